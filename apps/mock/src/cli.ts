@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/** `pnpm mock`: runs the Prism mock in the foreground and prints how to call it. */
+import { startMock } from './start-mock.js';
+
+const EXAMPLE = {
+  organizationId: '01f79c97-9a83-4194-b922-15b64fd7305e',
+  actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766',
+  actionVersion: '1.1.0',
+  executionId: '022c61de-9bfc-4a94-8a9c-43c5f8ac153e',
+};
+
+const port = process.env.PORT ? Number(process.env.PORT) : 4010;
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number (0-65535), got ${JSON.stringify(process.env.PORT)}`);
+  process.exit(2);
+}
+
+const mock = await startMock({ port, ...(process.env.IDP_MOCK_VERBOSE ? { log: process.stderr } : {}) });
+const { organizationId, actionId, actionVersion, executionId } = EXAMPLE;
+const executionUrl = `${mock.baseUrl}/api/v1/organizations/${organizationId}/actions/${actionId}/versions/${actionVersion}/executions/${executionId}`;
+
+console.log(`IDP mock (Prism) listening on ${mock.baseUrl}
+
+Get a token (any client id and secret work):
+  curl -s -X POST ${mock.tokenUrl} \\
+    -H 'Content-Type: application/json' \\
+    -d '{"grant_type":"client_credentials","client_id":"my-client-id","client_secret":"my-client-secret"}'
+
+Retrieve an execution (Prefer: example=IN_PROGRESS, FAILED, … selects another status):
+  curl -s '${executionUrl}?valueOnly=true' \\
+    -H 'Authorization: Bearer <access_token>'
+
+Point idp-kit at it:
+  IDP_BASE_URL=${mock.baseUrl}
+  IDP_TOKEN_URL=${mock.tokenUrl}
+  IDP_ORG_ID=${organizationId}
+
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+const shutdown = (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  void mock.stop().then(() => {
+    console.log(`\nmock stopped (${signal})`);
+    process.exit(0);
+  });
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

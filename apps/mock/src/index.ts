@@ -1,0 +1,2 @@
+export { resolveSpecPath } from './spec-path.js';
+export { freePort, type RunningMock, type StartMockOptions, startMock } from './start-mock.js';
