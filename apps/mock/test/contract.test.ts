@@ -1,4 +1,5 @@
-import { createIdpClient, type ExecutionRef, IdpApiError, type TokenProvider } from '@idp-kit/client';
+import { clientCredentials } from '@idp-kit/auth';
+import { createIdpClient, type ExecutionRef, IdpApiError } from '@idp-kit/client';
 import { describe, expect, inject, it } from 'vitest';
 import { prismFetch } from './prism-fetch.js';
 import {
@@ -17,13 +18,28 @@ const ref: ExecutionRef = {
   actionVersion: '1.1.0',
   executionId: '022c61de-9bfc-4a94-8a9c-43c5f8ac153e',
 };
-const fixedToken: TokenProvider = { getToken: async () => 'contract-test-token', invalidate: () => {} };
+const tokenRecorder = prismFetch();
+const auth = clientCredentials({
+  clientId: 'contract-client',
+  clientSecret: 'contract-secret',
+  tokenUrl: `${baseUrl}${TOKEN_PATH}`,
+  fetch: tokenRecorder.fetch,
+});
 
 function clientFor(prefer?: string) {
   const recorder = prismFetch(prefer);
-  const client = createIdpClient({ organizationId, baseUrl, auth: fixedToken, fetch: recorder.fetch });
+  const client = createIdpClient({ organizationId, baseUrl, auth, fetch: recorder.fetch });
   return { client, recorder };
 }
+
+describe('clientCredentials against the token operation', () => {
+  it('gets the example token with one request and no sl-violations', async () => {
+    const [token] = Object.values(examplesOf(TOKEN_PATH, 'post', '200'));
+    expect(await auth.getToken()).toBe((token as { access_token: string }).access_token);
+    expect(tokenRecorder.responses.map((r) => r.status)).toEqual([200]);
+    expect(tokenRecorder.violations()).toEqual([]);
+  });
+});
 
 describe('getDocumentActionExecution: every named 200 example', () => {
   const examples = examplesOf(EXECUTION_PATH, 'get', '200');

@@ -1,14 +1,12 @@
-/**
- * Supplies bearer tokens for the IDP runtime API.
- *
- * @example
- * ```ts
- * const token = await provider.getToken();
- * ```
- */
-export interface TokenProvider {
-  /** A valid access token, fetched or refreshed as needed. */
-  getToken(options?: { signal?: AbortSignal; forceRefresh?: boolean }): Promise<string>;
-  /** Drops the cached token (only if it is still `token`, when given) so the next call fetches a new one. */
-  invalidate(token?: string): void;
-}
+export {
+  type ClientCredentialsOptions,
+  CONTROL_PLANE_TOKEN_URLS,
+  type ControlPlane,
+  clientCredentials,
+} from './client-credentials.js';
+export { AuthError } from './errors.js';
+export { authMiddleware } from './middleware.js';
+export { type BackoffOptions, backoffDelay, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
+export { type CachedToken, memoryTokenCache, type TokenCache } from './token-cache.js';
+export type { TokenProvider } from './token-provider.js';
+export { checkSecureUrl, isLoopbackHost } from './urls.js';

@@ -1,5 +1,5 @@
-import type { TokenProvider } from '@idp-kit/auth';
-import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import { authMiddleware, type TokenProvider } from '@idp-kit/auth';
+import createClient, { type Client } from 'openapi-fetch';
 import { IdpApiError } from './errors.js';
 import type { ExecutionBody, ExecutionRef, paths } from './types.js';
 
@@ -49,13 +49,7 @@ const EXECUTION_PATH =
 export function createIdpClient(options: IdpClientOptions): IdpClient {
   const baseUrl = options.baseUrl ?? REGION_BASE_URLS[options.region ?? 'us-east-1'];
   const raw = createClient<paths>({ baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  const bearer: Middleware = {
-    async onRequest({ request }) {
-      request.headers.set('Authorization', `Bearer ${await options.auth.getToken()}`);
-      return request;
-    },
-  };
-  raw.use(bearer);
+  raw.use(authMiddleware(options.auth));
   const organizationId = options.organizationId;
 
   return {
