@@ -3,7 +3,7 @@
  * Runs against the bundled mock unless IDP_BASE_URL / IDP_TOKEN_URL point elsewhere.
  */
 import { clientCredentials } from '@idp-kit/auth';
-import { createIdpClient, type ExecutionBody } from '@idp-kit/client';
+import { createIdpClient, type Execution } from '@idp-kit/client';
 import { formatExecution } from './print.js';
 import { EXAMPLE_EXECUTION } from './settings.js';
 
@@ -14,7 +14,7 @@ export interface RetrieveOptions {
   clientSecret: string;
 }
 
-export async function retrieve(options: RetrieveOptions): Promise<ExecutionBody> {
+export async function retrieve(options: RetrieveOptions): Promise<Execution> {
   const { organizationId, ...ref } = EXAMPLE_EXECUTION;
   const idp = createIdpClient({
     organizationId,

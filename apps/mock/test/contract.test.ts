@@ -28,7 +28,13 @@ const auth = clientCredentials({
 
 function clientFor(prefer?: string) {
   const recorder = prismFetch(prefer);
-  const client = createIdpClient({ organizationId, baseUrl, auth, fetch: recorder.fetch });
+  const client = createIdpClient({
+    organizationId,
+    baseUrl,
+    auth,
+    fetch: recorder.fetch,
+    retry: { baseDelayMs: 10, maxDelayMs: 50 },
+  });
   return { client, recorder };
 }
 
@@ -69,6 +75,8 @@ describe('getDocumentActionExecution: every named 200 example', () => {
   it('sends valueOnly=false without a violation', async () => {
     const { client, recorder } = clientFor('example=withConfidence');
     const execution = await client.getExecution(ref, { valueOnly: false });
+    expect(execution.status).toBe('SUCCEEDED');
+    if (execution.status !== 'SUCCEEDED') return;
     expect(execution.pages?.[0]?.fields?.invoiceNumber?.confidenceScore).toBeTypeOf('number');
     expect(new URL(recorder.responses[0]?.url ?? '').searchParams.get('valueOnly')).toBe('false');
     expect(recorder.violations()).toEqual([]);
@@ -93,44 +101,63 @@ describe('getDocumentActionExecution: every error response', () => {
 });
 
 describe('postDocumentActionExecution', () => {
-  const pdf = new Blob(['%PDF-1.4\n%%EOF\n'], { type: 'application/pdf' });
+  const submission = {
+    actionId: ref.actionId,
+    actionVersion: ref.actionVersion,
+    file: new TextEncoder().encode('%PDF-1.4\n%%EOF\n'),
+    fileName: 'invoice-2291.pdf',
+  };
 
-  it('201 with the created example', async () => {
+  it('submitExecution → 201 with the created example, no violations', async () => {
     const { client, recorder } = clientFor();
-    const [created] = Object.values(examplesOf(SUBMIT_PATH, 'post', '201'));
-    const { data, response } = await client.raw.POST(SUBMIT_PATH, {
-      params: { path: { organizationId, actionId: ref.actionId, actionVersion: ref.actionVersion } },
-      body: { file: pdf, callback: JSON.stringify({ noAuthUrl: 'https://example.test/idp?nonce=abc' }) },
-      bodySerializer(body) {
-        const form = new FormData();
-        form.set('file', body.file, 'invoice-2291.pdf');
-        if (body.callback) form.set('callback', body.callback);
-        return form;
-      },
+    const [created] = Object.values(examplesOf(SUBMIT_PATH, 'post', '201')) as {
+      id: string;
+      documentName: string;
+    }[];
+    const result = await client.submitExecution({
+      ...submission,
+      callbackUrl: 'https://hooks.example.test/idp?nonce=abc',
+      salesforceOrgId: '00D5g000004ABCDEAA',
     });
-    expect(response.status).toBe(201);
-    expect(data).toEqual(created);
+    expect(result).toEqual({
+      executionId: created?.id,
+      documentName: created?.documentName,
+      status: 'ACKNOWLEDGED',
+    });
+    expect(recorder.responses.map((r) => r.status)).toEqual([201]);
     expect(recorder.violations()).toEqual([]);
   });
 
   it.each(responseCodes(SUBMIT_PATH, 'post').filter((code) => code !== '201'))(
-    'HTTP %s carries its problem example',
+    'HTTP %s becomes an IdpApiError carrying its problem example',
     async (code) => {
       const [problem] = Object.values(examplesOf(SUBMIT_PATH, 'post', code));
       const { client } = clientFor(`code=${code}`);
-      const { error, response } = await client.raw.POST(SUBMIT_PATH, {
-        params: { path: { organizationId, actionId: ref.actionId, actionVersion: ref.actionVersion } },
-        body: { file: pdf },
-        bodySerializer(body) {
-          const form = new FormData();
-          form.set('file', body.file, 'invoice.pdf');
-          return form;
-        },
-      });
-      expect(response.status).toBe(Number(code));
-      expect(error).toEqual(problem);
+      const error = await client.submitExecution(submission).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(IdpApiError);
+      expect((error as IdpApiError).status).toBe(Number(code));
+      expect((error as IdpApiError).problem).toEqual(problem);
     },
   );
+});
+
+describe('waitForExecution through Prism', () => {
+  it.each([
+    ['SUCCEEDED', 'settled'],
+    ['FAILED', 'settled'],
+    ['PARTIAL_SUCCESS', 'final'],
+    ['MANUAL_VALIDATION_REQUIRED', 'settled'],
+  ] as const)('resolves at once on %s (until %s), no violations', async (status, until) => {
+    const { client, recorder } = clientFor(`example=${status}`);
+    const seen: string[] = [];
+    const execution = await client.waitForExecution(ref, { until, onProgress: (e) => seen.push(e.status) });
+    expect(execution.status).toBe(status);
+    expect(seen).toEqual([status]);
+    expect(recorder.violations()).toEqual([]);
+  });
 });
 
 describe('createAccessToken', () => {

@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
+import { json, type Loopback, loopback } from '@idp-kit/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, clientCredentials, memoryTokenCache } from '../src/index.js';
-import { json, type Loopback, loopback } from './loopback.js';
 
 const SECRET = 'sUp3r-s3cret-V4lue';
 const servers: Loopback[] = [];

@@ -1,7 +1,7 @@
+import { json, type Loopback, loopback } from '@idp-kit/testkit';
 import createClient from 'openapi-fetch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authMiddleware, clientCredentials, type TokenProvider } from '../src/index.js';
-import { json, type Loopback, loopback } from './loopback.js';
 
 // A minimal `paths` so the test needs nothing from @idp-kit/client.
 interface paths {

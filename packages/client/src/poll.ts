@@ -1,0 +1,106 @@
+import { parseRetryAfter, sleep } from '@idp-kit/auth';
+import { IdpTimeoutError, IdpValidationError } from './errors.js';
+import type { Logger } from './logger.js';
+import { isFinal, isSettled } from './status.js';
+
+/** How `waitForExecution` polls. */
+export interface PollOptions<E> {
+  /** Abort the wait: rejects at once with the signal's reason. */
+  signal?: AbortSignal;
+  /** Give up after this long: rejects with `IdpTimeoutError` carrying the last status. Default: no limit. */
+  timeoutMs?: number;
+  /** First interval between polls; default 10 s. Clamped to 10 s against MuleSoft hosts (service rule). */
+  pollIntervalMs?: number;
+  /** The interval grows ×1.5 per poll up to this; default 60 s. */
+  maxPollIntervalMs?: number;
+  /** `settled` (default) stops at MANUAL_VALIDATION_REQUIRED too; `final` waits until a reviewer is done. */
+  until?: 'settled' | 'final';
+  /** Called with every poll's execution, in order. */
+  onProgress?: (execution: E) => void;
+}
+
+/** One poll: the execution and the response it came in (for `Retry-After`). */
+export type Poll<E> = (signal: AbortSignal) => Promise<{ execution: E; response: Response }>;
+
+export const MULESOFT_MIN_INTERVAL_MS = 10_000;
+const DEFAULT_INTERVAL_MS = 10_000;
+const DEFAULT_MAX_INTERVAL_MS = 60_000;
+const GROWTH = 1.5;
+const JITTER = 0.1;
+
+function checkDuration(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
+    throw new IdpValidationError(`${name} must be a number of milliseconds ≥ 0, got ${value}`);
+  }
+}
+
+/**
+ * Polls until the execution settles (or is final), the timeout passes or the signal aborts.
+ * First poll at once; then the interval, with ±10% jitter, growing to the maximum; `Retry-After` on a
+ * response replaces the next interval. Leaves no timer or listener behind when it settles.
+ */
+export async function pollUntilDone<E extends { status: string }>(
+  poll: Poll<E>,
+  options: PollOptions<E>,
+  context: { minIntervalMs: number; warnOnce: (message: string) => void; logger?: Logger | undefined },
+  random: () => number = Math.random,
+): Promise<E> {
+  checkDuration('timeoutMs', options.timeoutMs);
+  checkDuration('pollIntervalMs', options.pollIntervalMs);
+  checkDuration('maxPollIntervalMs', options.maxPollIntervalMs);
+  if (options.until !== undefined && options.until !== 'settled' && options.until !== 'final') {
+    throw new IdpValidationError(`until must be 'settled' or 'final', got ${JSON.stringify(options.until)}`);
+  }
+  const done = options.until === 'final' ? isFinal : isSettled;
+  const floor = context.minIntervalMs;
+  let interval = options.pollIntervalMs ?? DEFAULT_INTERVAL_MS;
+  if (interval < floor) {
+    context.warnOnce(
+      `pollIntervalMs ${interval} is below the service's minimum of ${floor} ms between polls; using ${floor} ms`,
+    );
+    interval = floor;
+  }
+  const maxInterval = Math.max(interval, options.maxPollIntervalMs ?? DEFAULT_MAX_INTERVAL_MS);
+
+  const caller = options.signal;
+  caller?.throwIfAborted();
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(caller?.reason);
+  caller?.addEventListener('abort', onAbort, { once: true });
+  let last: E | undefined;
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          const status = last?.status;
+          controller.abort(
+            new IdpTimeoutError(
+              `waitForExecution: not ${options.until ?? 'settled'} after ${options.timeoutMs} ms` +
+                `${status ? ` (last status ${status})` : ' (no poll answered)'}. Wait longer, or check the execution later by its id.`,
+              status === undefined ? {} : { lastStatus: status },
+            ),
+          );
+        }, options.timeoutMs);
+
+  try {
+    for (;;) {
+      const { execution, response } = await poll(controller.signal);
+      last = execution;
+      options.onProgress?.(execution);
+      if (done(execution.status)) return execution;
+      const jittered = interval * (1 - JITTER + 2 * JITTER * random());
+      const asked = parseRetryAfter(response.headers.get('retry-after'));
+      const wait = Math.max(floor, asked ?? jittered);
+      context.logger?.debug?.(`waitForExecution: ${execution.status}; next poll in ${Math.round(wait)} ms`);
+      interval = Math.min(interval * GROWTH, maxInterval);
+      await sleep(wait, controller.signal);
+    }
+  } catch (error) {
+    // Whatever was in flight when the signal fired, the caller hears the abort reason.
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    caller?.removeEventListener('abort', onAbort);
+  }
+}

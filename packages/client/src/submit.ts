@@ -1,0 +1,86 @@
+import { IdpValidationError } from './errors.js';
+import type { ExecutionStatus } from './types.js';
+import { assertUuid, assertVersion, secureUrl } from './validate.js';
+
+/** Largest document the service accepts. */
+export const MAX_FILE_BYTES = 15 * 1024 * 1024;
+
+/** File extensions the service accepts, and the content type sent for each. */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+};
+
+const SALESFORCE_ORG_ID = /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export interface SubmitInput {
+  actionId: string;
+  actionVersion: string;
+  /** The document: PDF, PNG, JPG or TIFF, at most 15 MB. */
+  file: Blob | Uint8Array;
+  /** Its name, with the extension (the service reads the type from it), e.g. `invoice-2291.pdf`. */
+  fileName: string;
+  /** IDP calls this URL (PATCH) when the execution settles; see `callbackUrl()` for the nonce. */
+  callbackUrl?: string;
+  /** Salesforce org (15 or 18 characters) that runs the action, sent as `x-sfdc-core-tenant-id`. */
+  salesforceOrgId?: string;
+  signal?: AbortSignal;
+}
+
+export interface SubmitResult {
+  executionId: string;
+  documentName: string;
+  status?: ExecutionStatus;
+}
+
+/** Checks a submission completely before anything is sent; returns the file part and the callback JSON. */
+export function prepareSubmission(input: SubmitInput): { file: Blob; callback?: string } {
+  if (typeof input !== 'object' || input === null) {
+    throw new IdpValidationError('submitExecution expects { actionId, actionVersion, file, fileName }');
+  }
+  assertUuid('actionId', input.actionId);
+  assertVersion('actionVersion', input.actionVersion);
+  const { fileName } = input;
+  if (typeof fileName !== 'string' || fileName.trim() === '') {
+    throw new IdpValidationError('fileName is required, with its extension, e.g. "invoice-2291.pdf"');
+  }
+  if (CONTROL.test(fileName)) throw new IdpValidationError('fileName must not contain control characters');
+  if (/[/\\]/.test(fileName)) {
+    throw new IdpValidationError(
+      `fileName must be a file name, not a path: got ${JSON.stringify(fileName)} (pass path.basename(path))`,
+    );
+  }
+  const extension = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase();
+  const type = extension === undefined ? undefined : CONTENT_TYPES[extension];
+  if (type === undefined) {
+    throw new IdpValidationError(
+      `fileName ${JSON.stringify(fileName)} must end in .pdf, .png, .jpg, .jpeg, .tif or .tiff: the service reads the document type from it`,
+    );
+  }
+  const { file } = input;
+  if (!(file instanceof Blob) && !(file instanceof Uint8Array)) {
+    throw new IdpValidationError('file must be a Blob or a Uint8Array (e.g. await readFile(path))');
+  }
+  const size = file instanceof Blob ? file.size : file.byteLength;
+  if (size === 0) throw new IdpValidationError(`file ${JSON.stringify(fileName)} is empty`);
+  if (size > MAX_FILE_BYTES) {
+    throw new IdpValidationError(
+      `file ${JSON.stringify(fileName)} is ${(size / 1024 / 1024).toFixed(1)} MB; the service accepts at most 15 MB (and 150 pages): split it`,
+    );
+  }
+  if (input.salesforceOrgId !== undefined && !SALESFORCE_ORG_ID.test(String(input.salesforceOrgId))) {
+    throw new IdpValidationError(
+      'salesforceOrgId must be a Salesforce org id of 15 or 18 letters and digits',
+    );
+  }
+  const blob = file instanceof Blob && file.type === type ? file : new Blob([file], { type });
+  if (input.callbackUrl === undefined) return { file: blob };
+  const callback = secureUrl('callbackUrl', input.callbackUrl);
+  return { file: blob, callback: JSON.stringify({ noAuthUrl: callback.href }) };
+}

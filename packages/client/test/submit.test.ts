@@ -1,0 +1,136 @@
+import { IDS, json } from '@idp-kit/testkit';
+import { describe, expect, it } from 'vitest';
+import { IdpApiError, IdpConnectionError, IdpValidationError, MAX_FILE_BYTES } from '../src/index.js';
+import { rejection, setup } from './helpers.js';
+
+const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n');
+const input = { actionId: IDS.actionId, actionVersion: '1.1.0', file: PDF, fileName: 'invoice-2291.pdf' };
+const created = { id: IDS.executionId, documentName: 'invoice-2291.pdf', status: 'ACKNOWLEDGED' };
+
+describe('submitExecution', () => {
+  it('POSTs multipart with the file part, its content type, the callback JSON and the tenant header', async () => {
+    const { idp, client } = await setup((_req, res) => json(res, 201, created));
+    const result = await client.submitExecution({
+      ...input,
+      callbackUrl: 'https://hooks.example.test/idp?nonce=abc',
+      salesforceOrgId: '00D5g000004ABCDEAA',
+    });
+    expect(result).toEqual({
+      executionId: IDS.executionId,
+      documentName: 'invoice-2291.pdf',
+      status: 'ACKNOWLEDGED',
+    });
+    const [request] = idp.runtimeRequests();
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe(
+      `/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/versions/1.1.0/executions`,
+    );
+    expect(request?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(request?.headers['x-sfdc-core-tenant-id']).toBe('00D5g000004ABCDEAA');
+    expect(request?.headers.authorization).toBe('Bearer tok-0');
+    const form = await new Request('http://x', {
+      method: 'POST',
+      headers: { 'content-type': request?.headers['content-type'] ?? '' },
+      body: request?.body ?? '',
+    }).formData();
+    const file = form.get('file') as File;
+    expect(file.name).toBe('invoice-2291.pdf');
+    expect(file.type).toBe('application/pdf');
+    expect(await file.text()).toBe(new TextDecoder().decode(PDF));
+    expect(JSON.parse(String(form.get('callback')))).toEqual({
+      noAuthUrl: 'https://hooks.example.test/idp?nonce=abc',
+    });
+  });
+
+  it.each([
+    ['scan.PNG', 'image/png'],
+    ['photo.jpg', 'image/jpeg'],
+    ['photo.jpeg', 'image/jpeg'],
+    ['fax.tif', 'image/tiff'],
+    ['fax.tiff', 'image/tiff'],
+  ])('%s is sent as %s', async (fileName, type) => {
+    const { idp, client } = await setup((_req, res) =>
+      json(res, 201, { ...created, documentName: fileName }),
+    );
+    await client.submitExecution({ ...input, fileName, file: new Blob(['x'], { type: 'text/plain' }) });
+    expect(idp.runtimeRequests()[0]?.body).toContain(`Content-Type: ${type}`);
+  });
+
+  it('500 after the upload → exactly one POST and an IdpApiError saying it may exist', async () => {
+    const { idp, client } = await setup((_req, res) =>
+      json(res, 500, { status: 500, title: 'Internal Server Error' }),
+    );
+    const error = (await rejection(client.submitExecution(input))) as IdpApiError;
+    expect(error).toBeInstanceOf(IdpApiError);
+    expect(error.status).toBe(500);
+    expect(error.message).toContain('may or may not have been created');
+    expect(error.message).toContain('before submitting again');
+    expect(idp.runtimeRequests()).toHaveLength(1);
+  });
+
+  it('429 is retried (the server did not act), then succeeds', async () => {
+    const { idp, client } = await setup((_req, res, i) =>
+      i === 0
+        ? json(res, 429, { status: 429, title: 'Too Many Requests' }, { 'Retry-After': '0' })
+        : json(res, 201, created),
+    );
+    expect((await client.submitExecution(input)).executionId).toBe(IDS.executionId);
+    expect(idp.runtimeRequests()).toHaveLength(2);
+    expect(idp.runtimeRequests()[1]?.body).toContain('%PDF-1.4');
+  });
+
+  it('a 404 for an unknown action is an IdpApiError without the duplicate warning', async () => {
+    const { client } = await setup((_req, res) =>
+      json(res, 404, {
+        status: 404,
+        title: 'Not Found',
+        detail: `Document Action Id: ${IDS.actionId} and version 1.1.0 not found`,
+      }),
+    );
+    const error = (await rejection(client.submitExecution(input))) as IdpApiError;
+    expect(error.message).toContain('and version 1.1.0 not found');
+    expect(error.message).not.toContain('may or may not');
+  });
+
+  it('a connection reset after sending is not retried and says it may exist', async () => {
+    const { idp, client } = await setup((_req, res) => {
+      res.socket?.destroy();
+    });
+    const error = (await rejection(client.submitExecution(input))) as IdpConnectionError;
+    expect(error).toBeInstanceOf(IdpConnectionError);
+    expect(error.message).toContain('may or may not have been created');
+    expect(idp.runtimeRequests()).toHaveLength(1);
+  });
+
+  it('connection refused is retried and says nothing was sent', async () => {
+    const fixed = { getToken: async () => 't', invalidate: () => {} };
+    const { idp, client } = await setup(() => {}, { auth: fixed, retry: { maxRetries: 2, baseDelayMs: 1 } });
+    await idp.close();
+    const error = (await rejection(client.submitExecution(input))) as IdpConnectionError;
+    expect(error).toBeInstanceOf(IdpConnectionError);
+    expect(error.message).toMatch(/failed after 3 attempts.*Nothing was sent/);
+  });
+});
+
+describe('submitExecution: refused before sending', () => {
+  it.each([
+    [{ fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],
+    [{ fileName: 'invoice' }, /must end in \.pdf/],
+    [{ fileName: '' }, /fileName is required/],
+    [{ fileName: '../../etc/passwd.pdf' }, /not a path/],
+    [{ fileName: 'a\r\nX-Injected: 1.pdf' }, /control characters/],
+    [{ file: new Uint8Array(0) }, /is empty/],
+    [{ file: new Uint8Array(MAX_FILE_BYTES + 1) }, /at most 15 MB/],
+    [{ file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
+    [{ actionId: 'nope' }, /actionId must be a UUID/],
+    [{ actionVersion: 'latest' }, /semantic version/],
+    [{ callbackUrl: 'http://hooks.example.test/cb' }, /callbackUrl: http is allowed only to a loopback host/],
+    [{ salesforceOrgId: 'short' }, /salesforceOrgId/],
+  ])('%o', async (override, message) => {
+    const { idp, client } = await setup((_req, res) => json(res, 201, created));
+    const error = await rejection(client.submitExecution({ ...input, ...override }));
+    expect(error).toBeInstanceOf(IdpValidationError);
+    expect((error as Error).message).toMatch(message);
+    expect(idp.server.requests).toHaveLength(0);
+  });
+});

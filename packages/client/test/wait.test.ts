@@ -1,0 +1,245 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { execution, json, REF } from '@idp-kit/testkit';
+import { describe, expect, it, vi } from 'vitest';
+import { IdpApiError, IdpTimeoutError, IdpValidationError } from '../src/index.js';
+import { pollUntilDone } from '../src/poll.js';
+import { rejection, setup } from './helpers.js';
+
+const fast = { pollIntervalMs: 10, maxPollIntervalMs: 20 };
+
+/** A runtime that answers the given statuses in order, then repeats the last. */
+function lifecycle(statuses: string[]) {
+  return (_req: unknown, res: Parameters<typeof json>[0], index: number) =>
+    json(res, 200, execution(statuses[Math.min(index, statuses.length - 1)] ?? 'SUCCEEDED'));
+}
+
+describe('waitForExecution', () => {
+  it('follows ACKNOWLEDGED → IN_PROGRESS → RESULTS_PENDING → SUCCEEDED; onProgress sees each', async () => {
+    const { idp, client } = await setup(
+      lifecycle(['ACKNOWLEDGED', 'IN_PROGRESS', 'RESULTS_PENDING', 'SUCCEEDED']),
+    );
+    const seen: string[] = [];
+    const result = await client.waitForExecution(REF, { ...fast, onProgress: (e) => seen.push(e.status) });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(seen).toEqual(['ACKNOWLEDGED', 'IN_PROGRESS', 'RESULTS_PENDING', 'SUCCEEDED']);
+    expect(idp.runtimeRequests()).toHaveLength(4);
+    expect(idp.tokenRequests()).toHaveLength(1);
+  });
+
+  it('polls once when the execution is already settled', async () => {
+    const { idp, client } = await setup(lifecycle(['FAILED']));
+    expect((await client.waitForExecution(REF, fast)).status).toBe('FAILED');
+    expect(idp.runtimeRequests()).toHaveLength(1);
+  });
+
+  it("MANUAL_VALIDATION_REQUIRED → SUCCEEDED resolves early with 'settled' and late with 'final'", async () => {
+    const statuses = ['IN_PROGRESS', 'MANUAL_VALIDATION_REQUIRED', 'MANUAL_VALIDATION_REQUIRED', 'SUCCEEDED'];
+    const settled = await setup(lifecycle(statuses));
+    expect((await settled.client.waitForExecution(REF, fast)).status).toBe('MANUAL_VALIDATION_REQUIRED');
+    expect(settled.idp.runtimeRequests()).toHaveLength(2);
+
+    const final = await setup(lifecycle(statuses));
+    expect((await final.client.waitForExecution(REF, { ...fast, until: 'final' })).status).toBe('SUCCEEDED');
+    expect(final.idp.runtimeRequests()).toHaveLength(4);
+  });
+
+  it('keeps polling through an unknown status', async () => {
+    const { client } = await setup(lifecycle(['QUEUED_FOR_GPU', 'SUCCEEDED']));
+    expect((await client.waitForExecution(REF, fast)).status).toBe('SUCCEEDED');
+  });
+
+  it('Retry-After on a poll replaces the next interval', async () => {
+    const { client } = await setup((_req, res, i) =>
+      i === 0
+        ? json(res, 200, execution('IN_PROGRESS'), { 'Retry-After': '1' })
+        : json(res, 200, execution('SUCCEEDED')),
+    );
+    const started = Date.now();
+    await client.waitForExecution(REF, fast);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('fails fast on a permanent error (404) instead of spinning', async () => {
+    const { idp, client } = await setup((_req, res, i) =>
+      i === 0
+        ? json(res, 200, execution('IN_PROGRESS'))
+        : json(res, 404, { status: 404, title: 'Not Found' }),
+    );
+    expect(await rejection(client.waitForExecution(REF, fast))).toBeInstanceOf(IdpApiError);
+    expect(idp.runtimeRequests()).toHaveLength(2);
+  });
+
+  it('abort mid-wait rejects within 100 ms with the signal reason', async () => {
+    const { client } = await setup(lifecycle(['IN_PROGRESS']));
+    const controller = new AbortController();
+    const waiting = client.waitForExecution(REF, { pollIntervalMs: 5_000, signal: controller.signal });
+    await vi.waitFor(() => undefined, { timeout: 50 });
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    controller.abort(new Error('user pressed Ctrl-C'));
+    await expect(waiting).rejects.toThrow('user pressed Ctrl-C');
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+
+  it('abort while a poll is in flight rejects at once too', async () => {
+    const { client } = await setup(() => {
+      // never answers
+    });
+    const controller = new AbortController();
+    const waiting = client.waitForExecution(REF, { ...fast, signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    controller.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+
+  it('timeoutMs rejects with IdpTimeoutError carrying the last status', async () => {
+    const { client } = await setup(lifecycle(['ACKNOWLEDGED', 'IN_PROGRESS']));
+    const started = Date.now();
+    const error = (await rejection(
+      client.waitForExecution(REF, { ...fast, timeoutMs: 300 }),
+    )) as IdpTimeoutError;
+    expect(error).toBeInstanceOf(IdpTimeoutError);
+    expect(error.lastStatus).toBe('IN_PROGRESS');
+    expect(error.message).toContain('not settled after 300 ms (last status IN_PROGRESS)');
+    expect(Date.now() - started).toBeLessThan(600);
+  });
+
+  it('refuses bad options before sending anything', async () => {
+    const { idp, client } = await setup(lifecycle(['SUCCEEDED']));
+    for (const options of [{ timeoutMs: -1 }, { pollIntervalMs: Number.NaN }, { until: 'done' as 'final' }]) {
+      expect(await rejection(client.waitForExecution(REF, options))).toBeInstanceOf(IdpValidationError);
+    }
+    expect(idp.server.requests).toHaveLength(0);
+  });
+});
+
+describe('waitForExecution leaves nothing behind', () => {
+  const child = fileURLToPath(new URL('./fixtures/wait-child.ts', import.meta.url));
+  const run = promisify(execFile);
+
+  it.each(['settle', 'settle-before-timeout', 'abort', 'timeout'])(
+    'after %s the process exits on its own',
+    async (mode) => {
+      const { idp } = await setup(
+        lifecycle(mode.startsWith('settle') ? ['IN_PROGRESS', 'SUCCEEDED'] : ['IN_PROGRESS']),
+      );
+      const started = Date.now();
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', child, idp.baseUrl, mode], {
+        timeout: 15_000,
+      });
+      expect(stdout.trim()).toBe(
+        {
+          settle: 'SUCCEEDED',
+          'settle-before-timeout': 'SUCCEEDED',
+          abort: 'aborted',
+          timeout: 'timeout IN_PROGRESS',
+        }[mode],
+      );
+      // tsx start-up is ~1 s; a leaked poll timer (60 s) or attempt timer (30 s) would hold the process far longer
+      expect(Date.now() - started).toBeLessThan(8_000);
+    },
+    20_000,
+  );
+});
+
+/** Milliseconds between the first and second poll. */
+function gap(at: number[]): number {
+  return (at[1] ?? Number.NaN) - (at[0] ?? Number.NaN);
+}
+
+describe('pollUntilDone: timing (fake clock)', () => {
+  function scripted(statuses: string[]) {
+    const at: number[] = [];
+    let i = 0;
+    const poll = async () => {
+      at.push(Date.now());
+      const status = statuses[Math.min(i++, statuses.length - 1)] ?? 'SUCCEEDED';
+      return { execution: { status }, response: new Response(null) };
+    };
+    return { poll, at };
+  }
+
+  it('defaults: first poll at once, then 10 s growing ×1.5 to 60 s (no jitter at random = 0.5)', async () => {
+    vi.useFakeTimers();
+    try {
+      const { poll, at } = scripted([...Array(8).fill('IN_PROGRESS'), 'SUCCEEDED']);
+      const start = Date.now();
+      const done = pollUntilDone(poll, {}, { minIntervalMs: 10_000, warnOnce: () => {} }, () => 0.5);
+      await vi.runAllTimersAsync();
+      await done;
+      const gaps = at.map((t, i) => t - (at[i - 1] ?? start));
+      expect(gaps).toEqual([0, 10_000, 15_000, 22_500, 33_750, 50_625, 60_000, 60_000, 60_000]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('jitter stays within ±10%, and never below the MuleSoft floor', async () => {
+    vi.useFakeTimers();
+    try {
+      const low = scripted(['IN_PROGRESS', 'IN_PROGRESS', 'SUCCEEDED']);
+      const p1 = pollUntilDone(
+        low.poll,
+        { pollIntervalMs: 20_000 },
+        { minIntervalMs: 10_000, warnOnce: () => {} },
+        () => 0,
+      );
+      await vi.runAllTimersAsync();
+      await p1;
+      expect(gap(low.at)).toBe(18_000);
+
+      const floor = scripted(['IN_PROGRESS', 'SUCCEEDED']);
+      const p2 = pollUntilDone(floor.poll, {}, { minIntervalMs: 10_000, warnOnce: () => {} }, () => 0);
+      await vi.runAllTimersAsync();
+      await p2;
+      expect(gap(floor.at)).toBe(10_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('clamps a short interval against MuleSoft hosts, with one warning', async () => {
+    vi.useFakeTimers();
+    try {
+      const warnings: string[] = [];
+      const { poll, at } = scripted(['IN_PROGRESS', 'IN_PROGRESS', 'SUCCEEDED']);
+      const done = pollUntilDone(
+        poll,
+        { pollIntervalMs: 1_000 },
+        { minIntervalMs: 10_000, warnOnce: (m) => warnings.push(m) },
+        () => 0.5,
+      );
+      await vi.runAllTimersAsync();
+      await done;
+      expect(gap(at)).toBe(10_000);
+      expect(warnings).toEqual([
+        "pollIntervalMs 1000 is below the service's minimum of 10000 ms between polls; using 10000 ms",
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a 2-hour execution takes well under 250 polls with the defaults', async () => {
+    vi.useFakeTimers();
+    try {
+      const start = Date.now();
+      let polls = 0;
+      const poll = async () => {
+        polls++;
+        const status = Date.now() - start >= 2 * 3600_000 ? 'SUCCEEDED' : 'IN_PROGRESS';
+        return { execution: { status }, response: new Response(null) };
+      };
+      const done = pollUntilDone(poll, {}, { minIntervalMs: 10_000, warnOnce: () => {} });
+      await vi.runAllTimersAsync();
+      await done;
+      expect(polls).toBeLessThan(130);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -1,0 +1,2 @@
+export { execution, type FakeIdp, fakeIdp, IDS, REF, TOKEN_PATH } from './fake-idp.js';
+export { type Handler, json, type Loopback, loopback, type Recorded } from './loopback.js';
