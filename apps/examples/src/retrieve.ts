@@ -1,31 +1,17 @@
 /**
  * Retrieve one execution by its ids (valueOnly=true) and print its status and fields.
- * Runs against the bundled mock unless IDP_BASE_URL / IDP_TOKEN_URL point elsewhere.
+ *   pnpm --filter @idp-kit/examples retrieve
+ * Against the real service: set IDP_CLIENT_ID, IDP_CLIENT_SECRET, IDP_ORG_ID, IDP_ACTION_ID,
+ * IDP_ACTION_VERSION and IDP_EXECUTION_ID (and IDP_REGION=eu-central-1 for the EU).
  */
-import { clientCredentials } from '@idp-kit/auth';
-import { createIdpClient, type Execution } from '@idp-kit/client';
 import { formatExecution } from './print.js';
-import { EXAMPLE_EXECUTION } from './settings.js';
+import { exampleClient } from './settings.js';
 
-export interface RetrieveOptions {
-  baseUrl: string;
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-}
-
-export async function retrieve(options: RetrieveOptions): Promise<Execution> {
-  const { organizationId, ...ref } = EXAMPLE_EXECUTION;
-  const idp = createIdpClient({
-    organizationId,
-    baseUrl: options.baseUrl,
-    auth: clientCredentials({
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      tokenUrl: options.tokenUrl,
-    }),
-  });
-  const execution = await idp.getExecution(ref, { valueOnly: true });
+const { client, ids, close } = await exampleClient();
+try {
+  const { actionId, actionVersion, executionId } = ids;
+  const execution = await client.getExecution({ actionId, actionVersion, executionId }, { valueOnly: true });
   console.log(formatExecution(execution));
-  return execution;
+} finally {
+  await close();
 }

@@ -28,6 +28,8 @@ export interface RunningMock {
   stop(): Promise<void>;
 }
 
+const EXIT_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 function prismBin(): string {
   const require = createRequire(import.meta.url);
   const pkgPath = require.resolve('@stoplight/prism-cli/package.json');
@@ -100,11 +102,23 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
   child.stderr?.on('data', keep);
 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Prism must not outlive this process: not on exit, and not when a signal ends it.
   const killOnExit = () => child.kill('SIGKILL');
+  const onSignal = (signal: NodeJS.Signals) => {
+    killOnExit();
+    forget();
+    // Keep the signal's usual effect unless the program handles it itself.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const forget = () => {
+    process.removeListener('exit', killOnExit);
+    for (const signal of EXIT_SIGNALS) process.removeListener(signal, onSignal);
+  };
   process.once('exit', killOnExit);
+  for (const signal of EXIT_SIGNALS) process.once(signal, onSignal);
 
   const stop = async () => {
-    process.removeListener('exit', killOnExit);
+    forget();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };

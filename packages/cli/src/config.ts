@@ -1,0 +1,157 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { type ExecutionRef, type IdpRegion, parseExecutionUrl, REGION_BASE_URLS } from '@idp-kit/client';
+
+/** A usage problem: bad or missing input. Exit code 2, one line, no stack. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Flags common to every command that talks to IDP. */
+export interface ConnectionFlags {
+  org?: string;
+  region?: string;
+  baseUrl?: string;
+  tokenUrl?: string;
+  clientId?: string;
+}
+
+export interface ExecutionFlags extends ConnectionFlags {
+  action?: string;
+  version?: string;
+  execution?: string;
+}
+
+export interface Connection {
+  organizationId: string;
+  region?: IdpRegion;
+  baseUrl?: string;
+  tokenUrl?: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const SETTINGS = {
+  clientId: {
+    env: 'IDP_CLIENT_ID',
+    flag: '--client-id',
+    what: 'the client id of your Anypoint connected app',
+  },
+  clientSecret: {
+    env: 'IDP_CLIENT_SECRET',
+    flag: undefined,
+    what: 'its client secret (environment or .env only, never a flag)',
+  },
+  organizationId: {
+    env: 'IDP_ORG_ID',
+    flag: '--org',
+    what: 'the id of the business group that owns the document action',
+  },
+} as const;
+
+/** The environment, then a `.env` file in `cwd` for what the environment lacks. */
+export function loadEnv(env: Env, cwd: string): Env {
+  const path = join(cwd, '.env');
+  if (!existsSync(path)) return env;
+  let fromFile: Env;
+  try {
+    fromFile = parseEnv(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const merged: Env = { ...fromFile };
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') merged[key] = value;
+  return merged;
+}
+
+function pick(flag: string | undefined, env: Env, name: string): string | undefined {
+  const value = flag ?? env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/**
+ * Settings from flags, then the environment, then `.env`. Every missing one is named in one message.
+ * `fromUrl` (an execution URL) supplies the organization and base URL when given.
+ */
+export function resolveConnection(
+  flags: ConnectionFlags,
+  env: Env,
+  fromUrl?: { organizationId: string; baseUrl: string },
+): Connection {
+  const values = {
+    clientId: pick(flags.clientId, env, 'IDP_CLIENT_ID'),
+    clientSecret: pick(undefined, env, 'IDP_CLIENT_SECRET'),
+    organizationId: fromUrl?.organizationId ?? pick(flags.org, env, 'IDP_ORG_ID'),
+  };
+  const missing = (Object.keys(SETTINGS) as (keyof typeof SETTINGS)[]).filter(
+    (key) => values[key] === undefined,
+  );
+  if (missing.length > 0) {
+    const lines = missing.map((key) => {
+      const { env: name, flag, what } = SETTINGS[key];
+      return `  ${name}${flag ? ` (or ${flag})` : ''}: ${what}`;
+    });
+    throw new UsageError(
+      `missing setting${missing.length > 1 ? 's' : ''}:\n${lines.join('\n')}\n` +
+        'Set them in the environment or in a .env file in this folder. To try idp-kit without credentials, ' +
+        'run `idp mock` and paste the lines it prints.',
+    );
+  }
+  const region = pick(flags.region, env, 'IDP_REGION');
+  if (region !== undefined && !Object.hasOwn(REGION_BASE_URLS, region)) {
+    throw new UsageError(`region must be us-east-1 or eu-central-1, got ${JSON.stringify(region)}`);
+  }
+  const baseUrl = fromUrl?.baseUrl ?? pick(flags.baseUrl, env, 'IDP_BASE_URL');
+  const tokenUrl = pick(flags.tokenUrl, env, 'IDP_TOKEN_URL');
+  // An EU execution URL implies the EU control plane for the token.
+  const inferredRegion: IdpRegion | undefined =
+    (region as IdpRegion | undefined) ??
+    (fromUrl && /\.eu1\./.test(fromUrl.baseUrl) ? 'eu-central-1' : undefined);
+  return {
+    organizationId: values.organizationId as string,
+    clientId: values.clientId as string,
+    clientSecret: values.clientSecret as string,
+    ...(inferredRegion ? { region: inferredRegion } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(tokenUrl ? { tokenUrl } : {}),
+  };
+}
+
+/** The execution named by a URL argument or by --action/--version/--execution (not both). */
+export function resolveExecution(
+  url: string | undefined,
+  flags: ExecutionFlags,
+): { ref: ExecutionRef; fromUrl?: { organizationId: string; baseUrl: string } } {
+  const byFlags = [flags.action, flags.version, flags.execution];
+  if (url !== undefined) {
+    if (byFlags.some((v) => v !== undefined)) {
+      throw new UsageError('give either an execution URL or --action/--version/--execution, not both');
+    }
+    const { organizationId, baseUrl, ...ref } = parseExecutionUrl(url);
+    return { ref, fromUrl: { organizationId, baseUrl } };
+  }
+  const missing = ['--action', '--version', '--execution'].filter((_, i) => byFlags[i] === undefined);
+  if (missing.length > 0) {
+    throw new UsageError(`name the execution: an execution URL, or ${missing.join(', ')}`);
+  }
+  return {
+    ref: {
+      actionId: flags.action ?? '',
+      actionVersion: flags.version ?? '',
+      executionId: flags.execution ?? '',
+    },
+  };
+}
+
+/** `90s`, `10m`, `1h`, `500ms`, or seconds. */
+export function parseDuration(text: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match)
+    throw new UsageError(`${option} must be a duration like 30s, 10m or 1h, got ${JSON.stringify(text)}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+  return Math.round(Number(match[1]) * unit);
+}

@@ -1,0 +1,49 @@
+import yoctoSpinner from 'yocto-spinner';
+import type { Style } from './style.js';
+
+export interface Progress {
+  update(status: string): void;
+  stop(): void;
+}
+
+function elapsed(since: number): string {
+  const s = Math.floor((Date.now() - since) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Status while waiting, on stderr: a spinner with the elapsed time and each status change on a terminal;
+ * one plain line per status change otherwise (logs, CI).
+ */
+export function progress(stream: NodeJS.WriteStream, style: Style, label: string): Progress {
+  const started = Date.now();
+  let last: string | undefined;
+  if (!stream.isTTY) {
+    return {
+      update(status) {
+        if (status === last) return;
+        last = status;
+        stream.write(`[${elapsed(started)}] ${label}: ${status}\n`);
+      },
+      stop() {},
+    };
+  }
+  const spinner = yoctoSpinner({ stream, text: `${label}: waiting for the first answer` }).start();
+  const render = () => {
+    spinner.text = `${label}: ${style.bold(last ?? '…')} ${style.dim(elapsed(started))}`;
+  };
+  const ticker = setInterval(render, 1000);
+  ticker.unref();
+  return {
+    update(status) {
+      if (last !== undefined && status !== last)
+        spinner.info(`${label}: ${last} → ${status} ${style.dim(elapsed(started))}`).start();
+      last = status;
+      render();
+    },
+    stop() {
+      clearInterval(ticker);
+      spinner.stop();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { styleText } from 'node:util';
+
+type Format = Parameters<typeof styleText>[0];
+
+export interface Style {
+  enabled: boolean;
+  bold(text: string): string;
+  dim(text: string): string;
+  warn(text: string): string;
+  ok(text: string): string;
+  bad(text: string): string;
+}
+
+/** Colours only on a terminal, never with NO_COLOR (https://no-color.org) or TERM=dumb. */
+export function styleFor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): Style {
+  const enabled = stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
+  const paint = (format: Format) => (text: string) => (enabled ? styleText(format, text) : text);
+  return {
+    enabled,
+    bold: paint('bold'),
+    dim: paint('dim'),
+    warn: paint('yellow'),
+    ok: paint('green'),
+    bad: paint('red'),
+  };
+}

@@ -1,0 +1,326 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, type RunningMock, startMock } from '@idp-kit/mock';
+import { execution, type FakeIdp, fakeIdp, IDS, json } from '@idp-kit/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const SECRET = 'S3cr3t-never-printed-42';
+const REF_FLAGS = ['--action', IDS.actionId, '--version', IDS.actionVersion, '--execution', IDS.executionId];
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function idp(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...cleanEnv, NO_COLOR: '1', ...env }, timeout: 30_000, ...(cwd ? { cwd } : {}) },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+function settingsFor(target: { baseUrl: string; tokenUrl: string }) {
+  return {
+    IDP_BASE_URL: target.baseUrl,
+    IDP_TOKEN_URL: target.tokenUrl,
+    IDP_ORG_ID: IDS.organizationId,
+    IDP_CLIENT_ID: 'cli-client',
+    IDP_CLIENT_SECRET: SECRET,
+  };
+}
+
+const fakes: FakeIdp[] = [];
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((f) => f.close()));
+});
+async function fake(runtime: Parameters<typeof fakeIdp>[0], token?: Parameters<typeof fakeIdp>[1]) {
+  const f = await fakeIdp(runtime, token);
+  fakes.push(f);
+  return f;
+}
+
+describe('idp against the Prism mock', () => {
+  let mock: RunningMock;
+  beforeAll(async () => {
+    mock = await startMock();
+  });
+  afterAll(async () => {
+    await mock.stop();
+  });
+
+  it('get prints the table and exits 0', async () => {
+    const run = await idp(['get', ...REF_FLAGS], settingsFor(mock));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Status: SUCCEEDED');
+    expect(run.stdout).toMatch(/invoiceNumber\s+INV-2291/);
+    expect(run.stdout).toMatch(/Table lineItems/);
+    expect(run.stdout).toMatch(/paymentTerms\s+What are the payment terms\?\s+Net 30/);
+    expect(run.stdout).not.toContain('\u001b[');
+  });
+
+  it('get --json prints exactly the body', async () => {
+    const spec = parse(await readFile(new URL('../../../spec/idp.openapi.yaml', import.meta.url), 'utf8'));
+    const run = await idp(['get', ...REF_FLAGS, '--json'], settingsFor(mock));
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(spec.components.examples.Succeeded.value);
+  });
+
+  it('get with an execution URL works the same', async () => {
+    const url = `${mock.baseUrl}/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/versions/1.1.0/executions/${IDS.executionId}`;
+    const { IDP_ORG_ID: _org, IDP_BASE_URL: _base, ...env } = settingsFor(mock);
+    const run = await idp(['get', url, '--csv'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\r\n')[0]).toBe('kind,page,table,row,name,value,confidence');
+    expect(run.stdout).toContain('field,1,,,totalAmount,"1,284.50",');
+  });
+
+  it('submit --wait submits, waits and prints', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
+    try {
+      await writeFile(join(dir, 'invoice 2291.pdf'), '%PDF-1.4\n%%EOF\n');
+      const run = await idp(
+        [
+          'submit',
+          join(dir, 'invoice 2291.pdf'),
+          '--action',
+          IDS.actionId,
+          '--version',
+          '1.1.0',
+          '--wait',
+          '--interval',
+          '10ms',
+        ],
+        settingsFor(mock),
+      );
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain('Submitted invoice-2291.pdf: execution 022c61de');
+      expect(run.stdout).toContain('Status: SUCCEEDED');
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('reads settings from a .env file in the working folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
+    try {
+      const lines = Object.entries(settingsFor(mock)).map(([k, v]) => `${k}=${v}`);
+      await writeFile(join(dir, '.env'), `${lines.join('\n')}\n`);
+      const run = await idp(['get', ...REF_FLAGS], {}, dir);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Status: SUCCEEDED');
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+});
+
+describe('idp exit codes', () => {
+  it.each([
+    ['SUCCEEDED', 0],
+    ['FAILED', 3],
+    ['PARTIAL_SUCCESS', 4],
+    ['MANUAL_VALIDATION_REQUIRED', 5],
+    ['IN_PROGRESS', 7],
+    ['SOMETHING_NEW', 7],
+  ])('get of a %s execution exits %i', async (status, code) => {
+    const f = await fake((_req, res) => json(res, 200, execution(status)));
+    const run = await idp(['get', ...REF_FLAGS], settingsFor(f));
+    expect(run.code).toBe(code);
+    expect(run.stdout).toContain(`Status: ${status}`);
+  });
+
+  it('wait follows the lifecycle, reports each change on stderr, exits 0', async () => {
+    const statuses = ['ACKNOWLEDGED', 'IN_PROGRESS', 'RESULTS_PENDING', 'SUCCEEDED'];
+    const f = await fake((_req, res, i) =>
+      json(res, 200, execution(statuses[Math.min(i, 3)] ?? 'SUCCEEDED')),
+    );
+    const run = await idp(['wait', ...REF_FLAGS, '--interval', '10ms'], settingsFor(f));
+    expect(run.code).toBe(0);
+    for (const status of statuses)
+      expect(run.stderr).toMatch(new RegExp(`\\[0:\\d\\d\\] execution 022c61de: ${status}`));
+  });
+
+  it('wait --until final waits through manual validation', async () => {
+    const statuses = ['MANUAL_VALIDATION_REQUIRED', 'SUCCEEDED'];
+    const f = await fake((_req, res, i) =>
+      json(res, 200, execution(statuses[Math.min(i, 1)] ?? 'SUCCEEDED')),
+    );
+    expect((await idp(['wait', ...REF_FLAGS, '--interval', '10ms'], settingsFor(f))).code).toBe(5);
+    expect(
+      (await idp(['wait', ...REF_FLAGS, '--interval', '10ms', '--until', 'final'], settingsFor(f))).code,
+    ).toBe(0);
+  });
+
+  it('wait --timeout exits 6 with the last status', async () => {
+    const f = await fake((_req, res) => json(res, 200, execution('IN_PROGRESS')));
+    const run = await idp(['wait', ...REF_FLAGS, '--interval', '50ms', '--timeout', '300ms'], settingsFor(f));
+    expect(run.code).toBe(6);
+    expect(run.stderr).toContain('last status IN_PROGRESS');
+  });
+
+  it('a service error exits 1 with one line, no stack', async () => {
+    const f = await fake((_req, res) =>
+      json(res, 404, { status: 404, title: 'Not Found', detail: 'no such execution' }),
+    );
+    const run = await idp(['get', ...REF_FLAGS], settingsFor(f));
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('idp: getExecution failed: HTTP 404 Not Found — no such execution');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [['get', '--action', 'x'], /name the execution: an execution URL, or --version, --execution/],
+    [['get', ...REF_FLAGS.slice(0, 5), 'not-a-uuid'], /executionId must be a UUID/],
+    [['get', 'https://example.com/nope'], /path must look like/],
+    [['wait', ...REF_FLAGS, '--timeout', 'soon'], /--timeout must be a duration/],
+    [['get', ...REF_FLAGS, '--min-confidence', '120'], /expected a number from 0 to 100/],
+    [['frobnicate'], /unknown command/],
+  ])('usage error %j exits 2', async (args, message) => {
+    const f = await fake((_req, res) => json(res, 200, execution('SUCCEEDED')));
+    const run = await idp(args, settingsFor(f));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(f.server.requests).toHaveLength(0);
+  });
+});
+
+describe('idp settings and secrets', () => {
+  it('names every missing setting in one message', async () => {
+    const run = await idp(['get', ...REF_FLAGS]);
+    expect(run.code).toBe(2);
+    for (const name of [
+      'IDP_CLIENT_ID (or --client-id)',
+      'IDP_CLIENT_SECRET',
+      'IDP_ORG_ID (or --org)',
+      'idp mock',
+    ]) {
+      expect(run.stderr).toContain(name);
+    }
+  });
+
+  it('the secret never appears, even with --verbose, even when the server echoes it', async () => {
+    const f = await fake(
+      (_req, res) => json(res, 500, { status: 500, title: 'Boom', detail: `secret was ${SECRET}` }),
+      (_req, res) => json(res, 401, { error: 'invalid_client', error_description: `bad secret ${SECRET}` }),
+    );
+    for (const args of [
+      ['get', ...REF_FLAGS],
+      ['get', ...REF_FLAGS, '--verbose'],
+      ['wait', ...REF_FLAGS, '--verbose'],
+    ]) {
+      const run = await idp(args, settingsFor(f));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('invalid_client');
+      expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
+    }
+  });
+
+  it('--verbose logs each attempt, never the token', async () => {
+    const f = await fake((_req, res, i) =>
+      i === 0 ? json(res, 503, { status: 503, title: 'x' }) : json(res, 200, execution('SUCCEEDED')),
+    );
+    const run = await idp(['get', ...REF_FLAGS, '--verbose'], settingsFor(f));
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/GET \/api\/v1\/organizations\/.* → 503 \(attempt 1/);
+    expect(run.stderr).toMatch(/→ 200 \(attempt 2/);
+    expect(run.stderr).not.toMatch(/tok-0|Bearer/);
+  });
+
+  it.each([
+    ['a missing file', 'missing.pdf', /cannot read "missing.pdf": ENOENT/],
+    ['an unsupported type', 'notes.txt', /must end in \.pdf/],
+  ])('submit refuses %s before sending (exit 2)', async (_name, file, message) => {
+    const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
+    try {
+      await writeFile(join(dir, 'notes.txt'), 'hello');
+      const f = await fake((_req, res) => json(res, 201, {}));
+      const run = await idp(
+        ['submit', file, '--action', IDS.actionId, '--version', '1.1.0'],
+        settingsFor(f),
+        dir,
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(f.runtimeRequests()).toHaveLength(0);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+});
+
+describe('idp mock', () => {
+  it('prints settings that work as pasted, and stops on Ctrl-C', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'mock', '--port', String(port)], {
+      env: { ...cleanEnv, NO_COLOR: '1' },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', () => output.includes('idp get') && resolve()),
+      );
+      const env = Object.fromEntries(
+        [...output.matchAll(/^export (IDP_\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
+      );
+      expect(Object.keys(env).sort()).toEqual([
+        'IDP_BASE_URL',
+        'IDP_CLIENT_ID',
+        'IDP_CLIENT_SECRET',
+        'IDP_ORG_ID',
+        'IDP_TOKEN_URL',
+      ]);
+      const command = /^idp (get .*)$/m.exec(output)?.[1]?.split(' ') ?? [];
+      const run = await idp(command, env as Record<string, string>);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Status: SUCCEEDED');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(output).toContain('mock stopped');
+      await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+});
+
+describe('idp --help', () => {
+  it('lists the commands, the settings and the exit codes', async () => {
+    const run = await idp(['--help']);
+    expect(run.code).toBe(0);
+    for (const text of [
+      'get [options] [execution-url]',
+      'wait [options]',
+      'submit [options] <file>',
+      'mock [options]',
+      'IDP_CLIENT_SECRET',
+      '6  timed out',
+    ]) {
+      expect(run.stdout).toContain(text);
+    }
+  });
+
+  it.each(['get', 'wait', 'submit', 'mock'])('idp %s --help is complete', async (command) => {
+    const run = await idp([command, '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Usage: idp ${command}`);
+    if (command !== 'mock') expect(run.stdout).toContain('Examples:');
+  });
+});
