@@ -5,7 +5,7 @@ export {
   clientCredentials,
 } from './client-credentials.js';
 export { AuthError } from './errors.js';
-export { authMiddleware } from './middleware.js';
+export { authMiddleware, retryOn401 } from './middleware.js';
 export { type BackoffOptions, backoffDelay, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
 export { type CachedToken, memoryTokenCache, type TokenCache } from './token-cache.js';
 export type { TokenProvider } from './token-provider.js';

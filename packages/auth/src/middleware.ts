@@ -4,6 +4,30 @@ import type { TokenProvider } from './token-provider.js';
 const BEARER = /^Bearer (.+)$/;
 
 /**
+ * The 401 rule, for any caller that sends its own requests: when `result` is a 401 for `rejected`,
+ * drop that token and send once more with a fresh one. Any other response comes back as it is.
+ *
+ * @example
+ * ```ts
+ * const token = await auth.getToken();
+ * const response = await retryOn401(auth, await send(token), token, send);
+ * ```
+ */
+export async function retryOn401<R extends { status: number }>(
+  provider: TokenProvider,
+  result: R,
+  rejected: string | undefined,
+  resend: (token: string) => Promise<R>,
+  signal?: AbortSignal,
+): Promise<R> {
+  if (result.status !== 401) return result;
+  provider.invalidate(rejected);
+  const fresh = await provider.getToken(signal ? { signal } : {});
+  if (fresh === rejected) return result;
+  return resend(fresh);
+}
+
+/**
  * openapi-fetch middleware: sets `Authorization: Bearer …` from `provider` and, when the server answers
  * 401, drops that token and replays the request once with a fresh one. A second 401 reaches the caller.
  *
@@ -24,15 +48,20 @@ export function authMiddleware(provider: TokenProvider): Middleware {
       return request;
     },
     async onResponse({ request, response, options }) {
-      if (response.status !== 401) return undefined;
       const rejected = BEARER.exec(request.headers.get('Authorization') ?? '')?.[1];
-      provider.invalidate(rejected);
-      const fresh = await provider.getToken({ signal: request.signal });
-      if (fresh === rejected) return undefined;
-      const replay = new Request(unsent.get(request) ?? request);
-      replay.headers.set('Authorization', `Bearer ${fresh}`);
-      await response.body?.cancel();
-      return options.fetch(replay);
+      const replayed = await retryOn401(
+        provider,
+        response,
+        rejected,
+        async (fresh) => {
+          await response.body?.cancel();
+          const replay = new Request(unsent.get(request) ?? request);
+          replay.headers.set('Authorization', `Bearer ${fresh}`);
+          return options.fetch(replay);
+        },
+        request.signal,
+      );
+      return replayed === response ? undefined : replayed;
     },
   };
 }

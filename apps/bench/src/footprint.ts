@@ -1,0 +1,74 @@
+/**
+ * Section 5: what @idp-kit/client costs to ship and to load. Bundle size of the runtime it pulls in
+ * (client + auth + openapi-fetch), minified and gzipped with esbuild; cold import time against
+ * openapi-fetch alone, each in fresh processes.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { median, spread } from './load.js';
+
+const run = promisify(execFile);
+const here = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Footprint {
+  clientMinGzBytes: number;
+  clientMinBytes: number;
+  openapiFetchMinGzBytes: number;
+  importMs: {
+    client: number;
+    openapiFetch: number;
+    ratio: number;
+    clientSpread: { min: number; max: number };
+  };
+}
+
+async function minGz(entry: string): Promise<{ min: number; gz: number }> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]?.contents ?? new Uint8Array();
+  return { min: code.byteLength, gz: gzipSync(code, { level: 9 }).byteLength };
+}
+
+async function importTime(specifier: string, runs: number): Promise<number[]> {
+  const script = `const t = performance.now(); await import(${JSON.stringify(specifier)}); console.log(performance.now() - t);`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: here });
+    times.push(Number(stdout.trim()));
+  }
+  return times;
+}
+
+export async function footprint(runs = 15): Promise<Footprint> {
+  const client = await minGz(fileURLToPath(import.meta.resolve('@idp-kit/client')));
+  const bare = await minGz(fileURLToPath(import.meta.resolve('openapi-fetch')));
+  const clientTimes: number[] = [];
+  const bareTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    // alternate, one process each
+    clientTimes.push(...(await importTime('@idp-kit/client', 1)));
+    bareTimes.push(...(await importTime('openapi-fetch', 1)));
+  }
+  return {
+    clientMinGzBytes: client.gz,
+    clientMinBytes: client.min,
+    openapiFetchMinGzBytes: bare.gz,
+    importMs: {
+      client: median(clientTimes),
+      openapiFetch: median(bareTimes),
+      ratio: median(clientTimes) / median(bareTimes),
+      clientSpread: spread(clientTimes),
+    },
+  };
+}
