@@ -17,6 +17,8 @@ export interface CallbackHandlerOptions<ValueOnly extends boolean = true> {
   /** Receives failures after IDP was answered: the fetch failed, or `onResult` threw. Default: ignored. */
   onError?: (error: unknown, ref: ExecutionRef) => void;
   valueOnly?: ValueOnly;
+  /** How long the sender may take to deliver the body (408 after); default 10 s. */
+  bodyTimeoutMs?: number;
 }
 
 /** A fetch-style handler; `settled()` resolves when every accepted callback has been processed. */
@@ -51,29 +53,54 @@ function problem(
   });
 }
 
-/** Reads at most `limit` bytes; `undefined` when the body is larger. */
-async function readLimited(request: Request, limit: number): Promise<string | undefined> {
+/** How long a sender may take to deliver the body: a slow drip must not hold the receiver. */
+export const CALLBACK_BODY_TIMEOUT_MS = 10_000;
+
+/** Reads at most `limit` bytes within `timeoutMs`: the text, or why not. */
+async function readLimited(
+  request: Request,
+  limit: number,
+  timeoutMs: number,
+): Promise<string | 'too large' | 'too slow'> {
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slow = new Promise<'too slow'>((resolve) => {
+    timer = setTimeout(() => resolve('too slow'), timeoutMs);
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), slow]);
+      if (next === 'too slow') {
+        void reader.cancel().catch(() => {});
+        return next;
+      }
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > limit) {
+        void reader.cancel().catch(() => {});
+        return 'too large';
+      }
+      chunks.push(next.value);
     }
-    chunks.push(value);
+  } finally {
+    clearTimeout(timer);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /**
  * A receiver for IDP's execution callbacks, as a fetch-style `(Request) => Promise<Response>` (use
  * `toNodeHandler()` with node:http). It accepts PATCH and POST, checks the nonce in constant time (401),
- * limits the body to 16 KB (413), wants JSON with a UUID `executionId` (400), answers 204 at once, then
+ * limits the body to 16 KB (413) and 10 s (408), wants JSON with a UUID `executionId` (400), answers 204 at once, then
  * fetches the execution with `client` and hands it to `onResult`. Nothing in the body is trusted.
  *
  * @example
@@ -90,6 +117,7 @@ export function createCallbackHandler<ValueOnly extends boolean = true>(
   options: CallbackHandlerOptions<ValueOnly>,
 ): CallbackHandler {
   const { client, secret, onResult, onError, valueOnly } = options;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? CALLBACK_BODY_TIMEOUT_MS;
   if (typeof secret !== 'string' || secret.length < 16) {
     throw new IdpValidationError('the callback secret must be at least 16 characters of random text');
   }
@@ -133,8 +161,9 @@ export function createCallbackHandler<ValueOnly extends boolean = true>(
       await request.body?.cancel().catch(() => {});
       return problem(413, 'Content Too Large', `at most ${MAX_CALLBACK_BYTES} bytes`);
     }
-    const text = await readLimited(request, MAX_CALLBACK_BYTES);
-    if (text === undefined) return problem(413, 'Content Too Large', `at most ${MAX_CALLBACK_BYTES} bytes`);
+    const text = await readLimited(request, MAX_CALLBACK_BYTES, bodyTimeoutMs);
+    if (text === 'too large') return problem(413, 'Content Too Large', `at most ${MAX_CALLBACK_BYTES} bytes`);
+    if (text === 'too slow') return problem(408, 'Request Timeout', `the body took over ${bodyTimeoutMs} ms`);
     let body: unknown;
     try {
       body = JSON.parse(text);
