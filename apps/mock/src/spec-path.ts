@@ -4,6 +4,11 @@ import { fileURLToPath } from 'node:url';
 /**
  * Where the spec lives: beside the built module when installed from a tarball (the build copies it),
  * or at the workspace root when running inside the repository.
+ *
+ * @example
+ * ```ts
+ * const spec = await readFile(resolveSpecPath(), 'utf8');
+ * ```
  */
 export function resolveSpecPath(): string {
   const candidates = [

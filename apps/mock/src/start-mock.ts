@@ -5,6 +5,14 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolveSpecPath } from './spec-path.js';
 
+/**
+ * Options of `startMock()`.
+ *
+ * @example
+ * ```ts
+ * await startMock({ port: 4010, log: process.stderr });
+ * ```
+ */
 export interface StartMockOptions {
   /** Port to listen on; default a free one. */
   port?: number;
@@ -18,6 +26,15 @@ export interface StartMockOptions {
   log?: NodeJS.WritableStream;
 }
 
+/**
+ * A running Prism mock; see `startMock()`.
+ *
+ * @example
+ * ```ts
+ * const mock: RunningMock = await startMock();
+ * await mock.stop();
+ * ```
+ */
 export interface RunningMock {
   /** Base URL of both the runtime API and the token endpoint, e.g. `http://127.0.0.1:4010`. */
   readonly baseUrl: string;
@@ -36,7 +53,14 @@ function prismBin(): string {
   return join(dirname(pkgPath), 'dist', 'index.js');
 }
 
-/** A port the OS says is free right now. */
+/**
+ * A port the OS says is free right now.
+ *
+ * @example
+ * ```ts
+ * const mock = await startMock({ port: await freePort() });
+ * ```
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -4,14 +4,37 @@ import type { TokenCache } from './token-cache.js';
 import type { TokenProvider } from './token-provider.js';
 import { checkSecureUrl } from './urls.js';
 
-/** Token URL of each Anypoint control plane. */
+/**
+ * Token URL of each Anypoint control plane.
+ *
+ * @example
+ * ```ts
+ * CONTROL_PLANE_TOKEN_URLS.eu; // 'https://eu1.anypoint.mulesoft.com/accounts/api/v2/oauth2/token'
+ * ```
+ */
 export const CONTROL_PLANE_TOKEN_URLS = {
   us: 'https://anypoint.mulesoft.com/accounts/api/v2/oauth2/token',
   eu: 'https://eu1.anypoint.mulesoft.com/accounts/api/v2/oauth2/token',
 } as const;
 
+/**
+ * An Anypoint control plane: `us` (anypoint.mulesoft.com) or `eu` (eu1.anypoint.mulesoft.com).
+ *
+ * @example
+ * ```ts
+ * const plane: ControlPlane = process.env.IDP_REGION === 'eu-central-1' ? 'eu' : 'us';
+ * ```
+ */
 export type ControlPlane = keyof typeof CONTROL_PLANE_TOKEN_URLS;
 
+/**
+ * Options of `clientCredentials()`: the connected app's credentials, where to ask, and how patiently.
+ *
+ * @example
+ * ```ts
+ * const options: ClientCredentialsOptions = { clientId, clientSecret, controlPlane: 'eu', timeoutMs: 10_000 };
+ * ```
+ */
 export interface ClientCredentialsOptions {
   /** Client id of the Anypoint connected app. */
   clientId: string;

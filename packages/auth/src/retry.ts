@@ -3,6 +3,14 @@
  * `Retry-After` parsing, and an abortable sleep that leaves no timer behind.
  */
 
+/**
+ * How long retries wait: the first backoff and the cap.
+ *
+ * @example
+ * ```ts
+ * backoffDelay(2, { baseDelayMs: 500, maxDelayMs: 30_000 }); // somewhere in [0, 2000] ms
+ * ```
+ */
 export interface BackoffOptions {
   /** Delay before the first retry, before jitter. */
   baseDelayMs: number;
@@ -57,6 +65,11 @@ export function parseRetryAfter(
 /**
  * Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. The timer is cleared
  * either way, so a settled sleep keeps no process alive.
+ *
+ * @example
+ * ```ts
+ * await sleep(1_000, AbortSignal.timeout(500)); // rejects after 500 ms with a TimeoutError
+ * ```
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
@@ -74,5 +87,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** HTTP statuses worth retrying for an idempotent request. */
+/**
+ * HTTP statuses worth retrying for an idempotent request.
+ *
+ * @example
+ * ```ts
+ * if (RETRYABLE_STATUSES.has(response.status)) await sleep(backoffDelay(attempt, backoff));
+ * ```
+ */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);

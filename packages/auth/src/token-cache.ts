@@ -1,4 +1,11 @@
-/** A token and when it stops being valid (epoch milliseconds). */
+/**
+ * A token and when it stops being valid (epoch milliseconds).
+ *
+ * @example
+ * ```ts
+ * const cached: CachedToken = { token: 'eyJ…', expiresAt: Date.now() + 3_600_000 };
+ * ```
+ */
 export interface CachedToken {
   token: string;
   expiresAt: number;
@@ -25,7 +32,14 @@ export interface TokenCache {
   delete?(key: string): void | Promise<void>;
 }
 
-/** The default cache: a Map in this process. */
+/**
+ * The default cache: a Map in this process.
+ *
+ * @example
+ * ```ts
+ * const auth = clientCredentials({ clientId, clientSecret, cache: memoryTokenCache() });
+ * ```
+ */
 export function memoryTokenCache(): TokenCache {
   const entries = new Map<string, CachedToken>();
   return {

@@ -1,6 +1,14 @@
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
 
-/** True for hosts that never leave this machine: localhost, 127.0.0.0/8, ::1. */
+/**
+ * True for hosts that never leave this machine: localhost, 127.0.0.0/8, ::1.
+ *
+ * @example
+ * ```ts
+ * isLoopbackHost('127.0.0.1'); // true
+ * isLoopbackHost('localhost.example.com'); // false
+ * ```
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   return LOOPBACK_HOSTS.has(host) || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host);
@@ -9,6 +17,11 @@ export function isLoopbackHost(hostname: string): boolean {
 /**
  * Parses `value` as an absolute URL that is https, or http to a loopback host only.
  * Returns the problem as text, or the URL.
+ *
+ * @example
+ * ```ts
+ * checkSecureUrl('http://example.com'); // 'http is allowed only to a loopback host …'
+ * ```
  */
 export function checkSecureUrl(value: string): URL | string {
   let url: URL;

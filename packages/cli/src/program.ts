@@ -304,7 +304,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be 0-65535, got ${flags.port}`);
-      const { startMock } = await import('@idp-kit/mock');
+      const { startMock } = await import('@idp-kit/mock').catch(() => {
+        throw new Error(
+          'idp mock needs the @idp-kit/mock package (it brings Prism): npm install -g @idp-kit/mock',
+        );
+      });
       const mock = await startMock({ port });
       const ids = {
         org: '01f79c97-9a83-4194-b922-15b64fd7305e',

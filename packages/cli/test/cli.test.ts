@@ -301,6 +301,20 @@ describe('idp mock', () => {
   }, 30_000);
 });
 
+describe('idp in a pipeline', () => {
+  it('a reader that closes early (| head) ends idp quietly', async () => {
+    const child = spawn(process.execPath, [BIN, '--help'], { env: { ...cleanEnv, NO_COLOR: '1' } });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('EPIPE');
+  });
+});
+
 describe('idp --help', () => {
   it('lists the commands, the settings and the exit codes', async () => {
     const run = await idp(['--help']);

@@ -10,21 +10,51 @@ import { createTransport, DEFAULT_RETRY, isConnectionRefused, type RetryOptions 
 import type { Execution, ExecutionRef, Problem, paths } from './types.js';
 import { assertExecutionRef, assertUuid, secureUrl } from './validate.js';
 
-/** Base URLs of the IDP runtime, by region. */
+/**
+ * Base URLs of the IDP runtime, by region.
+ *
+ * @example
+ * ```ts
+ * REGION_BASE_URLS['eu-central-1']; // 'https://idp-rt.eu-central-1.eu1.anypoint.mulesoft.com'
+ * ```
+ */
 export const REGION_BASE_URLS = {
   'us-east-1': 'https://idp-rt.us-east-1.anypoint.mulesoft.com',
   'eu-central-1': 'https://idp-rt.eu-central-1.eu1.anypoint.mulesoft.com',
 } as const;
 
+/**
+ * An IDP region: only these two exist.
+ *
+ * @example
+ * ```ts
+ * createIdpClient({ organizationId, auth, region: 'eu-central-1' satisfies IdpRegion });
+ * ```
+ */
 export type IdpRegion = keyof typeof REGION_BASE_URLS;
 
-/** Client id and secret of an Anypoint connected app; `tokenUrl` overrides the region's control plane. */
+/**
+ * Client id and secret of an Anypoint connected app; `tokenUrl` overrides the region's control plane.
+ *
+ * @example
+ * ```ts
+ * createIdpClient({ organizationId, auth: { clientId, clientSecret } });
+ * ```
+ */
 export interface ClientCredentialsAuth {
   clientId: string;
   clientSecret: string;
   tokenUrl?: string;
 }
 
+/**
+ * Options of `createIdpClient()`; every one is checked when the client is created.
+ *
+ * @example
+ * ```ts
+ * const options: IdpClientOptions = { organizationId, region: 'eu-central-1', auth: { clientId, clientSecret } };
+ * ```
+ */
 export interface IdpClientOptions {
   /** The business group that owns the document actions (the parent organization gives 404). */
   organizationId: string;
@@ -46,16 +76,41 @@ export interface IdpClientOptions {
   logger?: Logger;
 }
 
+/**
+ * Options of `getExecution()`.
+ *
+ * @example
+ * ```ts
+ * await idp.getExecution(ref, { valueOnly: false, signal: AbortSignal.timeout(60_000) });
+ * ```
+ */
 export interface GetExecutionOptions<ValueOnly extends boolean> {
   /** `true` (the service default) sends values only; `false` adds `confidenceScore` and `geometry`. */
   valueOnly?: ValueOnly;
   signal?: AbortSignal;
 }
 
+/**
+ * Options of `waitForExecution()`: those of `getExecution()` plus the polling ones.
+ *
+ * @example
+ * ```ts
+ * await idp.waitForExecution(ref, { until: 'final', timeoutMs: 30 * 60_000, onProgress: (e) => console.log(e.status) });
+ * ```
+ */
 export interface WaitForExecutionOptions<ValueOnly extends boolean>
   extends GetExecutionOptions<ValueOnly>,
     PollOptions<Execution<ValueOnly>> {}
 
+/**
+ * A client for one organization of the IDP runtime API; see `createIdpClient()`.
+ *
+ * @example
+ * ```ts
+ * const idp: IdpClient = createIdpClient({ organizationId, auth });
+ * const execution = await idp.getExecution(ref);
+ * ```
+ */
 export interface IdpClient {
   /**
    * Retrieves an execution's status and, once available, its results. Retried on network errors,

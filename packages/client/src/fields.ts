@@ -1,6 +1,13 @@
 import type { Geometry } from './types.js';
 
-/** One extracted value, wherever it came from. */
+/**
+ * One extracted value, wherever it came from.
+ *
+ * @example
+ * ```ts
+ * const totals = extractFields(execution).filter((f: ExtractedField) => f.name === 'total');
+ * ```
+ */
 export interface ExtractedField {
   /** `field`, a table `cell`, or a `prompt` answer. */
   kind: 'field' | 'cell' | 'prompt';

@@ -3,7 +3,14 @@ import { IdpTimeoutError, IdpValidationError } from './errors.js';
 import type { Logger } from './logger.js';
 import { isFinal, isSettled } from './status.js';
 
-/** How `waitForExecution` polls. */
+/**
+ * How `waitForExecution` polls.
+ *
+ * @example
+ * ```ts
+ * await idp.waitForExecution(ref, { pollIntervalMs: 15_000, maxPollIntervalMs: 120_000, timeoutMs: 3_600_000 });
+ * ```
+ */
 export interface PollOptions<E> {
   /** Abort the wait: rejects at once with the signal's reason. */
   signal?: AbortSignal;

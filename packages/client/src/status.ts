@@ -23,9 +23,23 @@ type Missing = Exclude<ExecutionStatus, (typeof EXECUTION_STATUSES)[number]>;
 const complete: [Missing] extends [never] ? true : Missing = true;
 void complete;
 
-/** Statuses after which the execution will not change by itself. */
+/**
+ * Statuses after which the execution will not change by itself.
+ *
+ * @example
+ * ```ts
+ * if (isFinal(execution.status)) archive(execution.status satisfies FinalStatus);
+ * ```
+ */
 export type FinalStatus = 'SUCCEEDED' | 'PARTIAL_SUCCESS' | 'FAILED';
-/** Final statuses, plus MANUAL_VALIDATION_REQUIRED: work stopped until a person acts. */
+/**
+ * Final statuses, plus MANUAL_VALIDATION_REQUIRED: work stopped until a person acts.
+ *
+ * @example
+ * ```ts
+ * if (isSettled(execution.status)) notify(execution.status satisfies SettledStatus);
+ * ```
+ */
 export type SettledStatus = FinalStatus | 'MANUAL_VALIDATION_REQUIRED';
 
 const FINAL: ReadonlySet<string> = new Set<FinalStatus>(['SUCCEEDED', 'PARTIAL_SUCCESS', 'FAILED']);
@@ -58,7 +72,14 @@ export function isFinal(status: string): status is FinalStatus {
   return FINAL.has(status);
 }
 
-/** True for one of the seven documented statuses. */
+/**
+ * True for one of the seven documented statuses.
+ *
+ * @example
+ * ```ts
+ * if (!isKnownStatus(execution.status)) console.warn(`new status ${execution.status}`);
+ * ```
+ */
 export function isKnownStatus(status: string): status is ExecutionStatus {
   return (EXECUTION_STATUSES as readonly string[]).includes(status);
 }

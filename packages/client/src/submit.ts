@@ -2,10 +2,24 @@ import { IdpValidationError } from './errors.js';
 import type { ExecutionStatus } from './types.js';
 import { assertUuid, assertVersion, secureUrl } from './validate.js';
 
-/** Largest document the service accepts. */
+/**
+ * Largest document the service accepts.
+ *
+ * @example
+ * ```ts
+ * if ((await stat(path)).size > MAX_FILE_BYTES) splitDocument(path);
+ * ```
+ */
 export const MAX_FILE_BYTES = 15 * 1024 * 1024;
 
-/** File extensions the service accepts, and the content type sent for each. */
+/**
+ * File extensions the service accepts, and the content type sent for each.
+ *
+ * @example
+ * ```ts
+ * CONTENT_TYPES.tiff; // 'image/tiff'
+ * ```
+ */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   pdf: 'application/pdf',
   png: 'image/png',
@@ -19,6 +33,14 @@ const SALESFORCE_ORG_ID = /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/**
+ * What `submitExecution()` sends: the action, the document and its name, and optionally a callback.
+ *
+ * @example
+ * ```ts
+ * await idp.submitExecution({ actionId, actionVersion: '1.1.0', file: await readFile('invoice.pdf'), fileName: 'invoice.pdf' });
+ * ```
+ */
 export interface SubmitInput {
   actionId: string;
   actionVersion: string;
@@ -33,6 +55,15 @@ export interface SubmitInput {
   signal?: AbortSignal;
 }
 
+/**
+ * What `submitExecution()` returns: the new execution's id, to wait for or to look up later.
+ *
+ * @example
+ * ```ts
+ * const { executionId } = await idp.submitExecution(input);
+ * await idp.waitForExecution({ actionId, actionVersion, executionId });
+ * ```
+ */
 export interface SubmitResult {
   executionId: string;
   documentName: string;

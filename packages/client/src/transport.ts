@@ -2,7 +2,14 @@ import { backoffDelay, parseRetryAfter, RETRYABLE_STATUSES, sleep } from '@idp-k
 import { IdpConnectionError, IdpTimeoutError } from './errors.js';
 import type { Logger } from './logger.js';
 
-/** How failed requests are retried. Defaults: 3 retries, 500 ms base delay, 30 s cap. */
+/**
+ * How failed requests are retried. Defaults: 3 retries, 500 ms base delay, 30 s cap.
+ *
+ * @example
+ * ```ts
+ * createIdpClient({ organizationId, auth, retry: { maxRetries: 5, maxDelayMs: 60_000 } });
+ * ```
+ */
 export interface RetryOptions {
   /** Retries after the first attempt; 0 turns retrying off. */
   maxRetries?: number;

@@ -2,22 +2,88 @@ import type { components, operations, paths } from './generated/idp.js';
 
 type Schemas = components['schemas'];
 
-/** One of the seven statuses the service documents. */
+/**
+ * One of the seven statuses the service documents.
+ *
+ * @example
+ * ```ts
+ * const done: ExecutionStatus[] = ['SUCCEEDED', 'PARTIAL_SUCCESS'];
+ * ```
+ */
 export type ExecutionStatus = Schemas['ExecutionStatus'];
-/** An execution exactly as the spec describes the response body. */
+/**
+ * An execution exactly as the spec describes the response body.
+ *
+ * @example
+ * ```ts
+ * const body = JSON.parse(text) as ExecutionBody;
+ * ```
+ */
 export type ExecutionBody = Schemas['Execution'];
-/** A field with everything the service can send (`valueOnly=false`). */
+/**
+ * A field with everything the service can send (`valueOnly=false`).
+ *
+ * @example
+ * ```ts
+ * const low = (f: Field) => (f.confidenceScore ?? 100) < 80;
+ * ```
+ */
 export type Field = Schemas['Field'];
-/** A field as sent with `valueOnly=true` (the default): the value only. */
+/**
+ * A field as sent with `valueOnly=true` (the default): the value only.
+ *
+ * @example
+ * ```ts
+ * const value = (f: ValueOnlyField) => f.value ?? '';
+ * ```
+ */
 export type ValueOnlyField = Pick<Field, 'value'> & { confidenceScore?: never; geometry?: never };
+/**
+ * Where a value sits on its page (units undocumented); only with `valueOnly: false`.
+ *
+ * @example
+ * ```ts
+ * const area = (g: Geometry) => g.width * g.height;
+ * ```
+ */
 export type Geometry = Schemas['Geometry'];
+/**
+ * An RFC 9457 problem body, as the service sends with errors.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpApiError) console.error(e.problem?.title, e.problem?.detail); }
+ * ```
+ */
 export type Problem = Schemas['Problem'];
+/**
+ * The service's answer to a submit (before idp-kit renames `id` to `executionId`).
+ *
+ * @example
+ * ```ts
+ * const raw: SubmittedExecution = { id: executionId, documentName: 'invoice.pdf' };
+ * ```
+ */
 export type SubmittedExecution = Schemas['SubmittedExecution'];
 
-/** The field type for a `valueOnly` setting: `true` (default) drops confidence and geometry. */
+/**
+ * The field type for a `valueOnly` setting: `true` (default) drops confidence and geometry.
+ *
+ * @example
+ * ```ts
+ * type Detailed = FieldFor<false>; // value, confidenceScore?, geometry?
+ * ```
+ */
 export type FieldFor<ValueOnly extends boolean> = ValueOnly extends true ? ValueOnlyField : Field;
 
-/** Results in either envelope: each map is optional, and absent while the execution runs. */
+/**
+ * Results in either envelope: each map is optional, and absent while the execution runs.
+ *
+ * @example
+ * ```ts
+ * const count = (r: Results) => Object.keys(r.fields ?? {}).length;
+ * ```
+ */
 export interface Results<F = Field> {
   /** Field name → field. */
   fields?: Record<string, F>;
@@ -27,9 +93,32 @@ export interface Results<F = Field> {
   prompts?: Record<string, Prompt<F>>;
 }
 
+/**
+ * A prompt answer: the question asked, where the answer came from, and the answer.
+ *
+ * @example
+ * ```ts
+ * const answer = (p: Prompt) => p.answer.value ?? '(no answer)';
+ * ```
+ */
 export type Prompt<F = Field> = Omit<Schemas['Prompt'], 'answer'> & { answer: F };
+/**
+ * One row of an extracted table: column name → cell.
+ *
+ * @example
+ * ```ts
+ * const total = (row: TableRow) => Number(row.amount?.value ?? 0);
+ * ```
+ */
 export type TableRow<F = Field> = Record<string, F>;
-/** One page of results (`page` is a number in the docs, a string in some payloads). */
+/**
+ * One page of results (`page` is a number in the docs, a string in some payloads).
+ *
+ * @example
+ * ```ts
+ * for (const page of execution.pages ?? []) console.log(page.page, Object.keys(page.fields ?? {}));
+ * ```
+ */
 export type Page<F = Field> = Results<F> & { page: Schemas['Page']['page'] };
 
 interface ExecutionBase {
@@ -37,12 +126,26 @@ interface ExecutionBase {
   documentName: ExecutionBody['documentName'];
 }
 
-/** Submitted, not done: no results yet. */
+/**
+ * Submitted, not done: no results yet.
+ *
+ * @example
+ * ```ts
+ * if (execution.status === 'IN_PROGRESS') console.log('still working');
+ * ```
+ */
 export interface RunningExecution extends ExecutionBase {
   status: 'ACKNOWLEDGED' | 'IN_PROGRESS' | 'RESULTS_PENDING';
 }
 
-/** Processing failed: no results. */
+/**
+ * Processing failed: no results.
+ *
+ * @example
+ * ```ts
+ * if (execution.status === 'FAILED') alert(`IDP could not process ${execution.documentName}`);
+ * ```
+ */
 export interface FailedExecution extends ExecutionBase {
   status: 'FAILED';
 }
@@ -50,6 +153,11 @@ export interface FailedExecution extends ExecutionBase {
 /**
  * Results are available: in `pages[]` (documented), at the top level (observed), or both.
  * MANUAL_VALIDATION_REQUIRED carries the results as extracted, before a reviewer's changes.
+ *
+ * @example
+ * ```ts
+ * if (execution.status === 'SUCCEEDED') console.log(execution.pages?.length);
+ * ```
  */
 export interface CompletedExecution<F = Field> extends ExecutionBase, Results<F> {
   status: 'SUCCEEDED' | 'PARTIAL_SUCCESS' | 'MANUAL_VALIDATION_REQUIRED';
@@ -73,7 +181,14 @@ export type Execution<ValueOnly extends boolean = true> =
   | FailedExecution
   | CompletedExecution<FieldFor<ValueOnly>>;
 
-/** Identifies one execution of one published document-action version. */
+/**
+ * Identifies one execution of one published document-action version.
+ *
+ * @example
+ * ```ts
+ * const ref: ExecutionRef = { actionId, actionVersion: '1.1.0', executionId };
+ * ```
+ */
 export interface ExecutionRef {
   actionId: string;
   actionVersion: string;

@@ -1,9 +1,32 @@
 import { IdpValidationError } from '../errors.js';
 import { assertUuid, assertVersion, secureUrl } from '../validate.js';
 
-/** Query parameters the receiver reads; they travel in the URL we give IDP, not in IDP's body. */
+/**
+ * Query parameters the receiver reads; they travel in the URL we give IDP, not in IDP's body.
+ *
+ * @example
+ * ```ts
+ * new URL(request.url).searchParams.has(NONCE_PARAM);
+ * ```
+ */
 export const NONCE_PARAM = 'idp_nonce';
+/**
+ * Query parameter of the callback URL that carries the action id.
+ *
+ * @example
+ * ```ts
+ * new URL(callbackUrl(base, secret, { actionId, actionVersion })).searchParams.get(ACTION_PARAM); // actionId
+ * ```
+ */
 export const ACTION_PARAM = 'idp_action';
+/**
+ * Query parameter of the callback URL that carries the action version.
+ *
+ * @example
+ * ```ts
+ * new URL(callbackUrl(base, secret, { actionId, actionVersion })).searchParams.get(VERSION_PARAM); // actionVersion
+ * ```
+ */
 export const VERSION_PARAM = 'idp_version';
 
 /**

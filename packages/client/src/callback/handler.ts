@@ -4,9 +4,24 @@ import type { Execution, ExecutionRef } from '../types.js';
 import { assertUuid, assertVersion } from '../validate.js';
 import { ACTION_PARAM, NONCE_PARAM, VERSION_PARAM } from './callback-url.js';
 
-/** Largest callback body accepted (IDP's is a few hundred bytes). */
+/**
+ * Largest callback body accepted (IDP's is a few hundred bytes).
+ *
+ * @example
+ * ```ts
+ * MAX_CALLBACK_BYTES; // 16384: larger callbacks get 413
+ * ```
+ */
 export const MAX_CALLBACK_BYTES = 16 * 1024;
 
+/**
+ * Options of `createCallbackHandler()`.
+ *
+ * @example
+ * ```ts
+ * createCallbackHandler({ client: idp, secret, onResult: save, onError: (e) => log.error(e), valueOnly: false });
+ * ```
+ */
 export interface CallbackHandlerOptions<ValueOnly extends boolean = true> {
   /** Fetches the execution named in the callback: its answer, not the callback's claims, is what counts. */
   client: Pick<IdpClient, 'getExecution'>;
@@ -21,7 +36,15 @@ export interface CallbackHandlerOptions<ValueOnly extends boolean = true> {
   bodyTimeoutMs?: number;
 }
 
-/** A fetch-style handler; `settled()` resolves when every accepted callback has been processed. */
+/**
+ * A fetch-style handler; `settled()` resolves when every accepted callback has been processed.
+ *
+ * @example
+ * ```ts
+ * const handler: CallbackHandler = createCallbackHandler({ client, secret, onResult });
+ * await handler.settled(); // before shutting down
+ * ```
+ */
 export interface CallbackHandler {
   (request: Request): Promise<Response>;
   settled(): Promise<void>;
@@ -53,7 +76,14 @@ function problem(
   });
 }
 
-/** How long a sender may take to deliver the body: a slow drip must not hold the receiver. */
+/**
+ * How long a sender may take to deliver the body: a slow drip must not hold the receiver.
+ *
+ * @example
+ * ```ts
+ * createCallbackHandler({ client, secret, onResult, bodyTimeoutMs: CALLBACK_BODY_TIMEOUT_MS / 2 });
+ * ```
+ */
 export const CALLBACK_BODY_TIMEOUT_MS = 10_000;
 
 /** Reads at most `limit` bytes within `timeoutMs`: the text, or why not. */

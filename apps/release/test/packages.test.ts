@@ -1,0 +1,157 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPackage, PUBLISHED, packAll, run } from '../src/packages.js';
+import { ROOT } from '../src/public-api.js';
+
+describe('publint and attw', () => {
+  it.each(PUBLISHED.map((p) => [p.name, p] as const))(
+    '%s passes',
+    async (_name, pkg) => {
+      await expect(checkPackage(pkg)).resolves.toBeTypeOf('string');
+    },
+    120_000,
+  );
+});
+
+const IDS = {
+  organizationId: '01f79c97-9a83-4194-b922-15b64fd7305e',
+  actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766',
+  executionId: '022c61de-9bfc-4a94-8a9c-43c5f8ac153e',
+};
+
+const RETRIEVE = `
+import { startMock } from '@idp-kit/mock';
+import { createIdpClient, extractFields } from '@idp-kit/client';
+const mock = await startMock();
+try {
+  const idp = createIdpClient({
+    organizationId: '${IDS.organizationId}',
+    baseUrl: mock.baseUrl,
+    auth: { clientId: 'consumer', clientSecret: 'consumer-secret', tokenUrl: mock.tokenUrl },
+  });
+  const execution = await idp.getExecution({ actionId: '${IDS.actionId}', actionVersion: '1.1.0', executionId: '${IDS.executionId}' });
+  const status: string = execution.status;
+  if (execution.status === 'SUCCEEDED') console.log(status, extractFields(execution).length);
+} finally {
+  await mock.stop();
+}
+`;
+
+/** Every file of a directory tree. */
+async function files(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    if ((await stat(path)).isDirectory()) out.push(...(await files(path)));
+    else out.push(path);
+  }
+  return out;
+}
+
+describe('a stranger installs the tarballs and they just work', () => {
+  let work: string;
+  let tarballs: string[];
+  let consumer: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'idp-kit-consumer-'));
+    tarballs = await packAll(work);
+    consumer = join(work, 'consumer');
+    await run('mkdir', ['-p', consumer]);
+    await writeFile(
+      join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    // outside the workspace: npm, from the registry, like any user
+    await run(
+      'npm',
+      [
+        'install',
+        ...tarballs,
+        'typescript@5.9.3',
+        '@types/node@20.19.43',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+      ],
+      {
+        cwd: consumer,
+        timeout: 240_000,
+      },
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('no workspace path or workspace: range leaks into a tarball', async () => {
+    expect(tarballs).toHaveLength(PUBLISHED.length);
+    for (const tarball of tarballs) {
+      const dir = join(work, `x-${tarball.split('/').pop()}`);
+      await run('mkdir', ['-p', dir]);
+      await run('tar', ['-xzf', tarball, '-C', dir]);
+      const manifest = await readFile(join(dir, 'package/package.json'), 'utf8');
+      expect(manifest, tarball).not.toContain('workspace:');
+      for (const file of await files(dir)) {
+        expect(await readFile(file, 'utf8'), file).not.toContain(ROOT);
+      }
+      const names = (await files(dir)).map((f) => f.slice(dir.length + 1));
+      expect(names).toContain('package/LICENSE');
+      expect(names).toContain('package/README.md');
+      expect(names.some((n) => n.includes('/src/') || n.endsWith('.test.ts'))).toBe(false);
+    }
+  });
+
+  it('(1) an ESM .mjs script retrieves an execution from the mock', async () => {
+    await writeFile(join(consumer, 'retrieve.mjs'), RETRIEVE.replace(': string', ''));
+    const { stdout } = await run(process.execPath, ['retrieve.mjs'], { cwd: consumer, timeout: 60_000 });
+    expect(stdout.trim()).toBe('SUCCEEDED 13');
+  }, 60_000);
+
+  it.each(['node16', 'bundler'])(
+    '(2, 3) TypeScript with --strict --moduleResolution %s compiles and retrieves',
+    async (resolution) => {
+      const dir = join(consumer, resolution);
+      await run('mkdir', ['-p', dir]);
+      await writeFile(join(dir, 'retrieve.ts'), RETRIEVE);
+      const module = resolution === 'node16' ? 'node16' : 'esnext';
+      await run(
+        join(consumer, 'node_modules/.bin/tsc'),
+        [
+          '--strict',
+          '--exactOptionalPropertyTypes',
+          '--noUncheckedIndexedAccess',
+          '--module',
+          module,
+          '--moduleResolution',
+          resolution,
+          '--target',
+          'es2022',
+          '--skipLibCheck',
+          'false',
+          '--outDir',
+          dir,
+          join(dir, 'retrieve.ts'),
+        ],
+        { cwd: consumer },
+      ).catch((error: { stdout?: string }) => {
+        throw new Error(`tsc (${resolution}) failed:\n${error.stdout}`);
+      });
+      const { stdout } = await run(process.execPath, [join(dir, 'retrieve.js')], {
+        cwd: consumer,
+        timeout: 60_000,
+      });
+      expect(stdout.trim()).toBe('SUCCEEDED 13');
+    },
+    120_000,
+  );
+
+  it('(4) npx idp --help from the installed CLI', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'idp', '--help'], { cwd: consumer });
+    expect(stdout).toContain('Usage: idp [options] [command]');
+    expect(stdout).toContain('submit [options] <file>');
+  });
+});
