@@ -1,26 +1,8 @@
-/** `pnpm demo`: start the bundled mock, retrieve the brief's execution through it, stop the mock. */
-import { clientCredentials } from '@idp-kit/auth';
-import { createIdpClient } from '@idp-kit/client';
-import { startMock } from '@idp-kit/mock';
-import { formatExecution } from './print.js';
-import { EXAMPLE_EXECUTION } from './settings.js';
+/**
+ * `pnpm demo`: the retrieve example, always against the bundled mock (IDP_* settings are ignored here):
+ * start the mock, get a token from it, retrieve the brief's execution, print it, stop the mock.
+ */
+import { retrieve } from './retrieve.js';
 
-const mock = await startMock();
-console.log(`Started the IDP mock (Prism) at ${mock.baseUrl}\n`);
-try {
-  const { organizationId, ...ref } = EXAMPLE_EXECUTION;
-  const idp = createIdpClient({
-    organizationId,
-    baseUrl: mock.baseUrl,
-    auth: clientCredentials({
-      clientId: 'demo-client-id',
-      clientSecret: 'demo-client-secret',
-      tokenUrl: mock.tokenUrl,
-    }),
-  });
-  const execution = await idp.getExecution(ref, { valueOnly: true });
-  console.log(formatExecution(execution));
-} finally {
-  await mock.stop();
-}
+await retrieve({});
 console.log('\nMock stopped. Next: `pnpm test`, or `pnpm mock` to keep a mock running.');

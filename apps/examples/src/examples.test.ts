@@ -13,7 +13,7 @@ const tsx = (script: string, ...args: string[]) =>
 describe('examples against the bundled mock', () => {
   it('retrieve prints the execution and its fields', async () => {
     const { stdout } = await tsx('retrieve.ts');
-    expect(stdout).toContain('using the bundled mock');
+    expect(stdout).toContain('Using the bundled IDP mock');
     expect(stdout).toContain('(invoice-2291.pdf): SUCCEEDED');
     expect(stdout).toMatch(/vendorName\s+Acme Industrial Supply/);
   }, 60_000);

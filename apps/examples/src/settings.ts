@@ -44,7 +44,7 @@ export async function exampleClient(env = process.env): Promise<ExampleClient> {
     return { client, ids, mock: false, close: async () => {} };
   }
   const mock = await startMock();
-  console.log(`(no IDP_* credentials set: using the bundled mock at ${mock.baseUrl})\n`);
+  console.log(`Using the bundled IDP mock (Prism) at ${mock.baseUrl}: no IDP_* credentials set.\n`);
   const client = createIdpClient({
     organizationId: EXAMPLE_EXECUTION.organizationId,
     baseUrl: mock.baseUrl,
