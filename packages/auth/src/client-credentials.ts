@@ -143,7 +143,9 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
   let rejected: string | undefined;
   let nextBackgroundTry = 0;
 
-  const redact = (text: string) => text.split(clientSecret).join('[redacted]');
+  // Server text may echo the secret: cut it out. Too short a string is no real secret and would garble.
+  const redact = (text: string) =>
+    clientSecret.length >= 8 ? text.split(clientSecret).join('[redacted]') : text;
 
   const entryOf = (token: string, expiresAt: number, issuedAt: number): Entry => ({
     token,

@@ -301,6 +301,16 @@ describe('idp mock', () => {
   }, 30_000);
 });
 
+describe('idp with a very short (mock) secret', () => {
+  it('prints the results untouched', async () => {
+    const f = await fake((_req, res) => json(res, 200, execution('SUCCEEDED')));
+    const run = await idp(['get', ...REF_FLAGS], { ...settingsFor(f), IDP_CLIENT_SECRET: 'b' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(IDS.executionId);
+    expect(run.stdout).not.toContain('[redacted]');
+  });
+});
+
 describe('idp in a pipeline', () => {
   it('a reader that closes early (| head) ends idp quietly', async () => {
     const child = spawn(process.execPath, [BIN, '--help'], { env: { ...cleanEnv, NO_COLOR: '1' } });
