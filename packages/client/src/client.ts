@@ -313,12 +313,12 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
     logger?.warn?.(message);
   };
 
+  const actionsPrefix = `/api/v1/organizations/${organizationId}/actions/`;
   /**
    * The retrieval hot path. It sends with fetch directly rather than through openapi-fetch's request
    * pipeline (which costs ~30% of a loopback call: apps/bench), with the same auth, retry and timeout
    * rules; the types still come from the generated `paths`.
    */
-  const actionsPrefix = `/api/v1/organizations/${organizationId}/actions/`;
   async function fetchExecution<V extends boolean>(
     ref: ExecutionRef,
     valueOnly: boolean,
