@@ -29,8 +29,12 @@ export interface OverheadRow {
   raw: SideFigures;
   client: SideFigures;
   openapiFetch: SideFigures;
+  /** Raw fetch with the same per-attempt timeout the client has (an AbortController, a timer, the signal). */
+  rawWithTimeout: SideFigures;
   /** client rps / raw rps, median of per-round ratios. */
   ratio: number;
+  /** client rps / raw-with-timeout rps: what the client costs beyond the timeout itself. */
+  ratioVsTimeout: number;
   ratioSpread: { min: number; max: number };
   target: number;
 }
@@ -67,6 +71,15 @@ export async function perCallOverhead(
     };
     const sides = {
       raw: async () => (await fetch(url, { headers })).json(),
+      rawWithTimeout: async () => {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), 30_000);
+        try {
+          return await (await fetch(url, { headers, signal: controller.signal })).json();
+        } finally {
+          clearTimeout(timer);
+        }
+      },
       client: () =>
         client.getExecution(
           { actionId: IDS.actionId, actionVersion: IDS.actionVersion, executionId },
@@ -92,12 +105,20 @@ export async function perCallOverhead(
       const rounds = options.quick ? 3 : body === 'small' ? 15 : 9;
       // warm-up: JIT, sockets
       for (const call of Object.values(sides)) await load(call, Math.min(total, 200), concurrency);
-      const results: Record<keyof typeof sides, LoadResult[]> = { raw: [], client: [], openapiFetch: [] };
+      const results: Record<keyof typeof sides, LoadResult[]> = {
+        raw: [],
+        client: [],
+        openapiFetch: [],
+        rawWithTimeout: [],
+      };
       const ratios: number[] = [];
+      const ratiosVsTimeout: number[] = [];
       for (let round = 0; round < rounds; round++) {
         // alternate the order so neither side always runs on a warmer machine
         const order = (
-          round % 2 ? ['client', 'raw', 'openapiFetch'] : ['openapiFetch', 'raw', 'client']
+          round % 2
+            ? ['client', 'raw', 'rawWithTimeout', 'openapiFetch']
+            : ['openapiFetch', 'rawWithTimeout', 'raw', 'client']
         ) as (keyof typeof sides)[];
         const got: Partial<Record<keyof typeof sides, LoadResult>> = {};
         for (const side of order) {
@@ -105,6 +126,7 @@ export async function perCallOverhead(
           results[side].push(got[side]);
         }
         ratios.push((got.client?.rps ?? 0) / (got.raw?.rps ?? 1));
+        ratiosVsTimeout.push((got.client?.rps ?? 0) / (got.rawWithTimeout?.rps ?? 1));
       }
       rows.push({
         body,
@@ -115,7 +137,9 @@ export async function perCallOverhead(
         raw: figures(results.raw),
         client: figures(results.client),
         openapiFetch: figures(results.openapiFetch),
+        rawWithTimeout: figures(results.rawWithTimeout),
         ratio: median(ratios),
+        ratioVsTimeout: median(ratiosVsTimeout),
         ratioSpread: spread(ratios),
         target: body === 'small' ? 0.95 : 0.98,
       });

@@ -37,6 +37,8 @@ try {
       'raw p50/p99 ms': `${f(r.raw.p50, 2)}/${f(r.raw.p99, 2)}`,
       'client p50/p99 ms': `${f(r.client.p50, 2)}/${f(r.client.p99, 2)}`,
       'openapi-fetch req/s': f(r.openapiFetch.rps),
+      'client / raw+timeout': f(r.ratioVsTimeout, 3),
+      'CPU µs/req raw, raw+timeout, client': `${f(r.raw.cpuPerRequestUs)}, ${f(r.rawWithTimeout.cpuPerRequestUs)}, ${f(r.client.cpuPerRequestUs)}`,
     })),
   );
 
