@@ -88,22 +88,7 @@ describe('token endpoint faults', () => {
   it('a token endpoint that never answers: AuthError after the retries, no leaked timer', async () => {
     const tokens = await rawServer(() => {});
     open.push(tokens);
-    const idp = await fake(ok);
-    const client = createIdpClient({
-      organizationId: IDS.organizationId,
-      baseUrl: idp.baseUrl,
-      auth: { clientId: 'c', clientSecret: SECRET, tokenUrl: `${tokens.url}/token` },
-    });
-    // clientCredentials defaults: 30 s timeout; this test gives the provider its own short one instead.
-    void client;
-    const { clientCredentials } = await import('@idp-kit/auth');
-    const auth = clientCredentials({
-      clientId: 'c',
-      clientSecret: SECRET,
-      tokenUrl: `${tokens.url}/token`,
-      timeoutMs: 100,
-      maxRetries: 1,
-    });
+    const auth = clientCredentials({ clientId: 'c', clientSecret: SECRET, tokenUrl: `${tokens.url}/token`, timeoutMs: 100, maxRetries: 1 });
     const before = timers();
     const error = rejected(await settledWithoutLeaks(auth.getToken(), before));
     expect(error).toBeInstanceOf(AuthError);
