@@ -1,3 +1,4 @@
+import { clientCredentials } from '@idp-kit/auth';
 import {
   AuthError,
   createIdpClient,
@@ -88,7 +89,13 @@ describe('token endpoint faults', () => {
   it('a token endpoint that never answers: AuthError after the retries, no leaked timer', async () => {
     const tokens = await rawServer(() => {});
     open.push(tokens);
-    const auth = clientCredentials({ clientId: 'c', clientSecret: SECRET, tokenUrl: `${tokens.url}/token`, timeoutMs: 100, maxRetries: 1 });
+    const auth = clientCredentials({
+      clientId: 'c',
+      clientSecret: SECRET,
+      tokenUrl: `${tokens.url}/token`,
+      timeoutMs: 100,
+      maxRetries: 1,
+    });
     const before = timers();
     const error = rejected(await settledWithoutLeaks(auth.getToken(), before));
     expect(error).toBeInstanceOf(AuthError);
