@@ -165,20 +165,26 @@ export async function main(argv: string[], io: Io): Promise<number> {
     else say(formatTable(execution, style, flags.minConfidence));
   }
 
+  /** The wait's timings, parsed up front: a bad --timeout must fail before a document is uploaded. */
+  function waitTimings(flags: WaitFlags) {
+    return {
+      timeoutMs: parseDuration(flags.timeout ?? '10m', '--timeout'),
+      pollIntervalMs: parseDuration(flags.interval ?? '10s', '--interval'),
+    };
+  }
+
   async function wait(
     idp: IdpClient,
     ref: ExecutionRef,
     flags: OutputFlags & WaitFlags,
+    timings: ReturnType<typeof waitTimings>,
   ): Promise<Execution<boolean>> {
-    const timeoutMs = parseDuration(flags.timeout ?? '10m', '--timeout');
-    const pollIntervalMs = parseDuration(flags.interval ?? '10s', '--interval');
     const status = progress(io.stderr, errStyle, `execution ${ref.executionId.slice(0, 8)}`);
     try {
       return await idp.waitForExecution(ref, {
         valueOnly: !flags.confidence,
         until: flags.until,
-        timeoutMs,
-        pollIntervalMs,
+        ...timings,
         onProgress: (e) => status.update(e.status),
         ...(io.signal ? { signal: io.signal } : {}),
       });
@@ -187,11 +193,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   }
 
-  function setup(flags: ConnectionFlags & OutputFlags, url: string | undefined, named: ExecutionFlags) {
+  /** Settings from flags, environment and .env, then the client. */
+  function connect(
+    flags: ConnectionFlags & OutputFlags,
+    fromUrl?: { organizationId: string; baseUrl: string },
+  ) {
     verbose = flags.verbose === true;
-    const env = loadEnv(io.env, io.cwd);
+    return client(resolveConnection(flags, loadEnv(io.env, io.cwd), fromUrl));
+  }
+
+  function setup(flags: ConnectionFlags & OutputFlags, url: string | undefined, named: ExecutionFlags) {
     const { ref, fromUrl } = resolveExecution(url, named);
-    return { ref, idp: client(resolveConnection(flags, env, fromUrl)) };
+    return { ref, idp: connect(flags, fromUrl) };
   }
 
   outputOptions(executionOptions(connectionOptions(program.command('get'))))
@@ -220,8 +233,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     )
     .action(
       async (url: string | undefined, flags: ConnectionFlags & ExecutionFlags & OutputFlags & WaitFlags) => {
+        const timings = waitTimings(flags);
         const { ref, idp } = setup(flags, url, flags);
-        const execution = await wait(idp, ref, flags);
+        const execution = await wait(idp, ref, flags, timings);
         print(execution, flags);
         exitCode = exitCodeFor(execution);
       },
@@ -252,9 +266,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
             wait?: boolean;
           },
       ) => {
-        verbose = flags.verbose === true;
-        const env = loadEnv(io.env, io.cwd);
-        const idp = client(resolveConnection(flags, env));
+        const timings = flags.wait ? waitTimings(flags) : undefined;
+        const idp = connect(flags);
         let bytes: Uint8Array;
         try {
           bytes = await readFile(file);
@@ -292,7 +305,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           return;
         }
         warn(errStyle.dim(`Submitted ${submitted.documentName}: execution ${submitted.executionId}`));
-        const execution = await wait(idp, ref, flags);
+        const execution = await wait(idp, ref, flags, timings ?? waitTimings(flags));
         print(execution, flags);
         exitCode = exitCodeFor(execution);
       },

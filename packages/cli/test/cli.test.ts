@@ -325,6 +325,35 @@ describe('idp in a pipeline', () => {
   });
 });
 
+describe('idp submit --wait checks the wait options before uploading', () => {
+  it('a bad --timeout exits 2 and sends nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
+    try {
+      await writeFile(join(dir, 'invoice.pdf'), '%PDF-1.4\n%%EOF\n');
+      const f = await fake((_req, res) =>
+        json(res, 201, { id: IDS.executionId, documentName: 'invoice.pdf' }),
+      );
+      const args = [
+        'submit',
+        'invoice.pdf',
+        '--action',
+        IDS.actionId,
+        '--version',
+        '1.1.0',
+        '--wait',
+        '--timeout',
+        'soon',
+      ];
+      const run = await idp(args, settingsFor(f), dir);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--timeout must be a duration/);
+      expect(f.server.requests).toHaveLength(0);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+});
+
 describe('idp --help', () => {
   it('lists the commands, the settings and the exit codes', async () => {
     const run = await idp(['--help']);
