@@ -1,79 +1,59 @@
-import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runNode, startNode } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 // The examples use the real service when IDP_* is set; these tests must use the mock.
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('IDP_')));
 const tsx = (script: string, ...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', `src/${script}`, ...args], { cwd, env, timeout: 60_000 });
+  runNode(['--import', 'tsx', `src/${script}`, ...args], { cwd, env, timeoutMs: 60_000 });
+const serve = (...args: string[]) =>
+  startNode(
+    ['--import', 'tsx', 'src/callback-server.ts', ...args],
+    /(http:\/\/127\.0\.0\.1:\d+\/idp\/callback)(\?\S+)/,
+    { cwd, env },
+  );
 
 describe('examples against the bundled mock', () => {
   it('retrieve prints the execution and its fields', async () => {
-    const { stdout } = await tsx('retrieve.ts');
+    const { code, stdout } = await tsx('retrieve.ts');
+    expect(code).toBe(0);
     expect(stdout).toContain('Using the bundled IDP mock');
     expect(stdout).toContain('(invoice-2291.pdf): SUCCEEDED');
     expect(stdout).toMatch(/vendorName\s+Acme Industrial Supply/);
   }, 60_000);
 
   it('submit-and-wait submits a generated PDF, waits and prints the table', async () => {
-    const { stdout } = await tsx('submit-and-wait.ts');
+    const { code, stdout } = await tsx('submit-and-wait.ts');
+    expect(code).toBe(0);
     expect(stdout).toContain('Submitted invoice-2291.pdf: execution 022c61de-9bfc-4a94-8a9c-43c5f8ac153e');
     expect(stdout).toContain('… SUCCEEDED');
     expect(stdout).toMatch(/invoiceNumber\s+INV-2291/);
   }, 60_000);
 
   it('callback-server receives a played callback, fetches the execution and exits (--once)', async () => {
-    const server = spawn(process.execPath, ['--import', 'tsx', 'src/callback-server.ts', '--once'], {
-      cwd,
-      env,
-    });
-    let output = '';
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));
+    const server = await serve('--once');
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no callback URL in: ${output}`)), 30_000);
-        server.stdout.on('data', () => {
-          const match = /(http:\/\/127\.0\.0\.1:\d+\/idp\/callback\?\S+)/.exec(output);
-          if (match?.[1]) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        });
-      });
-      const played = await tsx('play-idp.ts', url);
+      const played = await tsx('play-idp.ts', server.ready[0]);
+      expect(played.code).toBe(0);
       expect(played.stdout).toContain('callback answered HTTP 204');
-      expect(await exited).toBe(0);
-      expect(output).toContain('Callback received; fetched the execution:');
-      expect(output).toMatch(/invoiceNumber\s+INV-2291/);
+      expect(await server.exited).toBe(0);
+      expect(server.output()).toContain('Callback received; fetched the execution:');
+      expect(server.output()).toMatch(/invoiceNumber\s+INV-2291/);
     } finally {
-      server.kill();
+      server.child.kill();
     }
   }, 60_000);
 
   it('play-idp with a wrong nonce is refused', async () => {
-    const server = spawn(process.execPath, ['--import', 'tsx', 'src/callback-server.ts'], { cwd, env });
-    let output = '';
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
+    const server = await serve();
     try {
-      const url = await new Promise<string>((resolve) => {
-        server.stdout.on('data', () => {
-          const match = /(http:\/\/127\.0\.0\.1:\d+\/idp\/callback)\?/.exec(output);
-          if (match?.[1]) resolve(`${match[1]}?idp_nonce=guess`);
-        });
-      });
-      const played = await tsx('play-idp.ts', url).catch((e: { stdout: string }) => e);
+      const played = await tsx('play-idp.ts', `${server.ready[1]}?idp_nonce=guess`);
+      expect(played.code).toBe(1);
       expect(played.stdout).toContain('callback answered HTTP 401');
-      expect(output).not.toContain('Callback received');
+      expect(server.output()).not.toContain('Callback received');
     } finally {
-      server.kill('SIGINT');
+      server.child.kill('SIGINT');
     }
   }, 60_000);
 });

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execution, type FakeIdp, fakeIdp, IDS, json } from '@idp-kit/testkit';
+import { execution, type FakeIdp, fakeIdp, IDS, json, runNode } from '@idp-kit/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rawServer, SECRET } from './helpers.js';
 
@@ -11,20 +10,16 @@ const BIN = fileURLToPath(new URL('dist/bin.js', import.meta.resolve('@idp-kit/c
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
 const REF_FLAGS = ['--action', IDS.actionId, '--version', '1.1.0', '--execution', IDS.executionId];
 
-function idp(
+async function idp(
   args: string[],
   env: Record<string, string>,
   cwd?: string,
 ): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...cleanEnv, NO_COLOR: '1', ...env }, timeout: 30_000, ...(cwd ? { cwd } : {}) },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-    );
+  const run = await runNode([BIN, ...args], {
+    env: { ...cleanEnv, NO_COLOR: '1', ...env },
+    ...(cwd ? { cwd } : {}),
   });
+  return { code: run.code, out: `${run.stdout}${run.stderr}` };
 }
 
 const settings = (baseUrl: string, tokenUrl: string) => ({

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startNode } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../src/index.js';
 
@@ -8,16 +8,9 @@ const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 describe('pnpm mock (idp-mock)', () => {
   it('prints the base URL and curls that work, and stops cleanly on Ctrl-C', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI], { env: { ...process.env, PORT: String(port) } });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const mock = await startNode([CLI], /Press Ctrl-C/, { env: { ...process.env, PORT: String(port) } });
+    const output = mock.output();
     try {
-      await new Promise<void>((resolve) =>
-        child.stdout.on('data', () => output.includes('Press Ctrl-C') && resolve()),
-      );
       expect(output).toContain(`IDP mock (Prism) listening on http://127.0.0.1:${port}`);
       // the printed token curl, as a request
       const body = /-d '(\{.*\})'/.exec(output)?.[1] ?? '';
@@ -32,12 +25,12 @@ describe('pnpm mock (idp-mock)', () => {
       const execution = await fetch(url, { headers: { Authorization: `Bearer ${access_token}` } });
       expect(execution.status).toBe(200);
       expect(((await execution.json()) as { status: string }).status).toBe('SUCCEEDED');
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
-      expect(output).toContain('mock stopped (SIGINT)');
+      mock.child.kill('SIGINT');
+      expect(await mock.exited).toBe(0);
+      expect(mock.output()).toContain('mock stopped (SIGINT)');
       await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
     } finally {
-      child.kill('SIGKILL');
+      mock.child.kill('SIGKILL');
     }
   }, 30_000);
 });

@@ -1,10 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type RunningMock, startMock } from '@idp-kit/mock';
-import { execution, type FakeIdp, fakeIdp, IDS, json } from '@idp-kit/testkit';
+import { execution, type FakeIdp, fakeIdp, IDS, json, type Ran, runNode, startNode } from '@idp-kit/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -13,23 +13,8 @@ const SECRET = 'S3cr3t-never-printed-42';
 const REF_FLAGS = ['--action', IDS.actionId, '--version', IDS.actionVersion, '--execution', IDS.executionId];
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function idp(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...cleanEnv, NO_COLOR: '1', ...env }, timeout: 30_000, ...(cwd ? { cwd } : {}) },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+function idp(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Ran> {
+  return runNode([BIN, ...args], { env: { ...cleanEnv, NO_COLOR: '1', ...env }, ...(cwd ? { cwd } : {}) });
 }
 
 function settingsFor(target: { baseUrl: string; tokenUrl: string }) {
@@ -265,18 +250,11 @@ describe('idp settings and secrets', () => {
 describe('idp mock', () => {
   it('prints settings that work as pasted, and stops on Ctrl-C', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'mock', '--port', String(port)], {
+    const mock = await startNode([BIN, 'mock', '--port', String(port)], /^idp get .*$/m, {
       env: { ...cleanEnv, NO_COLOR: '1' },
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      await new Promise<void>((resolve) =>
-        child.stdout.on('data', () => output.includes('idp get') && resolve()),
-      );
+      const output = mock.output();
       const env = Object.fromEntries(
         [...output.matchAll(/^export (IDP_\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
       );
@@ -291,12 +269,12 @@ describe('idp mock', () => {
       const run = await idp(command, env as Record<string, string>);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('Status: SUCCEEDED');
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
-      expect(output).toContain('mock stopped');
+      mock.child.kill('SIGINT');
+      expect(await mock.exited).toBe(0);
+      expect(mock.output()).toContain('mock stopped');
       await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
     } finally {
-      child.kill('SIGKILL');
+      mock.child.kill('SIGKILL');
     }
   }, 30_000);
 });
