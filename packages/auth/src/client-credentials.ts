@@ -1,4 +1,5 @@
 import { AuthError } from './errors.js';
+import { redactSecret } from './redact.js';
 import { backoffDelay, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
 import type { TokenCache } from './token-cache.js';
 import type { TokenProvider } from './token-provider.js';
@@ -143,9 +144,8 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
   let rejected: string | undefined;
   let nextBackgroundTry = 0;
 
-  // Server text may echo the secret: cut it out. Too short a string is no real secret and would garble.
-  const redact = (text: string) =>
-    clientSecret.length >= 8 ? text.split(clientSecret).join('[redacted]') : text;
+  // Server text may echo the secret.
+  const redact = (text: string) => redactSecret(text, clientSecret);
 
   const entryOf = (token: string, expiresAt: number, issuedAt: number): Entry => ({
     token,

@@ -10,6 +10,7 @@ import {
   IdpTimeoutError,
   IdpValidationError,
   type Logger,
+  redactSecret,
 } from '@idp-kit/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
@@ -115,10 +116,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const style = styleFor(io.stdout, io.env);
   const errStyle = styleFor(io.stderr, io.env);
   let secret: string | undefined;
-  // A last guard: whatever is printed, the client secret never is. (A string of a few characters is no
-  // real secret, and blanking it everywhere would garble the output: mock secrets like "b".)
-  const redact = (text: string) =>
-    secret && secret.length >= 8 ? text.split(secret).join('[redacted]') : text;
+  // A last guard: whatever is printed, the client secret never is.
+  const redact = (text: string) => redactSecret(text, secret);
   const say = (text: string) => io.stdout.write(`${redact(text)}\n`);
   const warn = (text: string) => io.stderr.write(`${redact(text)}\n`);
   let verbose = false;

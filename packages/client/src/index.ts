@@ -2,6 +2,7 @@ export {
   AuthError,
   type ClientCredentialsOptions,
   clientCredentials,
+  redactSecret,
   type TokenCache,
   type TokenProvider,
 } from '@idp-kit/auth';
