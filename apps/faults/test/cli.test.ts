@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execution, type FakeIdp, fakeIdp, IDS, json, runNode } from '@idp-kit/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeAfterTest, execution, type FakeIdp, fakeIdp, IDS, json, runNode } from '@idp-kit/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawServer, SECRET } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('dist/bin.js', import.meta.resolve('@idp-kit/cli/package.json')));
@@ -30,15 +30,7 @@ const settings = (baseUrl: string, tokenUrl: string) => ({
   IDP_CLIENT_SECRET: SECRET,
 });
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-async function fake(runtime: Parameters<typeof fakeIdp>[0], token?: Parameters<typeof fakeIdp>[1]) {
-  const f = await fakeIdp(runtime, token);
-  open.push(f);
-  return f;
-}
+const fake = async (...args: Parameters<typeof fakeIdp>) => closeAfterTest(await fakeIdp(...args));
 
 describe('CLI: hostile file names and paths for submit', () => {
   let dir: string;

@@ -6,23 +6,11 @@ import {
   IdpConnectionError,
   IdpTimeoutError,
 } from '@idp-kit/client';
-import { execution, type FakeIdp, fakeIdp, IDS, json, REF } from '@idp-kit/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { closeAfterTest, execution, type FakeIdp, fakeIdp, IDS, json, REF } from '@idp-kit/testkit';
+import { describe, expect, it } from 'vitest';
 import { assertNoSecrets, rawServer, rejected, SECRET, settledWithoutLeaks, timers } from './helpers.js';
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
-async function fake(
-  runtime: Parameters<typeof fakeIdp>[0],
-  token?: Parameters<typeof fakeIdp>[1],
-): Promise<FakeIdp> {
-  const server = await fakeIdp(runtime, token);
-  open.push(server);
-  return server;
-}
+const fake = async (...args: Parameters<typeof fakeIdp>) => closeAfterTest(await fakeIdp(...args));
 
 function clientFor(idp: FakeIdp, retry = { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 50 }) {
   return createIdpClient({
@@ -87,8 +75,7 @@ describe('token endpoint faults', () => {
   });
 
   it('a token endpoint that never answers: AuthError after the retries, no leaked timer', async () => {
-    const tokens = await rawServer(() => {});
-    open.push(tokens);
+    const tokens = closeAfterTest(await rawServer(() => {}));
     const auth = clientCredentials({
       clientId: 'c',
       clientSecret: SECRET,
@@ -142,10 +129,11 @@ describe('submit faults: a document is never sent twice blindly', () => {
 
   it('no answer after the upload: one POST, IdpTimeoutError that says it may exist', async () => {
     let posts = 0;
-    const server = await rawServer(() => {
-      posts++;
-    });
-    open.push(server);
+    const server = closeAfterTest(
+      await rawServer(() => {
+        posts++;
+      }),
+    );
     const client = createIdpClient({
       organizationId: IDS.organizationId,
       baseUrl: server.url,

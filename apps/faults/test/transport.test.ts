@@ -5,23 +5,17 @@ import {
   IdpConnectionError,
   IdpTimeoutError,
 } from '@idp-kit/client';
-import { execution, type FakeIdp, fakeIdp, IDS, json, REF } from '@idp-kit/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { closeAfterTest, execution, fakeIdp, IDS, json, REF } from '@idp-kit/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   assertNoSecrets,
   httpHead,
-  type RawServer,
   rawServer,
   rejected,
   SECRET,
   settledWithoutLeaks,
   timers,
 } from './helpers.js';
-
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
 
 const fixedToken = { getToken: async () => 'tok-fixed', invalidate: () => {} };
 
@@ -36,17 +30,8 @@ function clientAt(baseUrl: string, options: Partial<IdpClientOptions> = {}) {
   });
 }
 
-async function raw(onRequest: Parameters<typeof rawServer>[0]): Promise<RawServer> {
-  const server = await rawServer(onRequest);
-  open.push(server);
-  return server;
-}
-
-async function fake(handler: Parameters<typeof fakeIdp>[0]): Promise<FakeIdp> {
-  const server = await fakeIdp(handler);
-  open.push(server);
-  return server;
-}
+const raw = async (onRequest: Parameters<typeof rawServer>[0]) => closeAfterTest(await rawServer(onRequest));
+const fake = async (...args: Parameters<typeof fakeIdp>) => closeAfterTest(await fakeIdp(...args));
 
 const BODY = JSON.stringify(execution('SUCCEEDED'));
 

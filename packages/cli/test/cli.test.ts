@@ -4,8 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type RunningMock, startMock } from '@idp-kit/mock';
-import { execution, type FakeIdp, fakeIdp, IDS, json, type Ran, runNode, startNode } from '@idp-kit/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  closeAfterTest,
+  execution,
+  fakeIdp,
+  IDS,
+  json,
+  type Ran,
+  runNode,
+  startNode,
+} from '@idp-kit/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -27,15 +36,7 @@ function settingsFor(target: { baseUrl: string; tokenUrl: string }) {
   };
 }
 
-const fakes: FakeIdp[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
-async function fake(runtime: Parameters<typeof fakeIdp>[0], token?: Parameters<typeof fakeIdp>[1]) {
-  const f = await fakeIdp(runtime, token);
-  fakes.push(f);
-  return f;
-}
+const fake = async (...args: Parameters<typeof fakeIdp>) => closeAfterTest(await fakeIdp(...args));
 
 describe('idp against the Prism mock', () => {
   let mock: RunningMock;

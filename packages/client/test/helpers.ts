@@ -1,11 +1,5 @@
-import { type FakeIdp, fakeIdp, IDS } from '@idp-kit/testkit';
-import { afterEach } from 'vitest';
+import { closeAfterTest, fakeIdp, IDS } from '@idp-kit/testkit';
 import { createIdpClient, type IdpClientOptions } from '../src/index.js';
-
-const open: FakeIdp[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
 
 /** A fake IDP on loopback plus a client pointed at it with credentials (fast retries). */
 export async function setup(
@@ -13,8 +7,7 @@ export async function setup(
   options: Partial<IdpClientOptions> = {},
   token?: Parameters<typeof fakeIdp>[1],
 ) {
-  const idp = await fakeIdp(runtime, token);
-  open.push(idp);
+  const idp = closeAfterTest(await fakeIdp(runtime, token));
   const client = createIdpClient({
     organizationId: IDS.organizationId,
     baseUrl: idp.baseUrl,
