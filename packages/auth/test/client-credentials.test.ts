@@ -1,19 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { json, type Loopback, loopback } from '@idp-kit/testkit';
+import { closeAfterTest, json, loopback } from '@idp-kit/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, clientCredentials, memoryTokenCache } from '../src/index.js';
 
 const SECRET = 'sUp3r-s3cret-V4lue';
-const servers: Loopback[] = [];
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
 async function tokenServer(handler: Parameters<typeof loopback>[0]) {
-  const server = await loopback(handler);
-  servers.push(server);
+  const server = closeAfterTest(await loopback(handler));
   return { server, tokenUrl: `${server.url}/accounts/api/v2/oauth2/token` };
 }
 

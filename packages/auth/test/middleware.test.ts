@@ -1,6 +1,6 @@
-import { json, type Loopback, loopback } from '@idp-kit/testkit';
+import { closeAfterTest, json, loopback } from '@idp-kit/testkit';
 import createClient from 'openapi-fetch';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authMiddleware, clientCredentials, type TokenProvider } from '../src/index.js';
 
 // A minimal `paths` so the test needs nothing from @idp-kit/client.
@@ -14,17 +14,13 @@ interface paths {
   };
 }
 
-const servers: Loopback[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
 async function setup(runtime: Parameters<typeof loopback>[0]) {
-  const tokens = await loopback((_req, res, index) =>
-    json(res, 200, { access_token: `tok-${index}`, token_type: 'bearer', expires_in: 3600 }),
+  const tokens = closeAfterTest(
+    await loopback((_req, res, index) =>
+      json(res, 200, { access_token: `tok-${index}`, token_type: 'bearer', expires_in: 3600 }),
+    ),
   );
-  const api = await loopback(runtime);
-  servers.push(tokens, api);
+  const api = closeAfterTest(await loopback(runtime));
   const auth = clientCredentials({ clientId: 'c', clientSecret: 's', tokenUrl: `${tokens.url}/token` });
   const client = createClient<paths>({ baseUrl: api.url });
   client.use(authMiddleware(auth));
@@ -75,8 +71,9 @@ describe('authMiddleware', () => {
   });
 
   it('does not replay when the provider can only give the same token back', async () => {
-    const api = await loopback((_req, res) => json(res, 401, { title: 'Unauthorized', status: 401 }));
-    servers.push(api);
+    const api = closeAfterTest(
+      await loopback((_req, res) => json(res, 401, { title: 'Unauthorized', status: 401 })),
+    );
     const fixed: TokenProvider = { getToken: async () => 'fixed', invalidate: () => {} };
     const client = createClient<paths>({ baseUrl: api.url });
     client.use(authMiddleware(fixed));
