@@ -1,13 +1,8 @@
 import { createIdpClient, type IdpClient } from '@idp-kit/client';
-import { startMock } from '@idp-kit/mock';
+import { EXAMPLE_EXECUTION, startMock } from '@idp-kit/mock';
 
 /** The brief's example execution, served by the bundled mock. */
-export const EXAMPLE_EXECUTION = {
-  organizationId: '01f79c97-9a83-4194-b922-15b64fd7305e',
-  actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766',
-  actionVersion: '1.1.0',
-  executionId: '022c61de-9bfc-4a94-8a9c-43c5f8ac153e',
-} as const;
+export { EXAMPLE_EXECUTION };
 
 export interface ExampleClient {
   client: IdpClient;

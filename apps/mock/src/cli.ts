@@ -1,13 +1,7 @@
 #!/usr/bin/env node
 /** `pnpm mock`: runs the Prism mock in the foreground and prints how to call it. */
+import { EXAMPLE_EXECUTION } from './example.js';
 import { startMock } from './start-mock.js';
-
-const EXAMPLE = {
-  organizationId: '01f79c97-9a83-4194-b922-15b64fd7305e',
-  actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766',
-  actionVersion: '1.1.0',
-  executionId: '022c61de-9bfc-4a94-8a9c-43c5f8ac153e',
-};
 
 const port = process.env.PORT ? Number(process.env.PORT) : 4010;
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -16,7 +10,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const mock = await startMock({ port, ...(process.env.IDP_MOCK_VERBOSE ? { log: process.stderr } : {}) });
-const { organizationId, actionId, actionVersion, executionId } = EXAMPLE;
+const { organizationId, actionId, actionVersion, executionId } = EXAMPLE_EXECUTION;
 const executionUrl = `${mock.baseUrl}/api/v1/organizations/${organizationId}/actions/${actionId}/versions/${actionVersion}/executions/${executionId}`;
 
 console.log(`IDP mock (Prism) listening on ${mock.baseUrl}

@@ -318,26 +318,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be 0-65535, got ${flags.port}`);
-      const { startMock } = await import('@idp-kit/mock').catch(() => {
+      const { startMock, EXAMPLE_EXECUTION: ids } = await import('@idp-kit/mock').catch(() => {
         throw new Error(
           'idp mock needs the @idp-kit/mock package (it brings Prism): npm install -g @idp-kit/mock',
         );
       });
       const mock = await startMock({ port });
-      const ids = {
-        org: '01f79c97-9a83-4194-b922-15b64fd7305e',
-        action: '90c3e286-72b5-42ca-92d0-22f86ea8d766',
-        execution: '022c61de-9bfc-4a94-8a9c-43c5f8ac153e',
-      };
       say(`IDP mock running at ${mock.baseUrl} (Ctrl-C to stop). In another terminal:
 
 export IDP_BASE_URL=${mock.baseUrl}
 export IDP_TOKEN_URL=${mock.tokenUrl}
-export IDP_ORG_ID=${ids.org}
+export IDP_ORG_ID=${ids.organizationId}
 export IDP_CLIENT_ID=mock-client
 export IDP_CLIENT_SECRET=mock-secret
 
-idp get --action ${ids.action} --version 1.1.0 --execution ${ids.execution}`);
+idp get --action ${ids.actionId} --version ${ids.actionVersion} --execution ${ids.executionId}`);
       await new Promise<void>((resolve) => {
         if (io.signal?.aborted) resolve();
         io.signal?.addEventListener('abort', () => resolve(), { once: true });
