@@ -12,7 +12,7 @@ const skip = new Set(['node_modules', '.git', '.turbo', 'dist', 'docs']);
 try {
   cpSync(root, scratch, { recursive: true, filter: (src) => !src.split('/').some((part) => skip.has(part)) });
   symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
-  const packages = ['packages/auth', 'packages/client', 'packages/cli', 'apps/mock'];
+  const packages = ['packages/auth', 'packages/client', 'packages/cli', 'packages/mock'];
   const before = Object.fromEntries(
     packages.map((p) => [p, JSON.parse(readFileSync(join(scratch, p, 'package.json'), 'utf8')).version]),
   );

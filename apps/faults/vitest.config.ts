@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { testDefaults } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
+    ...testDefaults,
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
   },
 });

@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { testDefaults } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
+    ...testDefaults,
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },

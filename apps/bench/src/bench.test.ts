@@ -18,5 +18,5 @@ describe('bench figures that do not depend on the machine', () => {
     const size = await footprint(1);
     expect(size.clientMinGzBytes).toBeLessThanOrEqual(12_000);
     expect(size.clientMinGzBytes).toBeGreaterThan(size.openapiFetchMinGzBytes);
-  }, 30_000);
+  });
 });

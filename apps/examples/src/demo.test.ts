@@ -13,5 +13,5 @@ describe('pnpm demo', () => {
     expect(stdout).toMatch(/lineItems\[1\]\.amount\s+942\.50/);
     expect(stdout).toMatch(/dueDateNote\s+\(no answer\)/);
     expect(stdout).toContain('Mock stopped.');
-  }, 60_000);
+  });
 });

@@ -21,7 +21,7 @@ describe('examples against the bundled mock', () => {
     expect(stdout).toContain('Using the bundled IDP mock');
     expect(stdout).toContain('(invoice-2291.pdf): SUCCEEDED');
     expect(stdout).toMatch(/vendorName\s+Acme Industrial Supply/);
-  }, 60_000);
+  });
 
   it('submit-and-wait submits a generated PDF, waits and prints the table', async () => {
     const { code, stdout } = await tsx('submit-and-wait.ts');
@@ -29,7 +29,7 @@ describe('examples against the bundled mock', () => {
     expect(stdout).toContain('Submitted invoice-2291.pdf: execution 022c61de-9bfc-4a94-8a9c-43c5f8ac153e');
     expect(stdout).toContain('… SUCCEEDED');
     expect(stdout).toMatch(/invoiceNumber\s+INV-2291/);
-  }, 60_000);
+  });
 
   it('callback-server receives a played callback, fetches the execution and exits (--once)', async () => {
     const server = await serve('--once');
@@ -43,7 +43,7 @@ describe('examples against the bundled mock', () => {
     } finally {
       server.child.kill();
     }
-  }, 60_000);
+  });
 
   it('play-idp with a wrong nonce is refused', async () => {
     const server = await serve();
@@ -55,5 +55,5 @@ describe('examples against the bundled mock', () => {
     } finally {
       server.child.kill('SIGINT');
     }
-  }, 60_000);
+  });
 });

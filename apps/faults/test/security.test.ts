@@ -53,7 +53,7 @@ describe('security checks', () => {
       'packages/auth/src',
       'packages/client/src',
       'packages/cli/src',
-      'apps/mock/src',
+      'packages/mock/src',
       'packages/auth/dist',
       'packages/client/dist',
       'packages/cli/dist',

@@ -10,7 +10,7 @@ export const PUBLISHED = [
   { name: '@idp-kit/auth', dir: 'packages/auth', types: true },
   { name: '@idp-kit/client', dir: 'packages/client', types: true },
   { name: '@idp-kit/cli', dir: 'packages/cli', types: false },
-  { name: '@idp-kit/mock', dir: 'apps/mock', types: true },
+  { name: '@idp-kit/mock', dir: 'packages/mock', types: true },
 ] as const;
 
 const BIN = join(ROOT, 'node_modules/.bin');

@@ -11,7 +11,7 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const ENTRY_POINTS: Record<string, string[]> = {
   '@idp-kit/auth': ['packages/auth/src/index.ts'],
   '@idp-kit/client': ['packages/client/src/index.ts', 'packages/client/src/callback/index.ts'],
-  '@idp-kit/mock': ['apps/mock/src/index.ts'],
+  '@idp-kit/mock': ['packages/mock/src/index.ts'],
 };
 
 export interface PublicExport {

@@ -109,7 +109,7 @@ describe('a stranger installs the tarballs and they just work', () => {
     await writeFile(join(consumer, 'retrieve.mjs'), RETRIEVE.replace(': string', ''));
     const { stdout } = await run(process.execPath, ['retrieve.mjs'], { cwd: consumer, timeout: 60_000 });
     expect(stdout.trim()).toBe('SUCCEEDED 13');
-  }, 60_000);
+  });
 
   it.each(['node16', 'bundler'])(
     '(2, 3) TypeScript with --strict --moduleResolution %s compiles and retrieves',

@@ -15,9 +15,9 @@ describe('release tooling', () => {
       );
     }
     expect(stdout).not.toContain('(no changes, no CHANGELOG.md)');
-  }, 60_000);
+  });
 
   it('TypeDoc builds the API reference without a warning', async () => {
     await run(join(ROOT, 'node_modules/.bin/typedoc'), ['--emit', 'none'], { cwd: ROOT, timeout: 60_000 });
-  }, 60_000);
+  });
 });

@@ -277,7 +277,7 @@ describe('idp mock', () => {
     } finally {
       mock.child.kill('SIGKILL');
     }
-  }, 30_000);
+  });
 });
 
 describe('idp with a very short (mock) secret', () => {

@@ -142,7 +142,6 @@ describe('waitForExecution leaves nothing behind', () => {
       // tsx start-up is ~1 s; a leaked poll timer (60 s) or attempt timer (30 s) would hold the process far longer
       expect(Date.now() - started).toBeLessThan(8_000);
     },
-    20_000,
   );
 });
 

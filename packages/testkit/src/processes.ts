@@ -9,8 +9,12 @@ export interface Ran {
 export interface NodeOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Only a hang guard, sized for a busy 2-core machine; default 90 s. */
   timeoutMs?: number;
 }
+
+/** A cold Node child with tsx can take many seconds on a loaded machine; this only catches hangs. */
+const HANG_GUARD_MS = 90_000;
 
 /** Runs `node …args` to the end; never rejects on a non-zero exit (the code is the point). */
 export function runNode(args: string[], options: NodeOptions = {}): Promise<Ran> {
@@ -20,7 +24,8 @@ export function runNode(args: string[], options: NodeOptions = {}): Promise<Ran>
       args,
       {
         env: options.env ?? process.env,
-        timeout: options.timeoutMs ?? 30_000,
+        timeout: options.timeoutMs ?? HANG_GUARD_MS,
+        killSignal: 'SIGKILL',
         ...(options.cwd ? { cwd: options.cwd } : {}),
       },
       (error, stdout, stderr) => {
@@ -36,6 +41,8 @@ export interface Started {
   ready: RegExpExecArray;
   /** All stdout so far. */
   output(): string;
+  /** All stderr so far. */
+  errors(): string;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
 }
@@ -54,12 +61,29 @@ export async function startNode(
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   let output = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const limit = options.timeoutMs ?? HANG_GUARD_MS;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`no ${readyWhen} in stdout within ${options.timeoutMs ?? 30_000} ms:\n${output}`));
-    }, options.timeoutMs ?? 30_000);
+      reject(
+        new Error(
+          `setup: waited ${limit} ms for \`node ${args.join(' ')}\` to print ${readyWhen}; it printed:\n${output}${stderr}`,
+        ),
+      );
+    }, limit);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `setup: \`node ${args.join(' ')}\` exited (${code ?? signal}) before printing ${readyWhen}:\n${output}${stderr}`,
+        ),
+      );
+    });
     child.stdout.on('data', (chunk) => {
       output += chunk;
       const match = readyWhen.exec(output);
@@ -69,5 +93,5 @@ export async function startNode(
       }
     });
   });
-  return { child, ready, output: () => output, exited };
+  return { child, ready, output: () => output, errors: () => stderr, exited };
 }

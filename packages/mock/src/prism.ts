@@ -3,47 +3,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { resolveSpecPath } from './spec-path.js';
-
-/**
- * Options of `startMock()`.
- *
- * @example
- * ```ts
- * await startMock({ port: 4010, log: process.stderr });
- * ```
- */
-export interface StartMockOptions {
-  /** Port to listen on; default a free one. */
-  port?: number;
-  /** Host to bind; default `127.0.0.1`. */
-  host?: string;
-  /** Spec to mock; default the idp-kit spec. */
-  specPath?: string;
-  /** How long to wait for Prism to answer; default 30 s. */
-  readyTimeoutMs?: number;
-  /** Forward Prism's own log lines (each request, each violation) to this stream. */
-  log?: NodeJS.WritableStream;
-}
-
-/**
- * A running Prism mock; see `startMock()`.
- *
- * @example
- * ```ts
- * const mock: RunningMock = await startMock();
- * await mock.stop();
- * ```
- */
-export interface RunningMock {
-  /** Base URL of both the runtime API and the token endpoint, e.g. `http://127.0.0.1:4010`. */
-  readonly baseUrl: string;
-  /** Token URL to give `clientCredentials({ tokenUrl })`. */
-  readonly tokenUrl: string;
-  readonly port: number;
-  /** Stops Prism; resolves once the process has exited. Safe to call twice. */
-  stop(): Promise<void>;
-}
+import { EXAMPLE_EXECUTION } from './example.js';
 
 const EXIT_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -76,41 +36,38 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`Prism exited before it was ready (code ${child.exitCode ?? child.signalCode})`);
-    }
-    try {
-      // Any HTTP answer (Prism's own 404 for `/`) means it is listening.
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      await res.body?.cancel();
-      return;
-    } catch {
-      await delay(100);
-    }
-  }
-  throw new Error(`Prism did not answer on ${url} within ${timeoutMs} ms`);
-}
+const { organizationId, actionId, actionVersion, executionId } = EXAMPLE_EXECUTION;
+const PROBE = `/api/v1/organizations/${organizationId}/actions/${actionId}/versions/${actionVersion}/executions/${executionId}`;
 
 /**
- * Starts Prism 5 over the idp-kit spec and resolves once it answers.
- *
- * @example
- * ```ts
- * const mock = await startMock();
- * // … point clients at mock.baseUrl and mock.tokenUrl …
- * await mock.stop();
- * ```
+ * True once *this* Prism answers from *our* spec: a request without a token gets the spec's 401 with
+ * Prism's `sl-violations` header. Any other program on the port would not say that.
  */
-export async function startMock(options: StartMockOptions = {}): Promise<RunningMock> {
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? (await freePort(host));
-  const specPath = options.specPath ?? resolveSpecPath();
+async function answersAsPrism(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}${PROBE}`, { signal: AbortSignal.timeout(5_000) });
+    await res.body?.cancel();
+    return res.status === 401 && res.headers.has('sl-violations');
+  } catch {
+    return false;
+  }
+}
+
+export interface RunningPrism {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Prism on a free loopback port and resolves once it answers as Prism over `specPath`. */
+export async function startPrism(options: {
+  specPath: string;
+  readyTimeoutMs: number;
+  log?: NodeJS.WritableStream | undefined;
+}): Promise<RunningPrism> {
+  const port = await freePort();
   const child = spawn(
     process.execPath,
-    [prismBin(), 'mock', '--host', host, '--port', String(port), specPath],
+    [prismBin(), 'mock', '--host', '127.0.0.1', '--port', String(port), options.specPath],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: '0' },
@@ -124,8 +81,8 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
   // Prism must not outlive this process: not on exit, and not when a signal ends it.
   const killOnExit = () => child.kill('SIGKILL');
   const onSignal = (signal: NodeJS.Signals) => {
@@ -147,13 +104,28 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
     await exited;
   };
 
-  const baseUrl = `http://${host}:${port}`;
+  const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilAnswering(`${baseUrl}/`, child, options.readyTimeoutMs ?? 30_000);
+    await waitForPrism(url, child, options.readyTimeoutMs);
   } catch (error) {
     await stop();
     const detail = output.join('').trim().split('\n').slice(-10).join('\n');
     throw new Error(`${(error as Error).message}${detail ? `\nPrism said:\n${detail}` : ''}`);
   }
-  return { baseUrl, tokenUrl: `${baseUrl}/accounts/api/v2/oauth2/token`, port, stop };
+  return { url, stop };
+}
+
+async function waitForPrism(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`startMock: Prism exited before it was ready (${child.exitCode ?? child.signalCode})`);
+    }
+    if (await answersAsPrism(url)) return;
+    await delay(200);
+  }
+  throw new Error(
+    `startMock: waited ${timeoutMs} ms for Prism to answer at ${url}${PROBE} and it did not; ` +
+      'the machine may be overloaded (raise readyTimeoutMs) or Prism failed to start',
+  );
 }

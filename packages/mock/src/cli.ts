@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-/** `pnpm mock`: runs the Prism mock in the foreground and prints how to call it. */
+/** `pnpm mock`: runs the mock in the foreground and prints how to call it. */
 import { EXAMPLE_EXECUTION } from './example.js';
+import { MOCK_EXECUTIONS } from './scenarios.js';
 import { startMock } from './start-mock.js';
 
 const port = process.env.PORT ? Number(process.env.PORT) : 4010;
@@ -9,9 +10,18 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const mock = await startMock({ port, ...(process.env.IDP_MOCK_VERBOSE ? { log: process.stderr } : {}) });
+const mock = await startMock({
+  port,
+  ...(process.env.IDP_MOCK_VERBOSE ? { log: process.stderr } : {}),
+}).catch((error: Error) => {
+  console.error(`idp-mock: ${error.message}`);
+  process.exit(1);
+});
 const { organizationId, actionId, actionVersion, executionId } = EXAMPLE_EXECUTION;
-const executionUrl = `${mock.baseUrl}/api/v1/organizations/${organizationId}/actions/${actionId}/versions/${actionVersion}/executions/${executionId}`;
+const executionsUrl = `${mock.baseUrl}/api/v1/organizations/${organizationId}/actions/${actionId}/versions/${actionVersion}/executions`;
+const ids = Object.entries(MOCK_EXECUTIONS)
+  .map(([name, id]) => `  ${name.padEnd(28)} ${id}`)
+  .join('\n');
 
 console.log(`IDP mock (Prism) listening on ${mock.baseUrl}
 
@@ -20,9 +30,12 @@ Get a token (any client id and secret work):
     -H 'Content-Type: application/json' \\
     -d '{"grant_type":"client_credentials","client_id":"my-client-id","client_secret":"my-client-secret"}'
 
-Retrieve an execution (Prefer: example=IN_PROGRESS, FAILED, … selects another status):
-  curl -s '${executionUrl}?valueOnly=true' \\
+Retrieve an execution (valueOnly=false adds confidence scores and geometry):
+  curl -s '${executionsUrl}/${executionId}?valueOnly=true' \\
     -H 'Authorization: Bearer <access_token>'
+
+Each of these execution ids shows one status, lifecycle or error (any other id: SUCCEEDED):
+${ids}
 
 Point idp-kit at it:
   IDP_BASE_URL=${mock.baseUrl}

@@ -11,7 +11,8 @@ import {
   TOKEN_PATH,
 } from './spec-examples.js';
 
-const baseUrl = inject('mockBaseUrl');
+// Contract tests talk to Prism itself, so that every answer comes from the spec alone.
+const baseUrl = inject('prismUrl');
 const organizationId = '01f79c97-9a83-4194-b922-15b64fd7305e';
 const ref: ExecutionRef = {
   actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766',

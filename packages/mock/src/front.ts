@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, request, type ServerResponse } from 'node:http';
+import {
+  exampleFor,
+  fixedScenario,
+  type Lifecycle,
+  lifecycleOf,
+  lifecycleStatus,
+  type Scenario,
+} from './scenarios.js';
+
+/**
+ * A small HTTP front in front of Prism. Prism answers every request from the spec; the front only picks
+ * *which* answer (a `Prefer` header) from the execution id and `valueOnly`, keeps lifecycles on a clock,
+ * and takes uploads up to the spec's 15 MB (Prism's own body limit is 10 MB). A request that carries its
+ * own `Prefer` header is passed through untouched.
+ */
+export interface FrontOptions {
+  /** Where Prism listens, e.g. `http://127.0.0.1:41234`. */
+  prismUrl: string;
+  /** One lifecycle, in ms; default 20 s. */
+  lifecycleMs?: number;
+  /** The clock (tests pass a fake one). */
+  now?: () => number;
+}
+
+/** The service's limit: 15 MB, read as MiB (the larger reading, so that no valid upload is refused). */
+export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
+/** Prism refuses bodies above 10 MB; larger uploads the front answers itself. */
+const PRISM_BODY_LIMIT = 9 * 1024 * 1024;
+
+const EXECUTION = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/versions\/[^/]+\/executions\/([^/?]+)$/;
+const SUBMIT = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/versions\/[^/]+\/executions$/;
+
+interface Upstream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+function problem(res: ServerResponse, status: number, title: string, detail: string): void {
+  const body = JSON.stringify({ status, title, detail });
+  res.writeHead(status, {
+    'content-type': 'application/problem+json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+function sendJson(
+  res: ServerResponse,
+  upstream: Upstream,
+  value: unknown,
+  extra: Record<string, string> = {},
+) {
+  const body = JSON.stringify(value);
+  const { 'transfer-encoding': _chunked, ...kept } = upstream.headers;
+  const headers = { ...kept, ...extra, 'content-length': String(Buffer.byteLength(body)) };
+  res.writeHead(upstream.status, headers);
+  res.end(body);
+}
+
+/** Room for the multipart framing and a callback part around the file. */
+const FRAMING_BYTES = 64 * 1024;
+
+/** The `file` part of a multipart body: its file name and size, or `undefined` when there is none. */
+function filePart(body: Buffer, contentType: string | undefined) {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
+  if (!boundary) return undefined;
+  const header = /name="file"; filename="([^"]*)"[\s\S]*?\r\n\r\n/.exec(
+    body.subarray(0, FRAMING_BYTES).toString('latin1'),
+  );
+  if (!header) return undefined;
+  const start = header.index + header[0].length;
+  const end = body.indexOf(`\r\n--${boundary}`, start, 'latin1');
+  return { fileName: header[1] ?? '', size: (end < 0 ? body.length : end) - start };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve('too large');
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function createMockFront(options: FrontOptions) {
+  const prism = new URL(options.prismUrl);
+  const lifecycleMs = options.lifecycleMs ?? 20_000;
+  const now = options.now ?? Date.now;
+  /** Execution id → when its lifecycle started and which one it follows. */
+  const started = new Map<string, { at: number; kind: Lifecycle }>();
+
+  function upstream(
+    req: IncomingMessage,
+    body: Buffer | undefined,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Upstream> {
+    return new Promise((resolve, reject) => {
+      const headers = { ...req.headers, ...extraHeaders, host: prism.host };
+      if (body) headers['content-length'] = String(body.length);
+      const forward = request(
+        { host: prism.hostname, port: prism.port, method: req.method, path: req.url, headers },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (c: Buffer) => chunks.push(c));
+          answer.on('end', () =>
+            resolve({
+              status: answer.statusCode ?? 502,
+              headers: answer.headers,
+              body: Buffer.concat(chunks),
+            }),
+          );
+          answer.on('error', reject);
+        },
+      );
+      forward.on('error', reject);
+      if (body) forward.end(body);
+      else req.pipe(forward);
+    });
+  }
+
+  function relay(res: ServerResponse, answer: Upstream): void {
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  }
+
+  function scenarioFor(executionId: string, valueOnly: boolean): Scenario | undefined {
+    const fixed = fixedScenario(executionId, valueOnly);
+    if (fixed) return fixed;
+    const key = executionId.toLowerCase();
+    let life = started.get(key);
+    const kind = lifecycleOf(key);
+    if (!life && kind) {
+      life = { at: now(), kind };
+      started.set(key, life);
+    }
+    const status = life ? lifecycleStatus(life.kind, now() - life.at, lifecycleMs) : 'SUCCEEDED';
+    return { example: exampleFor(status, valueOnly) };
+  }
+
+  async function getExecution(req: IncomingMessage, res: ServerResponse, executionId: string, url: URL) {
+    const valueOnly = url.searchParams.get('valueOnly') !== 'false';
+    const scenario = scenarioFor(executionId, valueOnly);
+    const prefer = scenario && ('code' in scenario ? `code=${scenario.code}` : `example=${scenario.example}`);
+    const answer = await upstream(req, undefined, prefer ? { prefer } : {});
+    if (answer.status === 429)
+      return sendJson(res, answer, JSON.parse(answer.body.toString()), { 'retry-after': '1' });
+    if (answer.status !== 200) return relay(res, answer);
+    // The example's own id would confuse a user who asked for another one.
+    const body = JSON.parse(answer.body.toString()) as Record<string, unknown>;
+    sendJson(res, answer, { ...body, id: executionId });
+  }
+
+  async function submit(req: IncomingMessage, res: ServerResponse) {
+    const limit = MAX_UPLOAD_BYTES + FRAMING_BYTES;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const body = declared > limit ? 'too large' : await readBody(req, limit);
+    const file = body === 'too large' ? undefined : filePart(body, req.headers['content-type']);
+    if (body === 'too large' || (file && file.size > MAX_UPLOAD_BYTES)) {
+      res.setHeader('connection', 'close');
+      return problem(
+        res,
+        413,
+        'Payload Too Large',
+        `The document is larger than the service's limit of 15 MB. Split or compress it, then submit again.`,
+      );
+    }
+    const fileName = file?.fileName;
+    let answer: Upstream;
+    if (body.length <= PRISM_BODY_LIMIT) {
+      answer = await upstream(req, body);
+    } else if (fileName === undefined) {
+      return problem(res, 400, 'Bad Request', "Invalid query parameter 'file'");
+    } else {
+      answer = {
+        status: 201,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ id: '', documentName: fileName, status: 'ACKNOWLEDGED' })),
+      };
+    }
+    if (answer.status !== 201) return relay(res, answer);
+    // Each submitted document gets an id of its own that then goes through the lifecycle.
+    const id = randomUUID();
+    started.set(id, { at: now(), kind: 'lifecycle' });
+    const created = JSON.parse(answer.body.toString()) as Record<string, unknown>;
+    sendJson(res, answer, { ...created, id, ...(fileName ? { documentName: fileName } : {}) });
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://mock');
+      const own = req.headers.prefer !== undefined;
+      const execution = EXECUTION.exec(url.pathname);
+      if (!own && req.method === 'GET' && execution?.[1])
+        return await getExecution(req, res, execution[1], url);
+      if (!own && req.method === 'POST' && SUBMIT.test(url.pathname)) return await submit(req, res);
+      relay(res, await upstream(req, undefined));
+    } catch (error) {
+      if (!res.headersSent) problem(res, 502, 'Bad Gateway', `mock front: ${(error as Error).message}`);
+      else res.destroy();
+    }
+  };
+}

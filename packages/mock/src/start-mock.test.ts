@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { MockStartError, startMock } from './index.js';
+
+describe('startMock', () => {
+  it('answers, serves the token endpoint, and stops', async () => {
+    const mock = await startMock();
+    const response = await fetch(mock.tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
+    });
+    expect(response.status).toBe(200);
+    await mock.stop();
+    await expect(fetch(mock.tokenUrl, { method: 'POST' })).rejects.toThrow();
+    await expect(fetch(`${mock.prismUrl}/`)).rejects.toThrow();
+    await mock.stop(); // twice is fine
+  });
+
+  it('refuses a port that another program holds, and says so', async () => {
+    let hits = 0;
+    const other = createServer((_req, res) => {
+      hits++;
+      res.end('someone else');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const { port } = other.address() as AddressInfo;
+    try {
+      const error = await startMock({ port }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MockStartError);
+      expect((error as Error).message).toBe(
+        `port ${port} on 127.0.0.1 is already in use by another program; stop it, or choose another port (idp mock --port N, or PORT=N pnpm mock)`,
+      );
+      expect(hits).toBe(0);
+    } finally {
+      other.close();
+    }
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('Prism does not outlive a parent ended by %s', async (signal) => {
+    const script = `import { startMock } from ${JSON.stringify(fileURLToPath(new URL('./index.ts', import.meta.url)))};
+      const mock = await startMock(); console.log(mock.prismUrl); setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    const prismUrl = await new Promise<string>((resolve) =>
+      parent.stdout.once('data', (d) => resolve(String(d).trim())),
+    );
+    expect((await fetch(`${prismUrl}/`)).status).toBe(404);
+    const exited = new Promise((resolve) => parent.once('exit', (_code, sig) => resolve(sig)));
+    parent.kill(signal);
+    expect(await exited).toBe(signal);
+    // Prism goes down right after its parent; poll for that instead of guessing how long it takes.
+    await vi.waitFor(() => expect(fetch(`${prismUrl}/`)).rejects.toThrow(), {
+      timeout: 60_000,
+      interval: 100,
+    });
+  });
+});
