@@ -60,7 +60,7 @@ describe('load: 200 concurrent waits under 429/503 and a forced token expiry', (
       [...plan.keys()].map((executionId) =>
         client.waitForExecution(
           { actionId: IDS.actionId, actionVersion: IDS.actionVersion, executionId },
-          { pollIntervalMs: POLL_MS, maxPollIntervalMs: 2 * POLL_MS, timeoutMs: 20_000 },
+          { pollIntervalMs: POLL_MS, maxPollIntervalMs: 2 * POLL_MS },
         ),
       ),
     );

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { closeAfterTest, json, loopback } from '@idp-kit/testkit';
+import { closeAfterTest, json, loopback, until } from '@idp-kit/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, clientCredentials, memoryTokenCache } from '../src/index.js';
 
@@ -180,29 +180,38 @@ describe('clientCredentials: malformed token responses are AuthErrors', () => {
 });
 
 describe('clientCredentials: refresh', () => {
+  // The token cycle reads only Date.now(): a fake Date walks it through its lifetime, with real requests.
   it('expires_in 2 s with a 1 s window: one early refresh, never an expired token, never two at once', async () => {
     const issuedAt = new Map<string, number>();
-    const { server, tokenUrl } = await tokenServer(async (_req, res, index) => {
+    const { server, tokenUrl } = await tokenServer((_req, res, index) => {
       const token = `tok-${index}`;
       issuedAt.set(token, Date.now());
-      await delay(100);
       json(res, 200, { access_token: token, token_type: 'bearer', expires_in: 2 });
     });
+    vi.useFakeTimers({ toFake: ['Date'] });
     const auth = provider(tokenUrl, { refreshBeforeExpiryMs: 1000 });
+    const start = Date.now();
     const seen: { token: string; at: number }[] = [];
-    const deadline = Date.now() + 1900;
-    while (Date.now() < deadline) {
+    // 20 concurrent callers every 50 ms of (fake) time, through the first token's life up to its expiry
+    for (let at = 0; at < 2_000; at += 50) {
+      vi.setSystemTime(start + at);
       const batch = await Promise.all(Array.from({ length: 20 }, () => auth.getToken()));
-      const at = Date.now();
-      for (const token of batch) seen.push({ token, at });
-      await delay(25);
+      for (const token of batch) seen.push({ token, at: Date.now() });
     }
+    // the background refresh started in the window lands before tok-0 expires (the clock stopped short of it)
+    await until(() => server.requests.length === 2 && issuedAt.has('tok-1'), 'the background refresh');
+    const refreshedAt = issuedAt.get('tok-1') ?? Number.NaN;
+    expect(refreshedAt).toBeGreaterThanOrEqual(start + 1_000);
+    expect(refreshedAt).toBeLessThan(start + 2_000);
+    vi.setSystemTime(start + 2_000); // tok-0 has expired: only tok-1 from now on, with no new request
+    expect(await auth.getToken()).toBe('tok-1');
     expect(server.requests).toHaveLength(2);
     expect(server.maxConcurrent).toBe(1);
     for (const { token, at } of seen) {
       expect(at, `${token} used after it expired`).toBeLessThan((issuedAt.get(token) ?? 0) + 2000);
     }
-    expect(new Set(seen.map((s) => s.token))).toEqual(new Set(['tok-0', 'tok-1']));
+    // callers never waited on the refresh: whenever it landed, each of them got one of the two tokens
+    expect(seen.filter((s) => s.token !== 'tok-0' && s.token !== 'tok-1')).toEqual([]);
   });
 
   it('a failed background refresh does not fail callers while the old token is valid', async () => {
@@ -210,12 +219,14 @@ describe('clientCredentials: refresh', () => {
       if (index === 0) json(res, 200, { access_token: 'tok-0', token_type: 'bearer', expires_in: 4 });
       else json(res, 400, { error: 'invalid_request' });
     });
+    vi.useFakeTimers({ toFake: ['Date'] });
     const auth = provider(tokenUrl, { refreshBeforeExpiryMs: 3000 });
+    const start = Date.now();
     expect(await auth.getToken()).toBe('tok-0');
-    await delay(2100); // inside the window (capped at half the lifetime: 2 s)
+    vi.setSystemTime(start + 2_100); // inside the window (capped at half the lifetime: 2 s)
     expect(await auth.getToken()).toBe('tok-0');
-    await delay(100);
-    expect(server.requests).toHaveLength(2);
+    await until(() => server.requests.length === 2, 'the background refresh');
+    vi.setSystemTime(start + 2_200);
     expect(await auth.getToken()).toBe('tok-0');
     // the failure is remembered for a while: no request storm
     expect(server.requests).toHaveLength(2);
@@ -236,18 +247,24 @@ describe('clientCredentials: refresh', () => {
   });
 
   it('an aborted caller stops waiting at once; the shared request still serves the others', async () => {
+    // The server holds the token until the aborted caller has given up: if the abort did not end
+    // that caller's wait, the test would hang (and fail on the hang guard).
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const { server, tokenUrl } = await tokenServer(async (_req, res) => {
-      await delay(300);
+      await held;
       json(res, 200, { access_token: 'tok-slow', token_type: 'bearer' });
     });
     const auth = provider(tokenUrl);
     const controller = new AbortController();
     const waiting = auth.getToken({ signal: controller.signal });
     const patient = auth.getToken();
-    const started = Date.now();
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
     controller.abort(new Error('caller gave up'));
     await expect(waiting).rejects.toThrow('caller gave up');
-    expect(Date.now() - started).toBeLessThan(100);
+    release();
     expect(await patient).toBe('tok-slow');
     expect(server.requests).toHaveLength(1);
   });

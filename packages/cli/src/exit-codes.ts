@@ -10,6 +10,8 @@ export const EXIT = {
   MANUAL_VALIDATION_REQUIRED: 5,
   TIMED_OUT: 6,
   NOT_SETTLED: 7,
+  /** 128 + SIGINT, as shells report it. */
+  INTERRUPTED: 130,
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -20,7 +22,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   4  PARTIAL_SUCCESS
   5  MANUAL_VALIDATION_REQUIRED
   6  timed out (wait --timeout)
-  7  not settled yet (get, while ACKNOWLEDGED, IN_PROGRESS, RESULTS_PENDING or an unknown status)`;
+  7  not settled yet (get, while ACKNOWLEDGED, IN_PROGRESS, RESULTS_PENDING or an unknown status)
+130  interrupted (Ctrl-C); nothing is cancelled at IDP`;
 
 export function exitCodeFor(execution: Execution<boolean>): number {
   switch (execution.status) {

@@ -26,6 +26,7 @@ import {
 } from './config.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { formatCsv, formatTable } from './format.js';
+import { invocation } from './invocation.js';
 import { progress } from './progress.js';
 import { type Style, styleFor } from './style.js';
 
@@ -122,6 +123,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const warn = (text: string) => io.stderr.write(`${redact(text)}\n`);
   let verbose = false;
   let exitCode: number = EXIT.SUCCEEDED;
+  /** `idp`, or `pnpm idp` inside the repository: every command we print must work as pasted. */
+  const cmd = invocation(io.env);
 
   const program = new Command('idp')
     .description('Retrieve, wait for and submit MuleSoft IDP document-action executions.')
@@ -136,7 +139,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     })
     .addHelpText(
       'after',
-      `\n${SETTINGS_HELP}\n\n${EXIT_CODES_HELP}\n\nStart with: idp mock   (no credentials needed)`,
+      `\n${SETTINGS_HELP}\n\n${EXIT_CODES_HELP}\n\nStart with: ${cmd} mock   (no credentials needed)`,
     );
 
   function client(connection: Connection): IdpClient {
@@ -210,7 +213,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .description('Retrieve an execution once and print its status and results.')
     .addHelpText(
       'after',
-      `\nExamples:\n  idp get '${EXAMPLE_URL}'\n  idp get --action 90c3e286-72b5-42ca-92d0-22f86ea8d766 --version 1.1.0 --execution 022c61de-9bfc-4a94-8a9c-43c5f8ac153e --json\n  idp get '<url>' --confidence --min-confidence 90\n\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  ${cmd} get '${EXAMPLE_URL}'\n  ${cmd} get --action 90c3e286-72b5-42ca-92d0-22f86ea8d766 --version 1.1.0 --execution 022c61de-9bfc-4a94-8a9c-43c5f8ac153e --json\n  ${cmd} get '<url>' --confidence --min-confidence 90\n\n${EXIT_CODES_HELP}`,
     )
     .action(async (url: string | undefined, flags: ConnectionFlags & ExecutionFlags & OutputFlags) => {
       const { ref, idp } = setup(flags, url, flags);
@@ -228,7 +231,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     )
     .addHelpText(
       'after',
-      `\nExamples:\n  idp wait '${EXAMPLE_URL}' --timeout 15m\n  idp wait '<url>' --until final --csv > fields.csv\n\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  ${cmd} wait '${EXAMPLE_URL}' --timeout 15m\n  ${cmd} wait '<url>' --until final --csv > fields.csv\n\n${EXIT_CODES_HELP}`,
     )
     .action(
       async (url: string | undefined, flags: ConnectionFlags & ExecutionFlags & OutputFlags & WaitFlags) => {
@@ -250,7 +253,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--wait', 'then wait for the result, as `idp wait` does')
     .addHelpText(
       'after',
-      `\nA submit is never retried once the document may have reached the service: each page costs credits.\n\nExamples:\n  idp submit invoice.pdf --action 90c3e286-72b5-42ca-92d0-22f86ea8d766 --version 1.1.0\n  idp submit scan.tiff --action <id> --version 1.1.0 --wait --timeout 20m --json\n\n${EXIT_CODES_HELP}`,
+      `\nA submit is never retried once the document may have reached the service: each page costs credits.\n\nExamples:\n  ${cmd} submit invoice.pdf --action 90c3e286-72b5-42ca-92d0-22f86ea8d766 --version 1.1.0\n  ${cmd} submit scan.tiff --action <id> --version 1.1.0 --wait --timeout 20m --json\n\n${EXIT_CODES_HELP}`,
     )
     .action(
       async (
@@ -297,7 +300,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
             );
             say(
               style.dim(
-                `Next: idp wait --action ${ref.actionId} --version ${ref.actionVersion} --execution ${ref.executionId}`,
+                `Next: ${cmd} wait --action ${ref.actionId} --version ${ref.actionVersion} --execution ${ref.executionId}`,
               ),
             );
           }
@@ -318,7 +321,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be 0-65535, got ${flags.port}`);
-      const { startMock, EXAMPLE_EXECUTION: ids } = await import('@idp-kit/mock').catch(() => {
+      const {
+        startMock,
+        EXAMPLE_EXECUTION: ids,
+        MOCK_EXECUTIONS,
+      } = await import('@idp-kit/mock').catch(() => {
         throw new Error(
           'idp mock needs the @idp-kit/mock package (it brings Prism): npm install -g @idp-kit/mock',
         );
@@ -332,7 +339,13 @@ export IDP_ORG_ID=${ids.organizationId}
 export IDP_CLIENT_ID=mock-client
 export IDP_CLIENT_SECRET=mock-secret
 
-idp get --action ${ids.actionId} --version ${ids.actionVersion} --execution ${ids.executionId}`);
+${cmd} get --action ${ids.actionId} --version ${ids.actionVersion} --execution ${ids.executionId}
+
+Each of these execution ids shows one status, lifecycle or error (any other id: SUCCEEDED):
+${Object.entries(MOCK_EXECUTIONS)
+  .map(([name, id]) => `  ${name.padEnd(28)} ${id}`)
+  .join('\n')}
+For example, ${cmd} wait … --execution ${MOCK_EXECUTIONS.lifecycle} shows ~20 s of progress.`);
       await new Promise<void>((resolve) => {
         if (io.signal?.aborted) resolve();
         io.signal?.addEventListener('abort', () => resolve(), { once: true });
@@ -353,8 +366,8 @@ idp get --action ${ids.actionId} --version ${ids.actionVersion} --execution ${id
       return error.exitCode === 0 ? EXIT.SUCCEEDED : EXIT.USAGE;
     }
     if (io.signal?.aborted && error === io.signal.reason) {
-      warn('idp: interrupted');
-      return 130;
+      warn('idp: interrupted (Ctrl-C); nothing was cancelled at IDP');
+      return EXIT.INTERRUPTED;
     }
     const message = error instanceof Error ? error.message : String(error);
     const code =

@@ -6,6 +6,23 @@ export interface Progress {
   stop(): void;
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * yocto-spinner installs its own SIGINT/SIGTERM handlers on every start(), and they exit the process at
+ * once: the CLI's clean stop (abort the wait, one line on stderr, exit 130) would never run. Start it,
+ * then take those handlers away again.
+ */
+function startWithoutSignalHandlers(start: () => void): void {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  start();
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+    }
+  }
+}
+
 function elapsed(since: number): string {
   const s = Math.floor((Date.now() - since) / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
@@ -28,7 +45,8 @@ export function progress(stream: NodeJS.WriteStream, style: Style, label: string
       stop() {},
     };
   }
-  const spinner = yoctoSpinner({ stream, text: `${label}: waiting for the first answer` }).start();
+  const spinner = yoctoSpinner({ stream, text: `${label}: waiting for the first answer` });
+  startWithoutSignalHandlers(() => spinner.start());
   const render = () => {
     spinner.text = `${label}: ${style.bold(last ?? '…')} ${style.dim(elapsed(started))}`;
   };
@@ -36,8 +54,10 @@ export function progress(stream: NodeJS.WriteStream, style: Style, label: string
   ticker.unref();
   return {
     update(status) {
-      if (last !== undefined && status !== last)
-        spinner.info(`${label}: ${last} → ${status} ${style.dim(elapsed(started))}`).start();
+      if (last !== undefined && status !== last) {
+        spinner.info(`${label}: ${last} → ${status} ${style.dim(elapsed(started))}`);
+        startWithoutSignalHandlers(() => spinner.start());
+      }
       last = status;
       render();
     },

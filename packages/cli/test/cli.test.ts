@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningMock, startMock } from '@idp-kit/mock';
+import { freePort, MOCK_EXECUTIONS, type RunningMock, startMock } from '@idp-kit/mock';
 import {
   closeAfterTest,
   execution,
@@ -39,16 +39,21 @@ function settingsFor(target: { baseUrl: string; tokenUrl: string }) {
 const fake = async (...args: Parameters<typeof fakeIdp>) => closeAfterTest(await fakeIdp(...args));
 
 describe('idp against the Prism mock', () => {
-  let mock: RunningMock;
+  let mock: RunningMock | undefined;
+  // A lifecycle of 1 s: submitted documents and MOCK_EXECUTIONS.lifecycle settle quickly.
   beforeAll(async () => {
-    mock = await startMock();
+    mock = await startMock({ lifecycleMs: 1_000 });
   });
   afterAll(async () => {
-    await mock.stop();
+    await mock?.stop();
   });
+  const settings = () => {
+    if (!mock) throw new Error('setup: the mock did not start (see the beforeAll error above)');
+    return settingsFor(mock);
+  };
 
   it('get prints the table and exits 0', async () => {
-    const run = await idp(['get', ...REF_FLAGS], settingsFor(mock));
+    const run = await idp(['get', ...REF_FLAGS], settings());
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Status: SUCCEEDED');
     expect(run.stdout).toMatch(/invoiceNumber\s+INV-2291/);
@@ -59,14 +64,14 @@ describe('idp against the Prism mock', () => {
 
   it('get --json prints exactly the body', async () => {
     const spec = parse(await readFile(new URL('../../../spec/idp.openapi.yaml', import.meta.url), 'utf8'));
-    const run = await idp(['get', ...REF_FLAGS, '--json'], settingsFor(mock));
+    const run = await idp(['get', ...REF_FLAGS, '--json'], settings());
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual(spec.components.examples.Succeeded.value);
   });
 
   it('get with an execution URL works the same', async () => {
-    const url = `${mock.baseUrl}/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/versions/1.1.0/executions/${IDS.executionId}`;
-    const { IDP_ORG_ID: _org, IDP_BASE_URL: _base, ...env } = settingsFor(mock);
+    const { IDP_ORG_ID: _org, IDP_BASE_URL: base, ...env } = settings();
+    const url = `${base}/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/versions/1.1.0/executions/${IDS.executionId}`;
     const run = await idp(['get', url, '--csv'], env);
     expect(run.code).toBe(0);
     expect(run.stdout.split('\r\n')[0]).toBe('kind,page,table,row,name,value,confidence');
@@ -89,20 +94,119 @@ describe('idp against the Prism mock', () => {
           '--interval',
           '10ms',
         ],
-        settingsFor(mock),
+        settings(),
       );
       expect(run.code).toBe(0);
-      expect(run.stderr).toContain('Submitted invoice-2291.pdf: execution 022c61de');
+      expect(run.stderr).toMatch(/Submitted invoice 2291\.pdf: execution [0-9a-f-]{36}/);
+      expect(run.stderr).toMatch(/: ACKNOWLEDGED\n[\s\S]*: SUCCEEDED\n/);
       expect(run.stdout).toContain('Status: SUCCEEDED');
     } finally {
       await rm(dir, { recursive: true });
     }
   });
 
+  it.each([
+    ['FAILED', 3],
+    ['PARTIAL_SUCCESS', 4],
+    ['MANUAL_VALIDATION_REQUIRED', 5],
+    ['IN_PROGRESS', 7],
+    ['SUCCEEDED', 0],
+  ] as const)('the mock’s %s execution: get exits %i', async (status, code) => {
+    const run = await idp(
+      ['get', ...REF_FLAGS.slice(0, 4), '--execution', MOCK_EXECUTIONS[status]],
+      settings(),
+    );
+    expect(run.stdout).toContain(`Status: ${status}`);
+    expect(run.code).toBe(code);
+  });
+
+  it('get --confidence against the mock shows confidence scores and marks the shaky ones', async () => {
+    const args = ['get', ...REF_FLAGS.slice(0, 4), '--execution', MOCK_EXECUTIONS.MANUAL_VALIDATION_REQUIRED];
+    const plain = await idp(args, settings());
+    const full = await idp([...args, '--confidence', '--csv'], settings());
+    expect(plain.stdout).not.toMatch(/58\.3/);
+    expect(full.stdout).toMatch(/buyer,Northwind Traders,58\.3/);
+  });
+
+  it('wait on the mock’s lifecycle shows each status as it changes', async () => {
+    const run = await idp(
+      ['wait', ...REF_FLAGS.slice(0, 4), '--execution', MOCK_EXECUTIONS.lifecycle, '--interval', '100ms'],
+      settings(),
+    );
+    expect(run.code).toBe(0);
+    const seen = [...run.stderr.matchAll(/execution 00000000: (\w+)/g)].map((m) => m[1]);
+    expect(seen[0]).toBe('ACKNOWLEDGED');
+    expect(seen.at(-1)).toBe('SUCCEEDED');
+    expect(seen).toEqual([...new Set(seen)]); // one line per change, in lifecycle order
+    expect(
+      seen.every(
+        (status, i) => i === 0 || ['IN_PROGRESS', 'RESULTS_PENDING', 'SUCCEEDED'].includes(status ?? ''),
+      ),
+    ).toBe(true);
+  });
+
+  it('the mock’s error ids: 404 and 500 exit 1 with a message that says what to do', async () => {
+    const notFound = await idp(
+      ['get', ...REF_FLAGS.slice(0, 4), '--execution', MOCK_EXECUTIONS.notFound],
+      settings(),
+    );
+    expect(notFound.code).toBe(1);
+    expect(notFound.stderr).toMatch(/HTTP 404 .*Check the ids and version/);
+  });
+
+  it('a submit hint works as pasted: `pnpm idp` inside the repository, `idp` installed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
+    try {
+      await writeFile(join(dir, 'invoice.pdf'), '%PDF-1.4\n%%EOF\n');
+      const args = ['submit', join(dir, 'invoice.pdf'), '--action', IDS.actionId, '--version', '1.1.0'];
+      const installed = await idp(args, settings());
+      expect(installed.stdout).toMatch(/^Next: idp wait --action /m);
+      const inRepo = await idp(args, {
+        ...settings(),
+        npm_lifecycle_event: 'idp',
+        npm_package_name: 'idp-kit',
+      });
+      const hint = /^Next: pnpm idp (wait .*)$/m.exec(inRepo.stdout)?.[1];
+      expect(hint).toBeDefined();
+      // what `pnpm idp` runs after its build: the binary with the rest of the line
+      const pasted = await idp([...(hint ?? '').split(' '), '--interval', '100ms'], settings());
+      expect(pasted.code).toBe(0);
+      expect(pasted.stdout).toContain('Status: SUCCEEDED');
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('Ctrl-C in a terminal ends wait with one line on stderr and exit 130', async () => {
+    // `script` gives idp a real pseudo-terminal (so the spinner runs) and turns ^C into SIGINT.
+    const command = [
+      process.execPath,
+      BIN,
+      'wait',
+      ...REF_FLAGS.slice(0, 4),
+      '--execution',
+      MOCK_EXECUTIONS.IN_PROGRESS,
+    ].join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: { ...cleanEnv, ...settings(), TERM: 'xterm', NO_COLOR: '1' },
+    });
+    let screen = '';
+    child.stdout.on('data', (chunk) => {
+      screen += chunk;
+      // interrupt once the spinner shows a status: the wait is sleeping until the next poll
+      if (/IN_PROGRESS/.test(screen) && child.stdin.writable) child.stdin.end('\u0003');
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    const lines = screen.split(/\r?\n/).filter((line) => line.includes('idp:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/idp: interrupted \(Ctrl-C\); nothing was cancelled at IDP$/);
+    expect(code).toBe(130);
+  });
+
   it('reads settings from a .env file in the working folder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
     try {
-      const lines = Object.entries(settingsFor(mock)).map(([k, v]) => `${k}=${v}`);
+      const lines = Object.entries(settings()).map(([k, v]) => `${k}=${v}`);
       await writeFile(join(dir, '.env'), `${lines.join('\n')}\n`);
       const run = await idp(['get', ...REF_FLAGS], {}, dir);
       expect(run.code).toBe(0);

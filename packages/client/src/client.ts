@@ -225,6 +225,14 @@ const ADVICE: Record<number, string> = {
   429: 'Rate limited (requests per minute per IP), also after retries: slow down and try again later.',
 };
 
+/** What a failed submit means for the user: each page costs credits, so say whether anything was created. */
+const SUBMIT_ADVICE: Record<number, string> = {
+  400: 'The service refused the upload, and nothing was created: send one PDF, PNG, JPG or TIFF file whose name carries its extension.',
+  404: 'Nothing was created: check actionId and actionVersion (the published version, e.g. 1.1.0) and that organizationId is the business group that owns the action.',
+  413: 'The document is larger than the service accepts (15 MB, 150 pages), and nothing was created: split or compress it, then submit again.',
+  415: 'The service does not take this file type, and nothing was created: send a PDF, PNG, JPG or TIFF.',
+};
+
 function apiError(
   operation: string,
   response: Response,
@@ -429,7 +437,7 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
           throw submitFailure(failure, input.signal);
         });
       if (!response.ok) {
-        const advice = response.status >= 500 ? MAYBE_CREATED : undefined;
+        const advice = response.status >= 500 ? MAYBE_CREATED : SUBMIT_ADVICE[response.status];
         throw apiError('submitExecution', response, error, url, advice);
       }
       if (!data || typeof data.id !== 'string') {

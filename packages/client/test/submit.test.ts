@@ -112,6 +112,31 @@ describe('submitExecution', () => {
   });
 });
 
+describe('submitExecution: each refusal says what to do, and that nothing was created', () => {
+  it.each([
+    [
+      400,
+      'Bad Request',
+      /nothing was created: send one PDF, PNG, JPG or TIFF file whose name carries its extension/,
+    ],
+    [404, 'Not Found', /Nothing was created: check actionId and actionVersion/],
+    [
+      413,
+      'Payload Too Large',
+      /larger than the service accepts \(15 MB, 150 pages\), and nothing was created: split or compress it/,
+    ],
+    [415, 'Unsupported Media Type', /does not take this file type, and nothing was created/],
+    [500, 'Internal Server Error', /may or may not have been created/],
+  ])('%i', async (status, title, advice) => {
+    const { idp, client } = await setup((_req, res) => json(res, status, { status, title }));
+    const error = (await rejection(client.submitExecution(input))) as IdpApiError;
+    expect(error).toBeInstanceOf(IdpApiError);
+    expect(error.message).toMatch(new RegExp(`^submitExecution failed: HTTP ${status} ${title}`));
+    expect(error.message).toMatch(advice);
+    expect(idp.runtimeRequests()).toHaveLength(1);
+  });
+});
+
 describe('submitExecution: refused before sending', () => {
   it.each([
     [{ fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { execution, json, REF } from '@idp-kit/testkit';
+import { execution, json, REF, startNode, until } from '@idp-kit/testkit';
 import { describe, expect, it, vi } from 'vitest';
 import { IdpApiError, IdpTimeoutError, IdpValidationError } from '../src/index.js';
 import { pollUntilDone } from '../src/poll.js';
@@ -71,41 +69,53 @@ describe('waitForExecution', () => {
     expect(idp.runtimeRequests()).toHaveLength(2);
   });
 
-  it('abort mid-wait rejects within 100 ms with the signal reason', async () => {
-    const { client } = await setup(lifecycle(['IN_PROGRESS']));
+  // A wait that ignored the abort would sleep an hour (or hang on the never-answered poll): the test's
+  // hang guard would end it as a failure. No stopwatch needed.
+  it('abort mid-wait rejects with the signal reason, without sleeping out the interval', async () => {
+    const { idp, client } = await setup(lifecycle(['IN_PROGRESS']));
     const controller = new AbortController();
-    const waiting = client.waitForExecution(REF, { pollIntervalMs: 5_000, signal: controller.signal });
-    await vi.waitFor(() => undefined, { timeout: 50 });
-    await new Promise((r) => setTimeout(r, 50));
-    const started = Date.now();
+    const waiting = client.waitForExecution(REF, { pollIntervalMs: 3_600_000, signal: controller.signal });
+    await vi.waitFor(() => expect(idp.runtimeRequests()).toHaveLength(1), { timeout: 60_000 });
     controller.abort(new Error('user pressed Ctrl-C'));
     await expect(waiting).rejects.toThrow('user pressed Ctrl-C');
-    expect(Date.now() - started).toBeLessThan(100);
+    expect(idp.runtimeRequests()).toHaveLength(1);
   });
 
-  it('abort while a poll is in flight rejects at once too', async () => {
-    const { client } = await setup(() => {
-      // never answers
-    });
+  it('abort while a poll is in flight rejects too', async () => {
+    const { idp, client } = await setup(
+      () => {
+        // never answers
+      },
+      { timeoutMs: 3_600_000 },
+    );
     const controller = new AbortController();
     const waiting = client.waitForExecution(REF, { ...fast, signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 50));
-    const started = Date.now();
+    await vi.waitFor(() => expect(idp.runtimeRequests()).toHaveLength(1), { timeout: 60_000 });
     controller.abort(new Error('stop'));
     await expect(waiting).rejects.toThrow('stop');
-    expect(Date.now() - started).toBeLessThan(100);
   });
 
-  it('timeoutMs rejects with IdpTimeoutError carrying the last status', async () => {
-    const { client } = await setup(lifecycle(['ACKNOWLEDGED', 'IN_PROGRESS']));
-    const started = Date.now();
-    const error = (await rejection(
-      client.waitForExecution(REF, { ...fast, timeoutMs: 300 }),
-    )) as IdpTimeoutError;
-    expect(error).toBeInstanceOf(IdpTimeoutError);
-    expect(error.lastStatus).toBe('IN_PROGRESS');
-    expect(error.message).toContain('not settled after 300 ms (last status IN_PROGRESS)');
-    expect(Date.now() - started).toBeLessThan(600);
+  it('timeoutMs rejects with IdpTimeoutError carrying the last status (fake clock)', async () => {
+    // The timer under test and the poll intervals are faked; the HTTP exchanges are real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { idp, client } = await setup(lifecycle(['ACKNOWLEDGED', 'IN_PROGRESS']));
+      const seen: string[] = [];
+      const onProgress = (e: { status: string }) => seen.push(e.status);
+      const outcome = rejection(client.waitForExecution(REF, { ...fast, timeoutMs: 300, onProgress }));
+      await until(() => seen.length === 1, 'the first poll to be read');
+      await vi.advanceTimersByTimeAsync(20);
+      await until(() => seen.length === 2, 'the second poll to be read');
+      expect(idp.runtimeRequests()).toHaveLength(2);
+      // both polls answered; the wait now sleeps before the third: run the clock past the timeout
+      await vi.advanceTimersByTimeAsync(280);
+      const error = (await outcome) as IdpTimeoutError;
+      expect(error).toBeInstanceOf(IdpTimeoutError);
+      expect(error.lastStatus).toBe('IN_PROGRESS');
+      expect(error.message).toContain('not settled after 300 ms (last status IN_PROGRESS)');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses bad options before sending anything', async () => {
@@ -119,28 +129,27 @@ describe('waitForExecution', () => {
 
 describe('waitForExecution leaves nothing behind', () => {
   const child = fileURLToPath(new URL('./fixtures/wait-child.ts', import.meta.url));
-  const run = promisify(execFile);
 
   it.each(['settle', 'settle-before-timeout', 'abort', 'timeout'])(
-    'after %s the process exits on its own',
+    'after %s no timer is left armed, and the process exits on its own',
     async (mode) => {
       const { idp } = await setup(
         lifecycle(mode.startsWith('settle') ? ['IN_PROGRESS', 'SUCCEEDED'] : ['IN_PROGRESS']),
       );
-      const started = Date.now();
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', child, idp.baseUrl, mode], {
-        timeout: 15_000,
-      });
-      expect(stdout.trim()).toBe(
-        {
+      const started = await startNode(['--import', 'tsx', child, idp.baseUrl, mode], /timers=\d+/);
+      try {
+        const outcome = {
           settle: 'SUCCEEDED',
           'settle-before-timeout': 'SUCCEEDED',
           abort: 'aborted',
-          timeout: 'timeout IN_PROGRESS',
-        }[mode],
-      );
-      // tsx start-up is ~1 s; a leaked poll timer (60 s) or attempt timer (30 s) would hold the process far longer
-      expect(Date.now() - started).toBeLessThan(8_000);
+          timeout: 'timeout',
+        };
+        expect(started.output().trim()).toBe(`${outcome[mode as keyof typeof outcome]} timers=0`);
+        // With nothing armed the process ends by itself.
+        expect(await started.exited).toBe(0);
+      } finally {
+        started.child.kill('SIGKILL');
+      }
     },
   );
 });

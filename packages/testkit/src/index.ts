@@ -2,3 +2,4 @@ export { closeAfterTest } from './cleanup.js';
 export { execution, type FakeIdp, fakeIdp, IDS, REF, TOKEN_PATH } from './fake-idp.js';
 export { type Handler, json, type Loopback, loopback, type Recorded } from './loopback.js';
 export { type NodeOptions, type Ran, runNode, type Started, startNode } from './processes.js';
+export { until } from './until.js';
