@@ -3,6 +3,9 @@
  * start the mock, get a token from it, retrieve the brief's execution, print it, stop the mock.
  */
 import { retrieve } from './retrieve.js';
+import { runExample } from './run-example.js';
 
-await retrieve({});
-console.log('\nMock stopped. Next: `pnpm test`, or `pnpm mock` to keep a mock running.');
+await runExample('demo', async () => {
+  await retrieve({});
+  console.log('\nMock stopped. Next: `pnpm test`, or `pnpm mock` to keep a mock running.');
+});

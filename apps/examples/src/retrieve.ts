@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { formatExecution } from './print.js';
+import { runExample } from './run-example.js';
 import { exampleClient } from './settings.js';
 
 export async function retrieve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -22,4 +23,6 @@ export async function retrieve(env: NodeJS.ProcessEnv = process.env): Promise<vo
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await retrieve();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runExample('retrieve', () => retrieve());
+}

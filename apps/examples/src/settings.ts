@@ -38,7 +38,9 @@ export async function exampleClient(env = process.env): Promise<ExampleClient> {
     };
     return { client, ids, mock: false, close: async () => {} };
   }
-  const mock = await startMock();
+  // IDP_MOCK_LIFECYCLE_MS: how long a submitted document takes to settle on the mock (default 20 s).
+  const lifecycleMs = env.IDP_MOCK_LIFECYCLE_MS ? Number(env.IDP_MOCK_LIFECYCLE_MS) : undefined;
+  const mock = await startMock(lifecycleMs ? { lifecycleMs } : {});
   console.log(`Using the bundled IDP mock (Prism) at ${mock.baseUrl}: no IDP_* credentials set.\n`);
   const client = createIdpClient({
     organizationId: EXAMPLE_EXECUTION.organizationId,
