@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export default defineConfig({
   entry: { index: 'src/index.ts', 'callback/index': 'src/callback/index.ts' },
@@ -6,5 +11,6 @@ export default defineConfig({
   target: 'node20',
   dts: true,
   clean: true,
+  define: { __IDP_KIT_VERSION__: JSON.stringify(version) },
   sourcemap: true,
 });

@@ -13,7 +13,7 @@ import {
   redactSecret,
 } from '@idp-kit/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import pkg from '../package.json' with { type: 'json' };
+import { VERSION } from './version.js';
 import {
   type Connection,
   type ConnectionFlags,
@@ -128,7 +128,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
   const program = new Command('idp')
     .description('Retrieve, wait for and submit MuleSoft IDP document-action executions.')
-    .version(pkg.version, '-V, --version', 'print the idp-kit version')
+    .version(VERSION, '-V, --version', 'print the idp-kit version')
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -156,7 +156,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         clientSecret: connection.clientSecret,
         ...(connection.tokenUrl ? { tokenUrl: connection.tokenUrl } : {}),
       },
-      userAgent: `idp-kit-cli/${pkg.version}`,
+      userAgent: `idp-kit-cli/${VERSION}`,
       logger,
     });
   }

@@ -460,3 +460,12 @@ describe('idp --help', () => {
     if (command !== 'mock') expect(run.stdout).toContain('Examples:');
   });
 });
+
+describe('the README', () => {
+  it('shows `idp --help` exactly as idp prints it', async () => {
+    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const shown = /```text\n\$ idp --help\n([\s\S]*?)```/.exec(readme)?.[1];
+    const run = await idp(['--help'], { COLUMNS: '80' });
+    expect(shown).toBe(run.stdout);
+  });
+});

@@ -1,6 +1,6 @@
 import { authMiddleware, clientCredentials, retryOn401, type TokenProvider } from '@idp-kit/auth';
 import createClient, { type Client } from 'openapi-fetch';
-import pkg from '../package.json' with { type: 'json' };
+import { VERSION } from './version.js';
 import { IdpApiError, IdpConnectionError, IdpError, IdpTimeoutError, IdpValidationError } from './errors.js';
 import type { Logger } from './logger.js';
 import { MULESOFT_MIN_INTERVAL_MS, type PollOptions, pollUntilDone } from './poll.js';
@@ -309,7 +309,7 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
   const minIntervalMs = /(^|\.)mulesoft\.com$/i.test(base.hostname) ? MULESOFT_MIN_INTERVAL_MS : 0;
 
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  const userAgent = options.userAgent ?? `idp-kit/${pkg.version}`;
+  const userAgent = options.userAgent ?? `idp-kit/${VERSION}`;
   const transport = createTransport({ fetch: fetchImpl, retry, timeoutMs, logger });
   const raw = createClient<paths>({ baseUrl, headers: { 'User-Agent': userAgent }, fetch: transport.fetch });
   raw.use(authMiddleware(auth));

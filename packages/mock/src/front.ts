@@ -10,10 +10,12 @@ import {
 } from './scenarios.js';
 
 /**
- * A small HTTP front in front of Prism. Prism answers every request from the spec; the front only picks
- * *which* answer (a `Prefer` header) from the execution id and `valueOnly`, keeps lifecycles on a clock,
- * and takes uploads up to the spec's 15 MB (Prism's own body limit is 10 MB). A request that carries its
- * own `Prefer` header is passed through untouched.
+ * Options of `createMockFront()`.
+ *
+ * @example
+ * ```ts
+ * const options: FrontOptions = { prismUrl: mock.prismUrl, lifecycleMs: 5_000, now: () => fakeNow };
+ * ```
  */
 export interface FrontOptions {
   /** Where Prism listens, e.g. `http://127.0.0.1:41234`. */
@@ -24,7 +26,15 @@ export interface FrontOptions {
   now?: () => number;
 }
 
-/** The service's limit: 15 MB, read as MiB (the larger reading, so that no valid upload is refused). */
+/**
+ * The largest document the mock accepts: the service's 15 MB, read as MiB (the larger reading, so that
+ * no upload the service takes is refused here).
+ *
+ * @example
+ * ```ts
+ * if (file.byteLength > MAX_UPLOAD_BYTES) console.error('the mock (and IDP) will answer 413');
+ * ```
+ */
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 /** Prism refuses bodies above 10 MB; larger uploads the front answers itself. */
 const PRISM_BODY_LIMIT = 9 * 1024 * 1024;
@@ -93,6 +103,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too la
   });
 }
 
+/**
+ * The mock's front, as a node:http request handler over a running Prism. Prism answers every request
+ * from the spec; the front only picks *which* answer (a `Prefer` header) from the execution id and
+ * `valueOnly` (see `MOCK_EXECUTIONS`), keeps lifecycles on a clock, gives each submitted document an id
+ * of its own, and takes uploads up to the spec's 15 MB (Prism's own body limit is 10 MB). A request that
+ * carries its own `Prefer` header is passed through untouched. `startMock()` wires it up for you.
+ *
+ * @example
+ * ```ts
+ * const server = createServer(createMockFront({ prismUrl: 'http://127.0.0.1:4011' }));
+ * server.listen(4010, '127.0.0.1');
+ * ```
+ */
 export function createMockFront(options: FrontOptions) {
   const prism = new URL(options.prismUrl);
   const lifecycleMs = options.lifecycleMs ?? 20_000;
