@@ -13,7 +13,6 @@ import {
   redactSecret,
 } from '@idp-kit/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { VERSION } from './version.js';
 import {
   type Connection,
   type ConnectionFlags,
@@ -29,6 +28,7 @@ import { formatCsv, formatTable } from './format.js';
 import { invocation } from './invocation.js';
 import { progress } from './progress.js';
 import { type Style, styleFor } from './style.js';
+import { VERSION } from './version.js';
 
 export interface Io {
   stdout: NodeJS.WriteStream;

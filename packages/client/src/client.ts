@@ -1,6 +1,5 @@
 import { authMiddleware, clientCredentials, retryOn401, type TokenProvider } from '@idp-kit/auth';
 import createClient, { type Client } from 'openapi-fetch';
-import { VERSION } from './version.js';
 import { IdpApiError, IdpConnectionError, IdpError, IdpTimeoutError, IdpValidationError } from './errors.js';
 import type { Logger } from './logger.js';
 import { MULESOFT_MIN_INTERVAL_MS, type PollOptions, pollUntilDone } from './poll.js';
@@ -9,6 +8,7 @@ import { prepareSubmission, type SubmitInput, type SubmitResult } from './submit
 import { createTransport, DEFAULT_RETRY, isConnectionRefused, type RetryOptions } from './transport.js';
 import type { Execution, ExecutionRef, Problem, paths } from './types.js';
 import { assertExecutionRef, assertUuid, secureUrl } from './validate.js';
+import { VERSION } from './version.js';
 
 /**
  * Base URLs of the IDP runtime, by region.
