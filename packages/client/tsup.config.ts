@@ -6,11 +6,13 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'callback/index': 'src/callback/index.ts' },
+  entry: { index: 'src/index.ts', 'callback/index': 'src/callback/index.ts', otel: 'src/otel.ts' },
   format: ['esm'],
   target: 'node20',
   dts: true,
   clean: true,
+  // Internal helpers are bundled in: they are not this package's API.
+  noExternal: ['@idp-kit/http'],
   define: { __IDP_KIT_VERSION__: JSON.stringify(version) },
   sourcemap: true,
 });

@@ -14,9 +14,12 @@ describe('bench figures that do not depend on the machine', () => {
     expect(rows.find((r) => r.settlesAfterS === 7200)?.requests).toBeLessThan(130);
   });
 
-  it('footprint: client + auth + openapi-fetch stay within 12 kB min+gz', async () => {
+  // 12 kB until the one-pipeline change (issue 12): hooks, the error classes by meaning, the call
+  // deadline, the trusted-origin check and the token request on the pipeline took it to 13.45 kB.
+  // The budget catches growth nobody chose; see apps/bench/README.md for the breakdown.
+  it('footprint: client + auth + openapi-fetch stay within 14 kB min+gz', async () => {
     const size = await footprint(1);
-    expect(size.clientMinGzBytes).toBeLessThanOrEqual(12_000);
+    expect(size.clientMinGzBytes).toBeLessThanOrEqual(14_000);
     expect(size.clientMinGzBytes).toBeGreaterThan(size.openapiFetchMinGzBytes);
   });
 });

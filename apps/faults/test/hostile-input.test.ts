@@ -1,5 +1,5 @@
-import { parseRetryAfter } from '@idp-kit/auth';
 import { createIdpClient, extractFields, IdpValidationError, parseExecutionUrl } from '@idp-kit/client';
+import { parseRetryAfter } from '@idp-kit/http';
 import { IDS, type Loopback, loopback } from '@idp-kit/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

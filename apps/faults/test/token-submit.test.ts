@@ -3,8 +3,10 @@ import {
   AuthError,
   createIdpClient,
   IdpApiError,
+  IdpAuthError,
   IdpConnectionError,
-  IdpTimeoutError,
+  IdpError,
+  IdpRequestTimeoutError,
 } from '@idp-kit/client';
 import { closeAfterTest, execution, type FakeIdp, fakeIdp, IDS, json, REF } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +41,7 @@ describe('token endpoint faults', () => {
     expect(idp.runtimeRequests()[0]?.headers.authorization).toBe('Bearer tok-ok');
   });
 
-  it('invalid_client: AuthError after one token request, no runtime request, no secret', async () => {
+  it('invalid_client: IdpAuthError (cause: AuthError) after one token request, no runtime request, no secret', async () => {
     const idp = await fake(ok, (_req, res) =>
       json(res, 401, {
         error: 'invalid_client',
@@ -47,20 +49,23 @@ describe('token endpoint faults', () => {
       }),
     );
     const error = rejected(await settledWithoutLeaks(clientFor(idp).getExecution(REF), timers()));
-    expect(error).toBeInstanceOf(AuthError);
-    expect((error as AuthError).oauthError).toBe('invalid_client');
+    expect(error).toBeInstanceOf(IdpAuthError);
+    expect(error).toBeInstanceOf(IdpError);
+    expect((error as IdpAuthError).oauthError).toBe('invalid_client');
+    expect((error as IdpAuthError).status).toBe(401);
+    expect((error as Error).cause).toBeInstanceOf(AuthError);
     expect(idp.tokenRequests()).toHaveLength(1);
     expect(idp.runtimeRequests()).toHaveLength(0);
     assertNoSecrets(error);
   });
 
-  it('HTML instead of JSON: AuthError naming the content type', async () => {
+  it('HTML instead of JSON: IdpAuthError naming the content type', async () => {
     const idp = await fake(ok, (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html' });
       res.end('<html>Anypoint login</html>');
     });
     const error = rejected(await settledWithoutLeaks(clientFor(idp).getExecution(REF), timers()));
-    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toBeInstanceOf(IdpAuthError);
     expect((error as Error).message).toContain('text/html, not a JSON token');
   });
 
@@ -127,7 +132,7 @@ describe('submit faults: a document is never sent twice blindly', () => {
     expect(idp.runtimeRequests()).toHaveLength(1);
   });
 
-  it('no answer after the upload: one POST, IdpTimeoutError that says it may exist', async () => {
+  it('no answer after the upload: one POST, IdpRequestTimeoutError that says it may exist', async () => {
     let posts = 0;
     const server = closeAfterTest(
       await rawServer(() => {
@@ -141,7 +146,7 @@ describe('submit faults: a document is never sent twice blindly', () => {
       timeoutMs: 150,
     });
     const error = rejected(await settledWithoutLeaks(client.submitExecution(submission), timers()));
-    expect(error).toBeInstanceOf(IdpTimeoutError);
+    expect(error).toBeInstanceOf(IdpRequestTimeoutError);
     expect((error as Error).message).toContain('may or may not have been created');
     expect(posts).toBe(1);
   });

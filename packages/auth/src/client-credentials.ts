@@ -1,9 +1,9 @@
+import { backoffDelay, checkSecureUrl, parseRetryAfter, RETRYABLE_STATUSES, sleep } from '@idp-kit/http';
 import { AuthError } from './errors.js';
 import { redactSecret } from './redact.js';
-import { backoffDelay, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
 import type { TokenCache } from './token-cache.js';
+import { type IssuedToken, tokenCycle } from './token-cycle.js';
 import type { TokenProvider } from './token-provider.js';
-import { checkSecureUrl } from './urls.js';
 
 /**
  * Token URL of each Anypoint control plane.
@@ -29,14 +29,14 @@ export const CONTROL_PLANE_TOKEN_URLS = {
 export type ControlPlane = keyof typeof CONTROL_PLANE_TOKEN_URLS;
 
 /**
- * Options of `clientCredentials()`: the connected app's credentials, where to ask, and how patiently.
+ * The credentials of an Anypoint connected app and where to ask for its tokens.
  *
  * @example
  * ```ts
- * const options: ClientCredentialsOptions = { clientId, clientSecret, controlPlane: 'eu', timeoutMs: 10_000 };
+ * const app: ClientCredentialsGrantOptions = { clientId, clientSecret, controlPlane: 'eu' };
  * ```
  */
-export interface ClientCredentialsOptions {
+export interface ClientCredentialsGrantOptions {
   /** Client id of the Anypoint connected app. */
   clientId: string;
   /** Client secret of the connected app. Never logged, never in an error. */
@@ -45,6 +45,17 @@ export interface ClientCredentialsOptions {
   controlPlane?: ControlPlane;
   /** Overrides `controlPlane` (a mock or a proxy). https, or http to a loopback host. */
   tokenUrl?: string;
+}
+
+/**
+ * Options of `clientCredentials()`: the connected app's credentials, where to ask, and how patiently.
+ *
+ * @example
+ * ```ts
+ * const options: ClientCredentialsOptions = { clientId, clientSecret, controlPlane: 'eu', timeoutMs: 10_000 };
+ * ```
+ */
+export interface ClientCredentialsOptions extends ClientCredentialsGrantOptions {
   /** A fetch implementation; default the global one. */
   fetch?: typeof fetch;
   /** Per-attempt timeout of the token request; default 30 s. */
@@ -57,10 +68,29 @@ export interface ClientCredentialsOptions {
   cache?: TokenCache;
 }
 
-interface Entry {
-  token: string;
-  expiresAt: number;
-  refreshAt: number;
+/**
+ * One client-credentials token request, for whoever sends it: the request to make and how to read the
+ * answer. `clientCredentials()` sends it with retries of its own; `@idp-kit/client` sends it through its
+ * request pipeline, so that the client's retry, timeout and hooks apply to the token request too.
+ *
+ * @example
+ * ```ts
+ * const grant = clientCredentialsGrant({ clientId, clientSecret });
+ * const sentAt = Date.now();
+ * const issued = await grant.read(await fetch(grant.tokenUrl, grant.request()), sentAt);
+ * ```
+ */
+export interface ClientCredentialsGrant {
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  /** The request: a POST with the documented JSON body. A fresh object each time. */
+  request(): { method: 'POST'; headers: Record<string, string>; body: string; redirect: 'manual' };
+  /** Reads the token endpoint's answer: the token, or an `AuthError` that says what to check. */
+  read(response: Response, sentAt: number, attempts?: number): Promise<IssuedToken>;
+  /** The `AuthError` for a token endpoint that could not be reached (`reason` is redacted). */
+  unreachable(reason: string, attempts: number, cause?: unknown): AuthError;
+  /** Removes the client secret from `text` (for anything that echoes a server's words). */
+  redact(text: string): string;
 }
 
 const DEFAULT_LIFETIME_S = 3600;
@@ -80,44 +110,17 @@ function positiveOption(name: string, value: number | undefined, fallback: numbe
   return value;
 }
 
-/** Resolves with `promise`, or rejects with the signal's reason as soon as it aborts (the work goes on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /**
- * OAuth 2.0 client-credentials tokens from an Anypoint connected app.
- *
- * One token request serves any number of concurrent callers; the token is refreshed in the background
- * before it expires (callers keep the valid one meanwhile); failed requests are retried with backoff on
- * network errors, 429 (honouring `Retry-After`) and 5xx, never on 400/401/403.
+ * The client-credentials grant of an Anypoint connected app: checks the options (a bad one throws
+ * `TypeError` naming it) and returns the request to send and the reader of its answer.
  *
  * @example
  * ```ts
- * const auth = clientCredentials({
- *   clientId: process.env.IDP_CLIENT_ID!,
- *   clientSecret: process.env.IDP_CLIENT_SECRET!,
- *   controlPlane: 'eu',
- * });
- * const token = await auth.getToken();
+ * const grant = clientCredentialsGrant({ clientId, clientSecret, controlPlane: 'eu' });
+ * grant.tokenUrl; // 'https://eu1.anypoint.mulesoft.com/accounts/api/v2/oauth2/token'
  * ```
  */
-export function clientCredentials(options: ClientCredentialsOptions): TokenProvider {
+export function clientCredentialsGrant(options: ClientCredentialsGrantOptions): ClientCredentialsGrant {
   const { clientId, clientSecret } = options;
   if (typeof clientId !== 'string' || clientId.trim() === '') {
     fail('clientId is required: the client id of your Anypoint connected app');
@@ -132,25 +135,12 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
   const checked = checkSecureUrl(options.tokenUrl ?? CONTROL_PLANE_TOKEN_URLS[controlPlane]);
   if (typeof checked === 'string') fail(`tokenUrl: ${checked}`);
   const tokenUrl = checked.href;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const timeoutMs = positiveOption('timeoutMs', options.timeoutMs, 30_000, 1);
-  const maxRetries = Math.floor(positiveOption('maxRetries', options.maxRetries, 3));
-  const refreshBeforeMs = positiveOption('refreshBeforeExpiryMs', options.refreshBeforeExpiryMs, 5 * 60_000);
-  const cache = options.cache;
-  const cacheKey = `idp-kit:token:${tokenUrl}:${clientId}`;
-
-  let current: Entry | undefined;
-  let inflight: Promise<Entry> | undefined;
-  let rejected: string | undefined;
-  let nextBackgroundTry = 0;
-
   // Server text may echo the secret.
   const redact = (text: string) => redactSecret(text, clientSecret);
-
-  const entryOf = (token: string, expiresAt: number, issuedAt: number): Entry => ({
-    token,
-    expiresAt,
-    refreshAt: expiresAt - Math.min(refreshBeforeMs, (expiresAt - issuedAt) / 2),
+  const body = JSON.stringify({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: clientSecret,
   });
 
   async function errorFrom(response: Response, attempts: number): Promise<AuthError> {
@@ -158,9 +148,9 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
     let oauthError: string | undefined;
     let errorDescription: string | undefined;
     try {
-      const body = JSON.parse(text) as { error?: unknown; error_description?: unknown };
-      if (typeof body.error === 'string') oauthError = body.error;
-      if (typeof body.error_description === 'string') errorDescription = body.error_description;
+      const parsed = JSON.parse(text) as { error?: unknown; error_description?: unknown };
+      if (typeof parsed.error === 'string') oauthError = parsed.error;
+      if (typeof parsed.error_description === 'string') errorDescription = parsed.error_description;
     } catch {
       // not JSON: described below by its content type and an excerpt
     }
@@ -182,11 +172,11 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
     });
   }
 
-  async function tokenFrom(response: Response, sentAt: number): Promise<Entry> {
+  async function tokenFrom(response: Response, sentAt: number): Promise<IssuedToken> {
     const text = await response.text();
-    let body: { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
+    let parsed: { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
     try {
-      body = JSON.parse(text) as typeof body;
+      parsed = JSON.parse(text) as typeof parsed;
     } catch {
       const type = response.headers.get('content-type') ?? 'no content type';
       throw new AuthError(
@@ -196,40 +186,87 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
         { status: response.status },
       );
     }
-    const accessToken = body?.access_token;
+    const accessToken = parsed?.access_token;
     if (typeof accessToken !== 'string' || accessToken === '') {
       throw new AuthError(
         `Token endpoint ${tokenUrl} answered HTTP ${response.status} without an access_token. Check tokenUrl or the control plane.`,
         { status: response.status },
       );
     }
-    if (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer') {
+    if (typeof parsed.token_type === 'string' && parsed.token_type.toLowerCase() !== 'bearer') {
       throw new AuthError(
-        `Token endpoint ${tokenUrl} issued a ${JSON.stringify(body.token_type)} token; idp-kit needs a bearer token.`,
+        `Token endpoint ${tokenUrl} issued a ${JSON.stringify(parsed.token_type)} token; idp-kit needs a bearer token.`,
         { status: response.status },
       );
     }
-    const expiresIn = Number(body.expires_in);
+    const expiresIn = Number(parsed.expires_in);
     const lifetimeS = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_LIFETIME_S;
     // Counted from when the request was sent, so the token is never thought fresher than it is.
-    return entryOf(accessToken, sentAt + lifetimeS * 1000, sentAt);
+    return { token: accessToken, issuedAt: sentAt, expiresAt: sentAt + lifetimeS * 1000 };
   }
 
-  async function requestToken(): Promise<Entry> {
-    const body = JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-    });
+  return {
+    tokenUrl,
+    clientId,
+    request: () => ({
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body,
+      redirect: 'manual',
+    }),
+    read: async (response, sentAt, attempts = 1) =>
+      response.ok ? tokenFrom(response, sentAt) : Promise.reject(await errorFrom(response, attempts)),
+    unreachable: (reason, attempts, cause) =>
+      new AuthError(
+        `Could not reach the token endpoint ${tokenUrl} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${redact(reason)}). Check the network and the control plane or tokenUrl.`,
+        cause === undefined ? {} : { cause },
+      ),
+    redact,
+  };
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}
+
+/**
+ * OAuth 2.0 client-credentials tokens from an Anypoint connected app: `tokenCycle()` over
+ * `clientCredentialsGrant()`, sent with retries of its own.
+ *
+ * One token request serves any number of concurrent callers; the token is refreshed in the background
+ * before it expires (callers keep the valid one meanwhile); failed requests are retried with backoff on
+ * network errors, 429 (honouring `Retry-After`) and 5xx, never on 400/401/403.
+ *
+ * @example
+ * ```ts
+ * const auth = clientCredentials({
+ *   clientId: process.env.IDP_CLIENT_ID!,
+ *   clientSecret: process.env.IDP_CLIENT_SECRET!,
+ *   controlPlane: 'eu',
+ * });
+ * const token = await auth.getToken();
+ * ```
+ */
+export function clientCredentials(options: ClientCredentialsOptions): TokenProvider {
+  const grant = clientCredentialsGrant(options);
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const timeoutMs = positiveOption('timeoutMs', options.timeoutMs, 30_000, 1);
+  const maxRetries = Math.floor(positiveOption('maxRetries', options.maxRetries, 3));
+  const refreshBeforeExpiryMs = positiveOption(
+    'refreshBeforeExpiryMs',
+    options.refreshBeforeExpiryMs,
+    5 * 60_000,
+  );
+
+  async function requestToken(): Promise<IssuedToken> {
     for (let attempt = 0; ; attempt++) {
       const sentAt = Date.now();
       let response: Response;
       try {
-        response = await fetchImpl(tokenUrl, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-          body,
-          redirect: 'manual',
+        response = await fetchImpl(grant.tokenUrl, {
+          ...grant.request(),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
@@ -241,92 +278,24 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
           error instanceof Error && error.name === 'TimeoutError'
             ? `no answer within ${timeoutMs} ms`
             : describe(error);
-        throw new AuthError(
-          `Could not reach the token endpoint ${tokenUrl} after ${attempt + 1} attempts (${redact(reason)}). Check the network and the control plane or tokenUrl.`,
-          { cause: error },
-        );
+        throw grant.unreachable(reason, attempt + 1, error);
       }
-      if (response.ok) return tokenFrom(response, sentAt);
-      if (RETRYABLE_STATUSES.has(response.status) && attempt < maxRetries) {
+      if (!response.ok && RETRYABLE_STATUSES.has(response.status) && attempt < maxRetries) {
         const delay = parseRetryAfter(response.headers.get('retry-after')) ?? backoffDelay(attempt, BACKOFF);
         await response.body?.cancel();
         await sleep(Math.min(delay, BACKOFF.maxDelayMs));
         continue;
       }
-      throw await errorFrom(response, attempt + 1);
+      return grant.read(response, sentAt, attempt + 1);
     }
   }
 
-  /** One refresh at a time: every caller that needs a token joins the same request. */
-  function refresh(): Promise<Entry> {
-    inflight ??= (async () => {
-      if (cache) {
-        // Another process sharing the store may already hold a fresher token.
-        const shared = await cache.get(cacheKey);
-        const now = Date.now();
-        if (
-          shared &&
-          shared.token !== rejected &&
-          shared.token !== current?.token &&
-          shared.expiresAt > now
-        ) {
-          const entry = entryOf(shared.token, shared.expiresAt, now);
-          if (entry.refreshAt > now) return entry;
-        }
-      }
-      const entry = await requestToken();
-      await cache?.set(cacheKey, entry.token, entry.expiresAt);
-      return entry;
-    })()
-      .then((entry) => {
-        current = entry;
-        return entry;
-      })
-      .finally(() => {
-        inflight = undefined;
-      });
-    return inflight;
-  }
-
-  function invalidate(token?: string): void {
-    if (token !== undefined && current !== undefined && current.token !== token) return;
-    rejected = token ?? current?.token;
-    current = undefined;
-    void Promise.resolve(cache?.delete?.(cacheKey)).catch(() => {});
-  }
-
-  async function getToken(
-    callOptions: { signal?: AbortSignal; forceRefresh?: boolean } = {},
-  ): Promise<string> {
-    const { signal, forceRefresh } = callOptions;
-    signal?.throwIfAborted();
-    if (forceRefresh) invalidate();
-    const now = Date.now();
-    const entry = current;
-    if (entry && now < entry.expiresAt) {
-      if (now >= entry.refreshAt && !inflight && now >= nextBackgroundTry) {
-        // Serve the valid token; refresh behind it. A failure waits a while before the next try.
-        refresh().catch(() => {
-          nextBackgroundTry =
-            Date.now() + Math.min(30_000, Math.max(1_000, (entry.expiresAt - Date.now()) / 4));
-        });
-      }
-      return entry.token;
-    }
-    return (await untilAborted(refresh(), signal)).token;
-  }
-
-  const description = { tokenUrl, clientId };
-  return {
-    getToken,
-    invalidate,
-    toJSON: () => description,
-    [Symbol.for('nodejs.util.inspect.custom')]: () => `ClientCredentials ${JSON.stringify(description)}`,
-  } as TokenProvider;
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
+  return tokenCycle(requestToken, {
+    refreshBeforeExpiryMs,
+    ...(options.cache
+      ? { cache: options.cache, cacheKey: `idp-kit:token:${grant.tokenUrl}:${grant.clientId}` }
+      : {}),
+    describe: { tokenUrl: grant.tokenUrl, clientId: grant.clientId },
+    label: 'ClientCredentials',
+  });
 }

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { type ExecutionRef, type IdpRegion, parseExecutionUrl, REGION_BASE_URLS } from '@idp-kit/client';
 
-/** A usage problem: bad or missing input. Exit code 2, one line, no stack. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 /** Flags common to every command that talks to IDP. */
 export interface ConnectionFlags {
@@ -15,6 +16,7 @@ export interface ConnectionFlags {
   baseUrl?: string;
   tokenUrl?: string;
   clientId?: string;
+  requestTimeout?: string;
 }
 
 export interface ExecutionFlags extends ConnectionFlags {
@@ -105,12 +107,11 @@ export function resolveConnection(
   if (region !== undefined && !Object.hasOwn(REGION_BASE_URLS, region)) {
     throw new UsageError(`region must be us-east-1 or eu-central-1, got ${JSON.stringify(region)}`);
   }
-  const baseUrl = fromUrl?.baseUrl ?? pick(flags.baseUrl, env, 'IDP_BASE_URL');
+  const configuredBase = pick(flags.baseUrl, env, 'IDP_BASE_URL');
   const tokenUrl = pick(flags.tokenUrl, env, 'IDP_TOKEN_URL');
-  // An EU execution URL implies the EU control plane for the token.
-  const inferredRegion: IdpRegion | undefined =
-    (region as IdpRegion | undefined) ??
-    (fromUrl && /\.eu1\./.test(fromUrl.baseUrl) ? 'eu-central-1' : undefined);
+  const urlRegion = fromUrl ? trustUrlHost(fromUrl.baseUrl, configuredBase, region) : undefined;
+  const baseUrl = configuredBase ?? (urlRegion ? undefined : fromUrl?.baseUrl);
+  const inferredRegion = (region as IdpRegion | undefined) ?? urlRegion;
   return {
     organizationId: values.organizationId as string,
     clientId: values.clientId as string,
@@ -119,6 +120,42 @@ export function resolveConnection(
     ...(baseUrl ? { baseUrl } : {}),
     ...(tokenUrl ? { tokenUrl } : {}),
   };
+}
+
+/**
+ * Where an execution URL may send the token. The rule: a configured base URL (--base-url, IDP_BASE_URL)
+ * wins, and a URL naming another host is refused. Without one, the URL's host must be a MuleSoft IDP
+ * runtime host (it then picks the region) or loopback (a mock). Any other host is refused before any
+ * token is fetched: a URL pasted from a log must not hand a live token to whoever wrote the log.
+ * Returns the region the URL names, if it names one.
+ */
+export function trustUrlHost(
+  urlBase: string,
+  configuredBase: string | undefined,
+  region: string | undefined,
+): IdpRegion | undefined {
+  const url = new URL(urlBase);
+  if (configuredBase !== undefined) {
+    if (urlBase === configuredBase.replace(/\/+$/, '')) return undefined;
+    throw new UsageError(
+      `the execution URL names ${url.origin}, but the configured base URL (--base-url or IDP_BASE_URL) is ${configuredBase}; ` +
+        'idp sends your token only there. Use --action/--version/--execution, or change the base URL if you trust that host.',
+    );
+  }
+  const named = (Object.keys(REGION_BASE_URLS) as IdpRegion[]).find((r) => REGION_BASE_URLS[r] === urlBase);
+  if (named) {
+    if (region !== undefined && region !== named) {
+      throw new UsageError(
+        `the execution URL is in ${named}, but the region is set to ${region} (--region or IDP_REGION)`,
+      );
+    }
+    return named;
+  }
+  if (LOOPBACK.test(url.hostname)) return undefined;
+  throw new UsageError(
+    `refusing to send your token to ${url.origin}: it is not a MuleSoft IDP host (${Object.values(REGION_BASE_URLS).join(', ')}). ` +
+      'If it is your proxy, set --base-url (or IDP_BASE_URL) to it.',
+  );
 }
 
 /** The execution named by a URL argument or by --action/--version/--execution (not both). */

@@ -1,4 +1,6 @@
-import type { Execution } from '@idp-kit/client';
+import { type Execution, IdpAbortError, IdpValidationError, IdpWaitTimeoutError } from '@idp-kit/client';
+import { CommanderError } from 'commander';
+import { UsageError } from './usage-error.js';
 
 /** Exit codes, by meaning. Documented in `idp --help`. */
 export const EXIT = {
@@ -21,7 +23,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   3  FAILED
   4  PARTIAL_SUCCESS
   5  MANUAL_VALIDATION_REQUIRED
-  6  timed out (wait --timeout)
+  6  the wait timed out (wait/submit --wait --timeout); a request that timed out is 1
   7  not settled yet (get, while ACKNOWLEDGED, IN_PROGRESS, RESULTS_PENDING or an unknown status)
 130  interrupted (Ctrl-C); nothing is cancelled at IDP`;
 
@@ -38,4 +40,17 @@ export function exitCodeFor(execution: Execution<boolean>): number {
     default:
       return EXIT.NOT_SETTLED;
   }
+}
+
+/**
+ * The exit code for an error that ended a command. One table, tested without spawning a process:
+ * bad input 2, a wait that timed out 6, Ctrl-C 130, anything else (network, auth, service, a request
+ * that timed out) 1.
+ */
+export function exitCodeForError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.SUCCEEDED : EXIT.USAGE;
+  if (error instanceof IdpAbortError) return EXIT.INTERRUPTED;
+  if (error instanceof UsageError || error instanceof IdpValidationError) return EXIT.USAGE;
+  if (error instanceof IdpWaitTimeoutError) return EXIT.TIMED_OUT;
+  return EXIT.ERROR;
 }

@@ -1,4 +1,5 @@
 import { type Execution, type ExtractedField, extractFields } from '@idp-kit/client';
+import stringWidth from 'string-width';
 import type { Style } from './style.js';
 
 function show(value: string | null): string {
@@ -6,18 +7,23 @@ function show(value: string | null): string {
   return value.replace(/[\r\n\t]+/g, ' ');
 }
 
+/** Pads to a width in terminal columns: colour codes take none, wide (CJK) characters two. */
+function pad(cell: string, width: number): string {
+  return cell + ' '.repeat(Math.max(0, width - stringWidth(cell)));
+}
+
 function columns(rows: string[][], indent = '  '): string[] {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+      widths[i] = Math.max(widths[i] ?? 0, stringWidth(cell));
     });
   }
   return rows.map(
     (row) =>
       indent +
       row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i] ?? 0)))
         .join('  ')
         .trimEnd(),
   );

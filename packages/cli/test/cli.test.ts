@@ -303,20 +303,59 @@ describe('idp settings and secrets', () => {
   });
 
   it('the secret never appears, even with --verbose, even when the server echoes it', async () => {
-    const f = await fake(
-      (_req, res) => json(res, 500, { status: 500, title: 'Boom', detail: `secret was ${SECRET}` }),
+    // Both echoes are reached: the token endpoint's (a refused token) and the runtime's (a 500 after a
+    // token was issued), each with --verbose, which prints causes too.
+    const tokenEcho = await fake(
+      (_req, res) => json(res, 200, execution('SUCCEEDED')),
       (_req, res) => json(res, 401, { error: 'invalid_client', error_description: `bad secret ${SECRET}` }),
     );
-    for (const args of [
-      ['get', ...REF_FLAGS],
-      ['get', ...REF_FLAGS, '--verbose'],
-      ['wait', ...REF_FLAGS, '--verbose'],
-    ]) {
-      const run = await idp(args, settingsFor(f));
+    const runtimeEcho = await fake((_req, res) =>
+      json(res, 500, { status: 500, title: 'Boom', detail: `secret was ${SECRET}` }),
+    );
+    const runs = [
+      [tokenEcho, ['get', ...REF_FLAGS, '--verbose'], /invalid_client: bad secret/],
+      [tokenEcho, ['wait', ...REF_FLAGS, '--verbose'], /invalid_client: bad secret/],
+      [runtimeEcho, ['get', ...REF_FLAGS], /HTTP 500 Boom — secret was/],
+      [runtimeEcho, ['get', ...REF_FLAGS, '--verbose'], /HTTP 500 Boom — secret was/],
+    ] as const;
+    for (const [server, args, echoed] of runs) {
+      const run = await idp([...args], settingsFor(server));
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('invalid_client');
-      expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
+      expect(run.stderr).toMatch(echoed); // the echo reached the output…
+      expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET); // …without the secret
     }
+    expect(runtimeEcho.runtimeRequests().length).toBeGreaterThan(0);
+  });
+
+  it('a URL naming another host is refused before any token is fetched', async () => {
+    const f = await fake((_req, res) => json(res, 200, execution('SUCCEEDED')));
+    const other = await fake((_req, res) => json(res, 200, execution('SUCCEEDED')));
+    const path = `/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/versions/1.1.0/executions/${IDS.executionId}`;
+    // the configured base URL wins: another loopback port is another host
+    const elsewhere = await idp(['get', `${other.baseUrl}${path}`], settingsFor(f));
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain(
+      `the execution URL names ${other.baseUrl}, but the configured base URL`,
+    );
+    // without a configured base URL, only MuleSoft IDP hosts (or loopback) are trusted
+    const { IDP_BASE_URL: _b, ...noBase } = settingsFor(f);
+    const foreign = await idp(['get', `https://idp.example.com${path}`], noBase);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toMatch(
+      /refusing to send your token to https:\/\/idp\.example\.com: it is not a MuleSoft IDP host/,
+    );
+    expect(foreign.stderr).toContain('set --base-url (or IDP_BASE_URL) to it');
+    expect(f.server.requests).toHaveLength(0);
+    expect(other.server.requests).toHaveLength(0);
+  });
+
+  it('get against a runtime that never answers: a request timeout is exit 1, not the wait timeout 6', async () => {
+    const f = await fake(() => {
+      // never answers
+    });
+    const run = await idp(['get', ...REF_FLAGS, '--request-timeout', '200ms'], settingsFor(f));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no answer within 200 ms/);
   });
 
   it('--verbose logs each attempt, never the token', async () => {
@@ -447,7 +486,7 @@ describe('idp --help', () => {
       'submit [options] <file>',
       'mock [options]',
       'IDP_CLIENT_SECRET',
-      '6  timed out',
+      '6  the wait timed out',
     ]) {
       expect(run.stdout).toContain(text);
     }

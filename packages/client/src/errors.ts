@@ -1,8 +1,24 @@
 import type { ExecutionStatus, Problem } from './types.js';
 
 /**
- * Base class of every error idp-kit throws for IDP calls (auth failures are `AuthError`s from
- * `@idp-kit/auth`). Never holds a secret or a token.
+ * Base class of every error the client throws. Never holds a secret or a token.
+ *
+ * ```text
+ * IdpError
+ * ├─ IdpValidationError        bad input, found before anything was sent
+ * ├─ IdpAuthError              no token: the token endpoint refused or could not be reached
+ * ├─ IdpApiError               the service answered an HTTP error (after any retries)
+ * │  ├─ IdpUnauthorizedError   401: the token was refused, also a fresh one
+ * │  ├─ IdpForbiddenError      403: the connected app may not do this
+ * │  ├─ IdpNotFoundError       404: unknown ids, or results past their retention
+ * │  ├─ IdpRateLimitError      429: `retryAfterMs` says when to come back
+ * │  └─ IdpServerError         5xx
+ * ├─ IdpConnectionError        the service could not be reached (after any retries)
+ * ├─ IdpTimeoutError
+ * │  ├─ IdpRequestTimeoutError no answer within the attempt timeout, or the call's deadline passed
+ * │  └─ IdpWaitTimeoutError    waitForExecution's timeoutMs passed; `lastStatus` says where it was
+ * └─ IdpAbortError             the caller's signal aborted; `reason` is the signal's reason
+ * ```
  *
  * @example
  * ```ts
@@ -14,11 +30,66 @@ export class IdpError extends Error {
 }
 
 /**
- * The service answered with an HTTP error status (after any retries), or a body that is not an execution.
+ * Bad input, found before any request was sent: nothing was sent and nothing was charged.
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof IdpApiError && e.status === 404) console.error(e.problem?.detail, e.requestId); }
+ * catch (e) { if (e instanceof IdpValidationError) console.error(e.message); // says what to fix }
+ * ```
+ */
+export class IdpValidationError extends IdpError {
+  override name = 'IdpValidationError';
+}
+
+/**
+ * No token could be had: the token endpoint refused the credentials, answered something that is not a
+ * token, or could not be reached. The message carries the connected-app checklist where it applies;
+ * `cause` is the `AuthError` of `@idp-kit/auth` (or what a custom `TokenProvider` threw).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpAuthError && e.oauthError === 'invalid_client') console.error(e.message); }
+ * ```
+ */
+export class IdpAuthError extends IdpError {
+  override name = 'IdpAuthError';
+  /** HTTP status of the token endpoint's answer, when there was one. */
+  readonly status?: number;
+  /** OAuth `error` code, e.g. `invalid_client`. */
+  readonly oauthError?: string;
+
+  constructor(message: string, details: { status?: number; oauthError?: string; cause?: unknown } = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    if (details.status !== undefined) this.status = details.status;
+    if (details.oauthError !== undefined) this.oauthError = details.oauthError;
+  }
+}
+
+/**
+ * What every `IdpApiError` is built from.
+ *
+ * @example
+ * ```ts
+ * new IdpApiError('getExecution failed: HTTP 500', { status: 500, operation: 'getExecution', url, headers: new Headers() });
+ * ```
+ */
+export interface ApiErrorDetails {
+  status: number;
+  operation: string;
+  url: string;
+  headers: Headers;
+  problem?: Problem;
+  requestId?: string;
+  cause?: unknown;
+}
+
+/**
+ * The service answered with an HTTP error status (after any retries), or a body the operation cannot use.
+ * Subclasses tell the common cases apart; switch on `status` for the rest.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpApiError) console.error(e.status, e.problem?.detail, e.requestId); }
  * ```
  */
 export class IdpApiError extends IdpError {
@@ -33,44 +104,86 @@ export class IdpApiError extends IdpError {
   readonly operation: string;
   /** The request URL (it never holds a secret: tokens travel in a header). */
   readonly url: string;
+  /** The response headers of the last answer (`Retry-After`, request ids, …). */
+  readonly headers: Headers;
 
-  constructor(
-    message: string,
-    details: {
-      status: number;
-      operation: string;
-      url: string;
-      problem?: Problem;
-      requestId?: string;
-      cause?: unknown;
-    },
-  ) {
+  constructor(message: string, details: ApiErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.status = details.status;
     this.operation = details.operation;
     this.url = details.url;
+    this.headers = details.headers;
     if (details.problem) this.problem = details.problem;
     if (details.requestId) this.requestId = details.requestId;
   }
 }
 
 /**
- * No answer in time: a request's per-attempt timeout after every retry, or `waitForExecution`'s `timeoutMs`.
+ * 401: the service refused the token, also a fresh one.
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof IdpTimeoutError) console.error(`still ${e.lastStatus} after 10 min`); }
+ * catch (e) { if (e instanceof IdpUnauthorizedError) console.error('check the connected app'); }
  * ```
  */
-export class IdpTimeoutError extends IdpError {
-  override name = 'IdpTimeoutError';
-  /** The status seen on the last successful poll, if any. */
-  readonly lastStatus?: ExecutionStatus | (string & {});
+export class IdpUnauthorizedError extends IdpApiError {
+  override name = 'IdpUnauthorizedError';
+}
 
-  constructor(message: string, details: { lastStatus?: string; cause?: unknown } = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    if (details.lastStatus !== undefined) this.lastStatus = details.lastStatus;
+/**
+ * 403: the connected app may not do this (scope, business group).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpForbiddenError) console.error('add the scope "Execute Published Actions"'); }
+ * ```
+ */
+export class IdpForbiddenError extends IdpApiError {
+  override name = 'IdpForbiddenError';
+}
+
+/**
+ * 404: unknown ids or version, the wrong business group, or results past their retention (24 hours after
+ * success, 7 days after a review).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpNotFoundError) markExpired(ref); }
+ * ```
+ */
+export class IdpNotFoundError extends IdpApiError {
+  override name = 'IdpNotFoundError';
+}
+
+/**
+ * 429: rate limited, also after the retries. `retryAfterMs` is the server's `Retry-After`, when it sent one.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpRateLimitError) await sleep(e.retryAfterMs ?? 60_000); }
+ * ```
+ */
+export class IdpRateLimitError extends IdpApiError {
+  override name = 'IdpRateLimitError';
+  /** How long the server asked to wait, in ms (`Retry-After`), if it said. */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, details: ApiErrorDetails & { retryAfterMs?: number }) {
+    super(message, details);
+    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
   }
+}
+
+/**
+ * 5xx: the service failed, also after the retries.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpServerError) retryLater(ref); }
+ * ```
+ */
+export class IdpServerError extends IdpApiError {
+  override name = 'IdpServerError';
 }
 
 /**
@@ -86,13 +199,65 @@ export class IdpConnectionError extends IdpError {
 }
 
 /**
- * Bad input, found before any request was sent: nothing was sent and nothing was charged.
+ * Something took too long: see `IdpRequestTimeoutError` (one call) and `IdpWaitTimeoutError` (a wait).
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof IdpValidationError) console.error(e.message); // says what to fix }
+ * catch (e) { if (e instanceof IdpTimeoutError) console.error(e.message); }
  * ```
  */
-export class IdpValidationError extends IdpError {
-  override name = 'IdpValidationError';
+export class IdpTimeoutError extends IdpError {
+  override name = 'IdpTimeoutError';
+}
+
+/**
+ * One call got no answer in time: every attempt hit the per-attempt timeout, or the call's whole
+ * deadline (`deadlineMs`: token, retries and waits included) passed.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpRequestTimeoutError) console.error(e.message); // names the limit }
+ * ```
+ */
+export class IdpRequestTimeoutError extends IdpTimeoutError {
+  override name = 'IdpRequestTimeoutError';
+}
+
+/**
+ * `waitForExecution`'s `timeoutMs` passed before the execution settled (or was final).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpWaitTimeoutError) console.error(`still ${e.lastStatus} after 10 min`); }
+ * ```
+ */
+export class IdpWaitTimeoutError extends IdpTimeoutError {
+  override name = 'IdpWaitTimeoutError';
+  /** The status seen on the last answered poll, if any. */
+  readonly lastStatus?: ExecutionStatus | (string & {});
+
+  constructor(message: string, details: { lastStatus?: string } = {}) {
+    super(message);
+    if (details.lastStatus !== undefined) this.lastStatus = details.lastStatus;
+  }
+}
+
+/**
+ * The caller's `signal` aborted the call. `reason` is the signal's reason, as given to `abort()`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpAbortError) return; // the user stopped it }
+ * ```
+ */
+export class IdpAbortError extends IdpError {
+  override name = 'IdpAbortError';
+  /** What the signal was aborted with. */
+  readonly reason: unknown;
+
+  constructor(operation: string, reason: unknown) {
+    const why = reason instanceof Error ? reason.message : String(reason);
+    super(`${operation} aborted: ${why}`, { cause: reason });
+    this.reason = reason;
+  }
 }

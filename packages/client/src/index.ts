@@ -5,21 +5,38 @@ export {
   redactSecret,
   type TokenCache,
   type TokenProvider,
+  tokenCycle,
 } from '@idp-kit/auth';
+export { createIdpClient, type IdpClient } from './client.js';
+export {
+  type ApiErrorDetails,
+  IdpAbortError,
+  IdpApiError,
+  IdpAuthError,
+  IdpConnectionError,
+  IdpError,
+  IdpForbiddenError,
+  IdpNotFoundError,
+  IdpRateLimitError,
+  IdpRequestTimeoutError,
+  IdpServerError,
+  IdpTimeoutError,
+  IdpUnauthorizedError,
+  IdpValidationError,
+  IdpWaitTimeoutError,
+} from './errors.js';
+export { parseExecutionUrl } from './execution-url.js';
+export { type ExtractedField, extractFields } from './fields.js';
+export type { AttemptInfo, IdpHooks, OperationInfo, Outcome } from './hooks.js';
+export type { Logger } from './logger.js';
+export type { GetExecutionOptions, WaitForExecutionOptions } from './operations/execution.js';
 export {
   type ClientCredentialsAuth,
-  createIdpClient,
-  type GetExecutionOptions,
-  type IdpClient,
   type IdpClientOptions,
   type IdpRegion,
   REGION_BASE_URLS,
-  type WaitForExecutionOptions,
-} from './client.js';
-export { IdpApiError, IdpConnectionError, IdpError, IdpTimeoutError, IdpValidationError } from './errors.js';
-export { parseExecutionUrl } from './execution-url.js';
-export { type ExtractedField, extractFields } from './fields.js';
-export type { Logger } from './logger.js';
+} from './options.js';
+export type { CallOptions, RetryOptions } from './pipeline.js';
 export type { PollOptions } from './poll.js';
 export {
   EXECUTION_STATUSES,
@@ -30,7 +47,6 @@ export {
   type SettledStatus,
 } from './status.js';
 export { CONTENT_TYPES, MAX_FILE_BYTES, type SubmitInput, type SubmitResult } from './submit.js';
-export type { RetryOptions } from './transport.js';
 export type {
   CompletedExecution,
   components,

@@ -1,5 +1,5 @@
-import { parseRetryAfter, sleep } from '@idp-kit/auth';
-import { IdpTimeoutError, IdpValidationError } from './errors.js';
+import { parseRetryAfter, sleep } from '@idp-kit/http';
+import { IdpAbortError, IdpValidationError, IdpWaitTimeoutError } from './errors.js';
 import type { Logger } from './logger.js';
 import { isFinal, isSettled } from './status.js';
 
@@ -12,9 +12,9 @@ import { isFinal, isSettled } from './status.js';
  * ```
  */
 export interface PollOptions<E> {
-  /** Abort the wait: rejects at once with the signal's reason. */
+  /** Abort the wait: rejects at once with `IdpAbortError` carrying the signal's reason. */
   signal?: AbortSignal;
-  /** Give up after this long: rejects with `IdpTimeoutError` carrying the last status. Default: no limit. */
+  /** Give up after this long: rejects with `IdpWaitTimeoutError` carrying the last status. Default: no limit. */
   timeoutMs?: number;
   /** First interval between polls; default 10 s. Clamped to 10 s against MuleSoft hosts (service rule). */
   pollIntervalMs?: number;
@@ -49,7 +49,13 @@ function checkDuration(name: string, value: number | undefined): void {
 export async function pollUntilDone<E extends { status: string }>(
   poll: Poll<E>,
   options: PollOptions<E>,
-  context: { minIntervalMs: number; warnOnce: (message: string) => void; logger?: Logger | undefined },
+  context: {
+    minIntervalMs: number;
+    /** The cap on a `Retry-After` (the client's `retry.maxDelayMs`), as for any retry. */
+    maxDelayMs?: number;
+    warnOnce: (message: string) => void;
+    logger?: Logger | undefined;
+  },
   random: () => number = Math.random,
 ): Promise<E> {
   checkDuration('timeoutMs', options.timeoutMs);
@@ -70,7 +76,7 @@ export async function pollUntilDone<E extends { status: string }>(
   const maxInterval = Math.max(interval, options.maxPollIntervalMs ?? DEFAULT_MAX_INTERVAL_MS);
 
   const caller = options.signal;
-  caller?.throwIfAborted();
+  if (caller?.aborted) throw new IdpAbortError('waitForExecution', caller.reason);
   const controller = new AbortController();
   const onAbort = () => controller.abort(caller?.reason);
   caller?.addEventListener('abort', onAbort, { once: true });
@@ -81,7 +87,7 @@ export async function pollUntilDone<E extends { status: string }>(
       : setTimeout(() => {
           const status = last?.status;
           controller.abort(
-            new IdpTimeoutError(
+            new IdpWaitTimeoutError(
               `waitForExecution: not ${options.until ?? 'settled'} after ${options.timeoutMs} ms` +
                 `${status ? ` (last status ${status})` : ' (no poll answered)'}. Wait longer, or check the execution later by its id.`,
               status === undefined ? {} : { lastStatus: status },
@@ -97,14 +103,18 @@ export async function pollUntilDone<E extends { status: string }>(
       if (done(execution.status)) return execution;
       const jittered = interval * (1 - JITTER + 2 * JITTER * random());
       const asked = parseRetryAfter(response.headers.get('retry-after'));
-      const wait = Math.max(floor, asked ?? jittered);
+      const capped = asked === undefined ? undefined : Math.min(asked, context.maxDelayMs ?? asked);
+      const wait = Math.max(floor, capped ?? jittered);
       context.logger?.debug?.(`waitForExecution: ${execution.status}; next poll in ${Math.round(wait)} ms`);
       interval = Math.min(interval * GROWTH, maxInterval);
       await sleep(wait, controller.signal);
     }
   } catch (error) {
-    // Whatever was in flight when the signal fired, the caller hears the abort reason.
-    if (controller.signal.aborted) throw controller.signal.reason;
+    // Whatever was in flight when the signal fired, the caller hears why the wait ended.
+    if (controller.signal.aborted) {
+      const reason: unknown = controller.signal.reason;
+      throw reason instanceof IdpWaitTimeoutError ? reason : new IdpAbortError('waitForExecution', reason);
+    }
     throw error;
   } finally {
     clearTimeout(timer);

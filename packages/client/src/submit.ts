@@ -1,4 +1,5 @@
 import { IdpValidationError } from './errors.js';
+import type { CallOptions } from './pipeline.js';
 import type { ExecutionStatus } from './types.js';
 import { assertUuid, assertVersion, secureUrl } from './validate.js';
 
@@ -41,7 +42,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
  * await idp.submitExecution({ actionId, actionVersion: '1.1.0', file: await readFile('invoice.pdf'), fileName: 'invoice.pdf' });
  * ```
  */
-export interface SubmitInput {
+export interface SubmitInput extends CallOptions {
   actionId: string;
   actionVersion: string;
   /** The document: PDF, PNG, JPG or TIFF, at most 15 MB. */
@@ -52,7 +53,6 @@ export interface SubmitInput {
   callbackUrl?: string;
   /** Salesforce org (15 or 18 characters) that runs the action, sent as `x-sfdc-core-tenant-id`. */
   salesforceOrgId?: string;
-  signal?: AbortSignal;
 }
 
 /**

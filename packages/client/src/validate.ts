@@ -1,4 +1,4 @@
-import { checkSecureUrl } from '@idp-kit/auth';
+import { checkSecureUrl } from '@idp-kit/http';
 import { IdpValidationError } from './errors.js';
 import type { ExecutionRef } from './types.js';
 

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { execution, IDS, json, REF } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
-import { IdpApiError, IdpConnectionError, IdpTimeoutError } from '../src/index.js';
+import { IdpApiError, IdpConnectionError, IdpRequestTimeoutError } from '../src/index.js';
 import { rejection, setup } from './helpers.js';
 
 describe('getExecution', () => {
@@ -118,13 +118,13 @@ describe('getExecution: retries', () => {
     expect(idp.runtimeRequests()).toHaveLength(1);
   });
 
-  it('a per-attempt timeout is retried, then IdpTimeoutError', async () => {
+  it('a per-attempt timeout is retried, then IdpRequestTimeoutError', async () => {
     const { idp, client } = await setup(() => {}, {
       timeoutMs: 100,
       retry: { maxRetries: 1, baseDelayMs: 1 },
     });
     const error = await rejection(client.getExecution(REF));
-    expect(error).toBeInstanceOf(IdpTimeoutError);
+    expect(error).toBeInstanceOf(IdpRequestTimeoutError);
     expect((error as Error).message).toContain('no answer within 100 ms (2 attempts)');
     expect(idp.runtimeRequests()).toHaveLength(2);
   });
@@ -226,9 +226,15 @@ describe('getExecution: auth', () => {
     );
     await client.getExecution(REF);
     const attempts = lines.filter((l) => l.includes(' → '));
-    expect(attempts).toHaveLength(2);
-    expect(attempts[0]).toMatch(/→ 503 \(attempt 1, \d+ ms\)/);
-    expect(attempts[1]).toMatch(/→ 200 \(attempt 2, \d+ ms\)/);
+    // one pipeline: the token request is logged like every other request
+    expect(attempts).toHaveLength(3);
+    expect(attempts[0]).toMatch(
+      /^POST \/accounts\/api\/v2\/oauth2\/token → 200 \(attempt 1, \d+ ms\) \{"operation":"token"/,
+    );
+    expect(attempts[1]).toMatch(
+      /^GET \/api\/v1\/.* → 503 \(attempt 1, \d+ ms\) \{"operation":"getExecution"/,
+    );
+    expect(attempts[2]).toMatch(/^GET \/api\/v1\/.* → 200 \(attempt 2, \d+ ms\)/);
     expect(lines.join('\n')).not.toMatch(/tok-0|Bearer|secret-1/i);
   });
 });

@@ -1,4 +1,4 @@
-import { REF } from '@idp-kit/testkit';
+import { closeAfterTest, execution, fakeIdp, json, REF } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import { createIdpClient, type ExecutionRef, IdpValidationError } from '../src/index.js';
 import { rejection, setup } from './helpers.js';
@@ -48,10 +48,10 @@ describe('createIdpClient options', () => {
     [{ timeoutMs: 0 }, /timeoutMs must be/],
     [{ retry: { maxRetries: -1 } }, /retry.maxRetries must be/],
     [{ auth: undefined }, /auth is required/],
-    [{ auth: { clientId: '', clientSecret: 's' } }, /auth: clientId is required/],
+    [{ auth: { clientId: '', clientSecret: 's' } }, /auth\.clientId is required/],
     [
       { auth: { clientId: 'c', clientSecret: 's', tokenUrl: 'http://evil.example.com/t' } },
-      /auth: tokenUrl: http is allowed only/,
+      /auth\.tokenUrl: http is allowed only/,
     ],
   ])('%o → IdpValidationError', (override, message) => {
     const create = () => createIdpClient({ organizationId: ORG, auth, ...(override as object) });
@@ -74,13 +74,34 @@ describe('createIdpClient options', () => {
     );
   });
 
-  it('credentials in the EU region use the EU control plane', () => {
-    // The token URL is part of the provider's description; the secret never is.
-    const client = createIdpClient({
-      organizationId: ORG,
-      region: 'eu-central-1',
-      auth: { clientId: 'c', clientSecret: 'SECRET' },
-    });
-    expect(client.baseUrl).toContain('eu1');
+  it('each region asks its own control plane for the token, and sends to its own runtime host', async () => {
+    const expected = [
+      [
+        'eu-central-1',
+        'https://eu1.anypoint.mulesoft.com',
+        'https://idp-rt.eu-central-1.eu1.anypoint.mulesoft.com',
+      ],
+      ['us-east-1', 'https://anypoint.mulesoft.com', 'https://idp-rt.us-east-1.anypoint.mulesoft.com'],
+    ] as const;
+    for (const [region, controlPlane, runtime] of expected) {
+      const idp = closeAfterTest(await fakeIdp((_req, res) => json(res, 200, execution('SUCCEEDED'))));
+      // Every request goes to the loopback fake; the URL the client meant is recorded.
+      const meant: string[] = [];
+      const toLoopback: typeof fetch = (input, init) => {
+        const url = new URL(String(input));
+        meant.push(url.href);
+        return fetch(`${idp.baseUrl}${url.pathname}${url.search}`, init);
+      };
+      const client = createIdpClient({
+        organizationId: ORG,
+        region,
+        auth: { clientId: 'c', clientSecret: 'SECRET-123456' },
+        fetch: toLoopback,
+      });
+      await client.getExecution(REF);
+      expect(meant[0]).toBe(`${controlPlane}/accounts/api/v2/oauth2/token`);
+      expect(meant[1]?.startsWith(`${runtime}/api/v1/organizations/${ORG}/`)).toBe(true);
+      expect(idp.tokenRequests()).toHaveLength(1);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { execution, json, REF, startNode, until } from '@idp-kit/testkit';
 import { describe, expect, it, vi } from 'vitest';
-import { IdpApiError, IdpTimeoutError, IdpValidationError } from '../src/index.js';
+import { IdpApiError, IdpValidationError, IdpWaitTimeoutError } from '../src/index.js';
 import { pollUntilDone } from '../src/poll.js';
 import { rejection, setup } from './helpers.js';
 
@@ -49,10 +49,12 @@ describe('waitForExecution', () => {
   });
 
   it('Retry-After on a poll replaces the next interval', async () => {
-    const { client } = await setup((_req, res, i) =>
-      i === 0
-        ? json(res, 200, execution('IN_PROGRESS'), { 'Retry-After': '1' })
-        : json(res, 200, execution('SUCCEEDED')),
+    const { client } = await setup(
+      (_req, res, i) =>
+        i === 0
+          ? json(res, 200, execution('IN_PROGRESS'), { 'Retry-After': '1' })
+          : json(res, 200, execution('SUCCEEDED')),
+      { retry: { maxDelayMs: 30_000 } },
     );
     const started = Date.now();
     await client.waitForExecution(REF, fast);
@@ -95,7 +97,7 @@ describe('waitForExecution', () => {
     await expect(waiting).rejects.toThrow('stop');
   });
 
-  it('timeoutMs rejects with IdpTimeoutError carrying the last status (fake clock)', async () => {
+  it('timeoutMs rejects with IdpWaitTimeoutError carrying the last status (fake clock)', async () => {
     // The timer under test and the poll intervals are faked; the HTTP exchanges are real.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
@@ -109,8 +111,8 @@ describe('waitForExecution', () => {
       expect(idp.runtimeRequests()).toHaveLength(2);
       // both polls answered; the wait now sleeps before the third: run the clock past the timeout
       await vi.advanceTimersByTimeAsync(280);
-      const error = (await outcome) as IdpTimeoutError;
-      expect(error).toBeInstanceOf(IdpTimeoutError);
+      const error = (await outcome) as IdpWaitTimeoutError;
+      expect(error).toBeInstanceOf(IdpWaitTimeoutError);
       expect(error.lastStatus).toBe('IN_PROGRESS');
       expect(error.message).toContain('not settled after 300 ms (last status IN_PROGRESS)');
     } finally {
@@ -205,6 +207,29 @@ describe('pollUntilDone: timing (fake clock)', () => {
       await vi.runAllTimersAsync();
       await p2;
       expect(gap(floor.at)).toBe(10_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a poll's Retry-After is capped like any retry's (retry.maxDelayMs), never below the floor", async () => {
+    vi.useFakeTimers();
+    try {
+      const at: number[] = [];
+      let i = 0;
+      const poll = async () => {
+        at.push(Date.now());
+        const status = i++ === 0 ? 'IN_PROGRESS' : 'SUCCEEDED';
+        return {
+          execution: { status },
+          response: new Response(null, { headers: { 'Retry-After': '3600' } }),
+        };
+      };
+      const context = { minIntervalMs: 10_000, maxDelayMs: 20_000, warnOnce: () => {} };
+      const done = pollUntilDone(poll, {}, context, () => 0.5);
+      await vi.runAllTimersAsync();
+      await done;
+      expect(gap(at)).toBe(20_000); // not an hour
     } finally {
       vi.useRealTimers();
     }

@@ -1,0 +1,139 @@
+import {
+  createIdpClient,
+  type Execution,
+  type ExecutionRef,
+  type IdpClient,
+  type Logger,
+  redactSecret,
+} from '@idp-kit/client';
+import { type ConnectionFlags, loadEnv, parseDuration, resolveConnection } from './config.js';
+import { EXIT } from './exit-codes.js';
+import { formatCsv, formatTable } from './format.js';
+import { invocation } from './invocation.js';
+import { progress } from './progress.js';
+import { type Style, styleFor } from './style.js';
+import { VERSION } from './version.js';
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+export interface OutputFlags {
+  json?: boolean;
+  csv?: boolean;
+  confidence?: boolean;
+  minConfidence: number;
+  verbose?: boolean;
+}
+
+export interface WaitFlags {
+  timeout?: string;
+  until: 'settled' | 'final';
+  interval?: string;
+}
+
+/**
+ * What every command shares: where to print, the settings, the client, and the exit code it sets.
+ * Commands are modules of their own (src/commands); this is the one object they get.
+ */
+export class CliContext {
+  readonly style: Style;
+  readonly errStyle: Style;
+  /** `idp`, or `pnpm idp` inside the repository: every command we print must work as pasted. */
+  readonly cmd: string;
+  exitCode: number = EXIT.SUCCEEDED;
+  verbose = false;
+  private secret: string | undefined;
+
+  constructor(readonly io: Io) {
+    this.style = styleFor(io.stdout, io.env);
+    this.errStyle = styleFor(io.stderr, io.env);
+    this.cmd = invocation(io.env);
+  }
+
+  /** A last guard: whatever is printed, the client secret never is. */
+  redact(text: string): string {
+    return redactSecret(text, this.secret);
+  }
+
+  say(text: string): void {
+    this.io.stdout.write(`${this.redact(text)}\n`);
+  }
+
+  warn(text: string): void {
+    this.io.stderr.write(`${this.redact(text)}\n`);
+  }
+
+  /** The signal to pass to the client: Ctrl-C. */
+  get signalOption(): { signal?: AbortSignal } {
+    return this.io.signal ? { signal: this.io.signal } : {};
+  }
+
+  /** Settings from flags, environment and .env, then the client. */
+  connect(
+    flags: ConnectionFlags & { verbose?: boolean },
+    fromUrl?: { organizationId: string; baseUrl: string },
+  ): IdpClient {
+    this.verbose = flags.verbose === true;
+    const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
+    const connection = resolveConnection(flags, loadEnv(this.io.env, this.io.cwd), fromUrl);
+    this.secret = connection.clientSecret;
+    const { errStyle } = this;
+    const logger: Logger = this.verbose
+      ? { debug: (m) => this.warn(errStyle.dim(m)), warn: (m) => this.warn(errStyle.warn(m)) }
+      : { warn: (m) => this.warn(errStyle.warn(m)) };
+    return createIdpClient({
+      organizationId: connection.organizationId,
+      ...(connection.region ? { region: connection.region } : {}),
+      ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
+      auth: {
+        clientId: connection.clientId,
+        clientSecret: connection.clientSecret,
+        ...(connection.tokenUrl ? { tokenUrl: connection.tokenUrl } : {}),
+      },
+      userAgent: `idp-kit-cli/${VERSION}`,
+      timeoutMs,
+      logger,
+    });
+  }
+
+  print(execution: Execution<boolean>, flags: OutputFlags): void {
+    if (flags.json) this.say(JSON.stringify(execution, null, 2));
+    else if (flags.csv) this.say(formatCsv(execution));
+    else this.say(formatTable(execution, this.style, flags.minConfidence));
+  }
+
+  /** The wait's timings, parsed up front: a bad --timeout must fail before a document is uploaded. */
+  waitTimings(flags: WaitFlags): { timeoutMs: number; pollIntervalMs: number } {
+    return {
+      timeoutMs: parseDuration(flags.timeout ?? '10m', '--timeout'),
+      pollIntervalMs: parseDuration(flags.interval ?? '10s', '--interval'),
+    };
+  }
+
+  /** Polls with a live status line on stderr. */
+  async wait(
+    idp: IdpClient,
+    ref: ExecutionRef,
+    flags: OutputFlags & WaitFlags,
+    timings: { timeoutMs: number; pollIntervalMs: number },
+  ): Promise<Execution<boolean>> {
+    const status = progress(this.io.stderr, this.errStyle, `execution ${ref.executionId.slice(0, 8)}`);
+    try {
+      return await idp.waitForExecution(ref, {
+        valueOnly: !flags.confidence,
+        until: flags.until,
+        ...timings,
+        onProgress: (e) => status.update(e.status),
+        ...this.signalOption,
+      });
+    } finally {
+      status.stop();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import {
+  type ClientCredentialsGrant,
+  clientCredentialsGrant,
+  type TokenProvider,
+  tokenCycle,
+} from '@idp-kit/auth';
+import type { ClientCredentialsAuth } from './options.js';
+import type { Pipeline } from './pipeline.js';
+
+/**
+ * Client-credentials tokens whose request runs on the client's pipeline: the client's retry, timeouts,
+ * hooks and logger apply to it, and the cycle (one request for any number of callers, early refresh)
+ * comes from `@idp-kit/auth`.
+ */
+export function pipelineTokens(
+  pipeline: Pipeline,
+  credentials: ClientCredentialsAuth,
+  controlPlane: 'us' | 'eu',
+): TokenProvider {
+  const grant: ClientCredentialsGrant = clientCredentialsGrant({
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    controlPlane,
+    ...(credentials.tokenUrl !== undefined ? { tokenUrl: credentials.tokenUrl } : {}),
+  });
+  return tokenCycle(
+    async () => {
+      const request = grant.request();
+      const { value } = await pipeline.run({
+        name: 'token',
+        method: request.method,
+        url: grant.tokenUrl,
+        headers: request.headers,
+        body: () => request.body,
+        redirect: request.redirect,
+        // Asking for a token twice costs nothing: retried like a GET.
+        idempotent: true,
+        auth: false,
+        expect: 'any',
+        read: (response, attempt) => grant.read(response, attempt.sentAt, attempt.number),
+        transportFailure: (error, how) => grant.unreachable(how.reason, how.attempts, error),
+      });
+      return value;
+    },
+    {
+      describe: { tokenUrl: grant.tokenUrl, clientId: grant.clientId },
+      label: 'ClientCredentials',
+    },
+  );
+}

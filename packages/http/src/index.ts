@@ -1,0 +1,2 @@
+export { type BackoffOptions, backoffDelay, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
+export { checkSecureUrl, isLoopbackHost } from './urls.js';
