@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { footprint } from './footprint.js';
+import { FOOTPRINT_BUDGET_BYTES, footprint } from './footprint.js';
 import { pollingCost } from './polling.js';
 
 // Deterministic figures only (counts and bytes): timings are reported by `pnpm bench`, never asserted.
@@ -14,12 +14,9 @@ describe('bench figures that do not depend on the machine', () => {
     expect(rows.find((r) => r.settlesAfterS === 7200)?.requests).toBeLessThan(130);
   });
 
-  // 12 kB until the one-pipeline change (issue 12): hooks, the error classes by meaning, the call
-  // deadline, the trusted-origin check and the token request on the pipeline took it to 13.45 kB.
-  // The budget catches growth nobody chose; see apps/bench/README.md for the breakdown.
   it('footprint: client + auth + openapi-fetch stay within 14 kB min+gz', async () => {
     const size = await footprint(1);
-    expect(size.clientMinGzBytes).toBeLessThanOrEqual(14_000);
+    expect(size.clientMinGzBytes).toBeLessThanOrEqual(FOOTPRINT_BUDGET_BYTES);
     expect(size.clientMinGzBytes).toBeGreaterThan(size.openapiFetchMinGzBytes);
   });
 });

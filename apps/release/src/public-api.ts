@@ -10,7 +10,11 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const ENTRY_POINTS: Record<string, string[]> = {
   '@idp-kit/auth': ['packages/auth/src/index.ts'],
-  '@idp-kit/client': ['packages/client/src/index.ts', 'packages/client/src/callback/index.ts'],
+  '@idp-kit/client': [
+    'packages/client/src/index.ts',
+    'packages/client/src/callback/index.ts',
+    'packages/client/src/otel.ts',
+  ],
   '@idp-kit/mock': ['packages/mock/src/index.ts'],
 };
 

@@ -13,6 +13,7 @@ import {
   IdpUnauthorizedError,
   IdpValidationError,
 } from '../src/index.js';
+import { checkTrustedOrigin } from '../src/pipeline.js';
 import { rejection, setup } from './helpers.js';
 
 const PDF = new TextEncoder().encode('%PDF-1.4\n%%EOF\n');
@@ -256,5 +257,28 @@ describe('the token goes only where it belongs', () => {
       /names organization aaaaaaaa/,
     );
     expect(idp.server.requests).toHaveLength(0);
+  });
+
+  it('a host that merely starts like a trusted origin is not trusted', () => {
+    const trusted = new Set(['https://idp.test']);
+    const allowed = (url: string) => {
+      try {
+        checkTrustedOrigin(url, trusted, 'test');
+        return true;
+      } catch (error) {
+        expect(error).toBeInstanceOf(IdpValidationError);
+        return false;
+      }
+    };
+    expect(allowed('https://idp.test/api')).toBe(true);
+    expect(allowed('https://idp.test?x=1')).toBe(true);
+    expect(allowed('https://idp.test')).toBe(true);
+    expect(allowed('https://idp.test:443/api')).toBe(true);
+    expect(allowed('http://127.0.0.1:9/api')).toBe(true);
+    expect(allowed('https://idp.test.evil.example/api')).toBe(false);
+    expect(allowed('https://idp.test@evil.example/api')).toBe(false);
+    expect(allowed('https://idp.test:8443/api')).toBe(false);
+    expect(allowed('https://idp.testevil/api')).toBe(false);
+    expect(allowed('http://idp.test/api')).toBe(false);
   });
 });
