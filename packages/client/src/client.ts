@@ -1,13 +1,18 @@
+import { isLoopbackHost } from '@idp-kit/http';
 import type { Client } from 'openapi-fetch';
 import { IdpValidationError } from './errors.js';
 import type { IdpHooks } from './hooks.js';
+import { actionOperations, type ListActionsOptions } from './operations/actions.js';
 import {
   executionOperations,
   type GetExecutionOptions,
   type WaitForExecutionOptions,
 } from './operations/execution.js';
+import { type ReviewRef, reviewOperations } from './operations/reviews.js';
 import { submitOperation } from './operations/submit.js';
 import {
+  basicAuthorization,
+  CONTROL_PLANE_URLS,
   checkCredentials,
   checkDuration,
   type IdpClientOptions,
@@ -16,12 +21,23 @@ import {
   REGION_CONTROL_PLANES,
   resolveRetry,
 } from './options.js';
-import { createPipeline } from './pipeline.js';
+import type { PageOptions } from './pages.js';
+import { type CallOptions, createPipeline } from './pipeline.js';
 import { MULESOFT_MIN_INTERVAL_MS } from './poll.js';
 import { rawClient } from './raw.js';
 import type { SubmitInput, SubmitResult } from './submit.js';
 import { pipelineTokens } from './token.js';
-import type { Execution, ExecutionRef, paths } from './types.js';
+import type {
+  Action,
+  ActionList,
+  ActionVersion,
+  Execution,
+  ExecutionRef,
+  paths,
+  Review,
+  Reviewer,
+  ReviewTask,
+} from './types.js';
 import { assertUuid, secureUrl } from './validate.js';
 import { VERSION } from './version.js';
 
@@ -54,10 +70,49 @@ export interface IdpClient {
   ): Promise<Execution<ValueOnly>>;
   /** Submits a document. Retried only when the server surely did not act on it (connection refused, 429). */
   submitExecution(input: SubmitInput): Promise<SubmitResult>;
+
+  /** One page of the review tasks waiting for a person (executions in MANUAL_VALIDATION_REQUIRED). */
+  listReviews(options?: PageOptions & CallOptions): Promise<ReviewTask[]>;
+  /** Every review task, a page at a time as you iterate (`for await`). */
+  reviews(options?: { size?: number } & CallOptions): AsyncGenerator<ReviewTask, void, undefined>;
+  /** The low-confidence items of one execution's review task. 404 once the review is done. */
+  getReview(ref: ReviewRef | ExecutionRef | string, options?: CallOptions): Promise<Review>;
+  /**
+   * Sends corrections: the payload `getReview()` returned with corrected results (`correctReview()`).
+   * Checked before sending; answers the updated payload.
+   */
+  updateReview(
+    ref: ReviewRef | ExecutionRef | string,
+    review: Review,
+    options?: CallOptions,
+  ): Promise<Review>;
+  /** Closes the review task: the execution becomes SUCCEEDED (`waitForExecution(…, { until: 'final' })`). */
+  approveReview(ref: ReviewRef | ExecutionRef | string, options?: CallOptions): Promise<void>;
+
+  /** One page of the organization's document actions and the total (control plane). */
+  listActions(options?: ListActionsOptions): Promise<ActionList>;
+  /** Every action, a page at a time as you iterate. */
+  actions(options?: Omit<ListActionsOptions, 'page'>): AsyncGenerator<Action, void, undefined>;
+  /** One action, with what it extracts (`configuration.content.output`). */
+  getAction(actionId: string, options?: CallOptions): Promise<Action>;
+  /** One page of an action's versions. */
+  listActionVersions(actionId: string, options?: ListActionsOptions): Promise<ActionVersion[]>;
+  /** Every version of an action, a page at a time as you iterate. */
+  actionVersions(
+    actionId: string,
+    options?: Omit<ListActionsOptions, 'page'>,
+  ): AsyncGenerator<ActionVersion, void, undefined>;
+  /** One version, with where it is published (`runtimeBaseUrl(version)`). */
+  getActionVersion(actionId: string, version: string, options?: CallOptions): Promise<ActionVersion>;
+  /** Who may review the action's executions. */
+  listReviewers(actionId: string, options?: CallOptions): Promise<Reviewer[]>;
+
   /** The openapi-fetch client, on this client's pipeline (auth, retries, timeouts, hooks), for anything else. */
   readonly raw: Client<paths>;
   /** The base URL requests go to. */
   readonly baseUrl: string;
+  /** The Anypoint control plane that action discovery goes to. */
+  readonly controlPlaneUrl: string;
   readonly organizationId: string;
 }
 
@@ -99,8 +154,22 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
         ? options.hooks
         : [options.hooks as IdpHooks];
 
-  // The token goes only to the configured base URL and the region's runtime host (and loopback).
-  const trustedOrigins = new Set([base.origin, new URL(REGION_BASE_URLS[region]).origin]);
+  // A mock on loopback serves both the runtime and the control plane.
+  const controlPlane = secureUrl(
+    'controlPlaneUrl',
+    options.controlPlaneUrl ??
+      (options.baseUrl !== undefined && isLoopbackHost(base.hostname) ? baseUrl : CONTROL_PLANE_URLS[region]),
+  );
+  const controlPlaneUrl = controlPlane.href.replace(/\/+$/, '');
+  const basic = options.basicAuth === undefined ? undefined : basicAuthorization(options.basicAuth);
+
+  // The token goes only to the configured hosts and the region's (and loopback).
+  const trustedOrigins = new Set([
+    base.origin,
+    new URL(REGION_BASE_URLS[region]).origin,
+    controlPlane.origin,
+    new URL(CONTROL_PLANE_URLS[region]).origin,
+  ]);
   const pipeline = createPipeline({
     fetch: options.fetch ?? globalThis.fetch,
     retry,
@@ -110,6 +179,7 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
     hooks,
     logger,
     trustedOrigins,
+    ...(basic ? { basic } : {}),
   });
   pipeline.options.tokens = isTokenProvider(options.auth)
     ? options.auth
@@ -121,21 +191,28 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
     warned.add(message);
     logger?.warn?.(message);
   };
-  const executions = executionOperations({
+
+  const executionContext = {
     pipeline,
     baseUrl,
     organizationId,
     minIntervalMs: /(^|\.)mulesoft\.com$/i.test(base.hostname) ? MULESOFT_MIN_INTERVAL_MS : 0,
     warnOnce,
     logger,
-  });
+  };
+  const executions = executionOperations(executionContext);
+  const reviews = reviewOperations(executionContext);
+  const actions = actionOperations(pipeline, controlPlaneUrl, organizationId);
 
   return {
     raw: rawClient(pipeline, baseUrl),
     baseUrl,
+    controlPlaneUrl,
     organizationId,
     getExecution: executions.getExecution,
     waitForExecution: executions.waitForExecution,
     submitExecution: submitOperation(pipeline, baseUrl, organizationId),
+    ...reviews,
+    ...actions,
   };
 }

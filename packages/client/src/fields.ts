@@ -1,3 +1,4 @@
+import { confidenceScaleOf, normalizeConfidence } from './confidence.js';
 import type { Geometry } from './types.js';
 
 /**
@@ -13,8 +14,12 @@ export interface ExtractedField {
   kind: 'field' | 'cell' | 'prompt';
   /** Field name, column name (cells) or prompt name. */
   name: string;
+  /** The value as text: a non-text value (a number, a list) as JSON, `null` when there is none. */
   value: string | null;
+  /** The score as the service sent it (0–100, or 0.0–1.0 per a community description). */
   confidenceScore?: number;
+  /** `confidenceScore` on the 0–100 scale, the scale decided once for the whole result. */
+  confidence?: number;
   geometry?: Geometry;
   /** Page it was found on, when the result came in the `pages[]` envelope. */
   page?: number | string;
@@ -32,8 +37,14 @@ function isObject(value: unknown): value is Loose {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isGeometry(value: unknown): value is Geometry {
-  return isObject(value) && ['top', 'left', 'width', 'height'].every((key) => typeof value[key] === 'number');
+const GEOMETRY_KEYS = ['top', 'left', 'width', 'height'] as const;
+
+/** A geometry with at least one of its numbers (each may be absent); anything else is dropped. */
+function toGeometry(value: unknown): Geometry | undefined {
+  if (!isObject(value)) return undefined;
+  const geometry: Geometry = {};
+  for (const key of GEOMETRY_KEYS) if (typeof value[key] === 'number') geometry[key] = value[key];
+  return Object.keys(geometry).length > 0 ? geometry : undefined;
 }
 
 function entriesOf(value: unknown): [string, unknown][] {
@@ -56,7 +67,8 @@ function toField(
           : JSON.stringify(value),
   };
   if (typeof raw.confidenceScore === 'number') field.confidenceScore = raw.confidenceScore;
-  if (isGeometry(raw.geometry)) field.geometry = raw.geometry;
+  const geometry = toGeometry(raw.geometry);
+  if (geometry) field.geometry = geometry;
   return field;
 }
 
@@ -104,5 +116,12 @@ export function extractFields(execution: unknown): ExtractedField[] {
     }
   }
   collect(execution, undefined, out);
+  const scores = out.flatMap((f) => (f.confidenceScore === undefined ? [] : [f.confidenceScore]));
+  const scale = confidenceScaleOf(scores);
+  for (const field of out) {
+    if (field.confidenceScore !== undefined) {
+      field.confidence = normalizeConfidence(field.confidenceScore, scale);
+    }
+  }
   return out;
 }

@@ -8,6 +8,7 @@ export {
   tokenCycle,
 } from '@idp-kit/auth';
 export { createIdpClient, type IdpClient } from './client.js';
+export { type ConfidenceScale, confidenceScaleOf, normalizeConfidence } from './confidence.js';
 export {
   type ApiErrorDetails,
   IdpAbortError,
@@ -29,13 +30,22 @@ export { parseExecutionUrl } from './execution-url.js';
 export { type ExtractedField, extractFields } from './fields.js';
 export type { AttemptInfo, IdpHooks, OperationInfo, Outcome } from './hooks.js';
 export type { Logger } from './logger.js';
-export type { GetExecutionOptions, WaitForExecutionOptions } from './operations/execution.js';
 export {
+  type ActionSort,
+  type ListActionsOptions,
+  runtimeBaseUrl,
+} from './operations/actions.js';
+export type { GetExecutionOptions, WaitForExecutionOptions } from './operations/execution.js';
+export { correctReview, type ReviewRef } from './operations/reviews.js';
+export {
+  type BasicAuth,
   type ClientCredentialsAuth,
+  CONTROL_PLANE_URLS,
   type IdpClientOptions,
   type IdpRegion,
   REGION_BASE_URLS,
 } from './options.js';
+export type { PageOptions } from './pages.js';
 export type { CallOptions, RetryOptions } from './pipeline.js';
 export type { PollOptions } from './poll.js';
 export {
@@ -48,6 +58,9 @@ export {
 } from './status.js';
 export { CONTENT_TYPES, MAX_FILE_BYTES, type SubmitInput, type SubmitResult } from './submit.js';
 export type {
+  Action,
+  ActionList,
+  ActionVersion,
   CompletedExecution,
   components,
   Execution,
@@ -58,12 +71,18 @@ export type {
   Field,
   FieldFor,
   Geometry,
+  JsonValue,
+  OutputSchema,
   operations,
   Page,
   Problem,
   Prompt,
   paths,
   Results,
+  Review,
+  Reviewer,
+  ReviewItem,
+  ReviewTask,
   RunningExecution,
   SubmittedExecution,
   TableRow,

@@ -18,7 +18,20 @@ export const REGION_BASE_URLS = {
   'eu-central-1': 'https://idp-rt.eu-central-1.eu1.anypoint.mulesoft.com',
 } as const;
 
-/** The Anypoint control plane of each region: the token endpoint lives there. */
+/**
+ * The Anypoint control plane of each region: action discovery (and the token endpoint) live there.
+ *
+ * @example
+ * ```ts
+ * CONTROL_PLANE_URLS['eu-central-1']; // 'https://eu1.anypoint.mulesoft.com'
+ * ```
+ */
+export const CONTROL_PLANE_URLS = {
+  'us-east-1': 'https://anypoint.mulesoft.com',
+  'eu-central-1': 'https://eu1.anypoint.mulesoft.com',
+} as const;
+
+/** The control plane of each region, as `@idp-kit/auth` names it. */
 export const REGION_CONTROL_PLANES = {
   'us-east-1': 'us',
   'eu-central-1': 'eu',
@@ -43,9 +56,23 @@ export type IdpRegion = keyof typeof REGION_BASE_URLS;
  * ```
  */
 export interface ClientCredentialsAuth {
+  /** The connected app's client id. */
   clientId: string;
   clientSecret: string;
   tokenUrl?: string;
+}
+
+/**
+ * An Anypoint username and password for HTTP Basic (review and control-plane operations only).
+ *
+ * @example
+ * ```ts
+ * createIdpClient({ organizationId, auth, basicAuth: { username: 'ap-reviewer', password: process.env.ANYPOINT_PASSWORD! } });
+ * ```
+ */
+export interface BasicAuth {
+  username: string;
+  password: string;
 }
 
 /**
@@ -81,6 +108,17 @@ export interface IdpClientOptions {
   fetch?: typeof fetch;
   /** `User-Agent` header; default `idp-kit/<version>`. */
   userAgent?: string;
+  /**
+   * The Anypoint control plane for action discovery: the region's (`anypoint.mulesoft.com`,
+   * `eu1.anypoint.mulesoft.com`) by default; with a loopback `baseUrl` (a mock), that same URL.
+   */
+  controlPlaneUrl?: string;
+  /**
+   * Anypoint username and password, sent as HTTP Basic to the review and control-plane operations
+   * instead of the token (a community description of the API marks them so). Opt-in: the connected
+   * app's token is the documented way. Never logged, never in an error or `inspect` output.
+   */
+  basicAuth?: BasicAuth;
   /** Receives one debug line per HTTP attempt and warnings; never the Authorization header. */
   logger?: Logger;
   /** Seen by every request the client sends, the token's and `raw`'s included. */
@@ -133,4 +171,28 @@ export function checkCredentials(auth: unknown): ClientCredentialsAuth {
   }
   if (tokenUrl !== undefined) secureUrl('auth.tokenUrl', tokenUrl);
   return { clientId, clientSecret, ...(tokenUrl !== undefined ? { tokenUrl } : {}) };
+}
+
+/**
+ * The `Authorization` value for Basic credentials, checked here. Held in a closure by the pipeline;
+ * the object that carries it never shows it (`inspect`, JSON).
+ */
+export function basicAuthorization(auth: unknown): { header(): string } {
+  if (typeof auth !== 'object' || auth === null) {
+    throw new IdpValidationError('basicAuth must be { username, password } of an Anypoint user');
+  }
+  const { username, password } = auth as Partial<BasicAuth>;
+  if (typeof username !== 'string' || username === '' || username.includes(':')) {
+    throw new IdpValidationError('basicAuth.username is required: an Anypoint username (without ":")');
+  }
+  if (typeof password !== 'string' || password === '') {
+    throw new IdpValidationError('basicAuth.password is required');
+  }
+  const value = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+  const holder = {
+    header: () => value,
+    toJSON: () => '[basic credentials]',
+    [Symbol.for('nodejs.util.inspect.custom')]: () => '[basic credentials]',
+  };
+  return holder;
 }

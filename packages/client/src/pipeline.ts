@@ -72,6 +72,8 @@ export interface Operation<T> {
   idempotent: boolean;
   /** Sends the bearer token, and replays once with a fresh one after a 401. */
   auth: boolean;
+  /** HTTP Basic may stand in for the token (review and control-plane operations), when configured. */
+  basic?: boolean;
   /**
    * Statuses `read` handles; any other is retried when retryable, then an `IdpApiError`. Default: 2xx.
    * `'any'`: retryable statuses are still retried, and `read` gets the last answer, whatever it is.
@@ -97,6 +99,8 @@ export interface PipelineOptions {
   userAgent: string;
   /** The token for operations with `auth`; undefined until set (the token provider is built on this pipeline). */
   tokens?: TokenProvider;
+  /** Opt-in Basic credentials for operations marked `basic`. */
+  basic?: { header(): string };
   hooks: readonly IdpHooks[];
   logger: Logger | undefined;
   /** Origins the token may go to (besides loopback): the configured base URL, the region's hosts. */
@@ -273,7 +277,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     let retries = 0;
     for (let number = 1; ; number++) {
       const canRetry = retries < retry.maxRetries;
-      const bearer = op.auth ? await token(op, signal) : undefined;
+      const basic = op.auth && op.basic ? options.basic : undefined;
+      const bearer = op.auth && !basic ? await token(op, signal) : undefined;
       const headers: Record<string, string> = {
         'User-Agent': options.userAgent,
         ...op.headers,
@@ -284,6 +289,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         : undefined;
       if (attemptInfo) hook('attemptStart', attemptInfo);
       if (bearer !== undefined) headers.Authorization = `Bearer ${bearer}`;
+      else if (basic) headers.Authorization = basic.header();
 
       // The attempt's own timer, and the call's signal (caller, deadline) passed through.
       const controller = new AbortController();

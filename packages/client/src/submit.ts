@@ -53,6 +53,18 @@ export interface SubmitInput extends CallOptions {
   callbackUrl?: string;
   /** Salesforce org (15 or 18 characters) that runs the action, sent as `x-sfdc-core-tenant-id`. */
   salesforceOrgId?: string;
+  /**
+   * How the document is sent: `multipart` (default, the documented form) or `base64` (a JSON body
+   * `{ file, fileName, callback }`, which a community description of the API adds; a third larger).
+   */
+  encoding?: 'multipart' | 'base64';
+  /**
+   * Content-Type of the multipart file part. Default: the type of the extension (`application/pdf`,
+   * `image/png`, …), which is what MuleSoft's own `curl -F file=@invoice.pdf` examples send and what a
+   * community connector's raw example sends. Its prose says `application/octet-stream`; if the service
+   * refuses your file type, try that here.
+   */
+  fileContentType?: string;
 }
 
 /**
@@ -110,7 +122,18 @@ export function prepareSubmission(input: SubmitInput): { file: Blob; callback?: 
       'salesforceOrgId must be a Salesforce org id of 15 or 18 letters and digits',
     );
   }
-  const blob = file instanceof Blob && file.type === type ? file : new Blob([file], { type });
+  if (input.encoding !== undefined && input.encoding !== 'multipart' && input.encoding !== 'base64') {
+    throw new IdpValidationError(
+      `encoding must be "multipart" or "base64", got ${JSON.stringify(input.encoding)}`,
+    );
+  }
+  const partType = input.fileContentType ?? type;
+  if (typeof partType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(partType)) {
+    throw new IdpValidationError(
+      `fileContentType must be a media type such as application/octet-stream, got ${JSON.stringify(input.fileContentType)}`,
+    );
+  }
+  const blob = file instanceof Blob && file.type === partType ? file : new Blob([file], { type: partType });
   if (input.callbackUrl === undefined) return { file: blob };
   const callback = secureUrl('callbackUrl', input.callbackUrl);
   return { file: blob, callback: JSON.stringify({ noAuthUrl: callback.href }) };

@@ -48,6 +48,88 @@ export type ValueOnlyField = Pick<Field, 'value'> & { confidenceScore?: never; g
  */
 export type Geometry = Schemas['Geometry'];
 /**
+ * Any JSON value: what a field's `value` or a review item's `result` may hold. Documented examples carry
+ * text; narrow with `typeof` before use.
+ *
+ * @example
+ * ```ts
+ * const text = (v: JsonValue) => (typeof v === 'string' ? v : JSON.stringify(v));
+ * ```
+ */
+export type JsonValue = Schemas['JsonValue'];
+/**
+ * An execution waiting for a person's review (`listReviews()`): `docOperationId` is the execution id.
+ *
+ * @example
+ * ```ts
+ * for await (const task of idp.reviews()) console.log(task.docFileName, task.docOperationId);
+ * ```
+ */
+export type ReviewTask = Schemas['ReviewTask'];
+/**
+ * A review task's payload: the low-confidence items (`analyzersResults`) and three free-form parts.
+ *
+ * @example
+ * ```ts
+ * const review: Review = await idp.getReview({ actionId, executionId });
+ * ```
+ */
+export type Review = Schemas['Review'];
+/**
+ * One low-confidence item of a review: its field `name`, the `result` as extracted (or corrected).
+ *
+ * @example
+ * ```ts
+ * const shaky = review.analyzersResults.filter((item: ReviewItem) => !item.isValidated);
+ * ```
+ */
+export type ReviewItem = Schemas['AnalyzerResult'];
+/**
+ * A document action, with the schema of what it extracts (`configuration.content.output`).
+ *
+ * @example
+ * ```ts
+ * const action: Action = await idp.getAction(actionId);
+ * ```
+ */
+export type Action = Schemas['Action'];
+/**
+ * A page of actions and the total count.
+ *
+ * @example
+ * ```ts
+ * const { actions, total }: ActionList = await idp.listActions({ size: 50 });
+ * ```
+ */
+export type ActionList = Schemas['ActionList'];
+/**
+ * What an action extracts: field, table and prompt definitions.
+ *
+ * @example
+ * ```ts
+ * const names = (o: OutputSchema) => (o.fields ?? []).map((f) => f.name);
+ * ```
+ */
+export type OutputSchema = Schemas['OutputSchema'];
+/**
+ * A published version of an action; `runtimeBaseUrl(version)` reads where it runs.
+ *
+ * @example
+ * ```ts
+ * const version: ActionVersion = await idp.getActionVersion(actionId, '1.1.0');
+ * ```
+ */
+export type ActionVersion = Schemas['ActionVersion'];
+/**
+ * A user or team that may review an action's executions.
+ *
+ * @example
+ * ```ts
+ * const people = (await idp.listReviewers(actionId)).filter((r: Reviewer) => r.type === 'USER');
+ * ```
+ */
+export type Reviewer = Schemas['Reviewer'];
+/**
  * An RFC 9457 problem body, as the service sends with errors.
  *
  * @example
@@ -101,7 +183,7 @@ export interface Results<F = Field> {
  * const answer = (p: Prompt) => p.answer.value ?? '(no answer)';
  * ```
  */
-export type Prompt<F = Field> = Omit<Schemas['Prompt'], 'answer'> & { answer: F };
+export type Prompt<F = Field> = Omit<Schemas['Prompt'], 'answer'> & { answer?: F };
 /**
  * One row of an extracted table: column name → cell.
  *
@@ -119,7 +201,7 @@ export type TableRow<F = Field> = Record<string, F>;
  * for (const page of execution.pages ?? []) console.log(page.page, Object.keys(page.fields ?? {}));
  * ```
  */
-export type Page<F = Field> = Results<F> & { page: Schemas['Page']['page'] };
+export type Page<F = Field> = Results<F> & Pick<Schemas['Page'], 'page'>;
 
 interface ExecutionBase {
   id: ExecutionBody['id'];

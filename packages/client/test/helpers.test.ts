@@ -101,6 +101,7 @@ describe('extractFields', () => {
       name: 'invoiceNumber',
       value: 'INV-2291',
       confidenceScore: 98.7,
+      confidence: 98.7,
       geometry: { top: 0.082, left: 0.631, width: 0.121, height: 0.018 },
       page: 1,
     });

@@ -1,5 +1,17 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Execution, Field, IdpClient, Page, ValueOnlyField } from '../src/index.js';
+import type {
+  ActionVersion,
+  Execution,
+  Field,
+  Geometry,
+  IdpClient,
+  JsonValue,
+  Page,
+  Prompt,
+  Review,
+  ReviewTask,
+  ValueOnlyField,
+} from '../src/index.js';
 
 // Type tests: vitest runs them through tsc (typecheck mode), so a type that stops narrowing fails here.
 declare const client: IdpClient;
@@ -35,5 +47,34 @@ describe('Execution types', () => {
     expectTypeOf(client.waitForExecution(ref, { valueOnly: false })).resolves.toEqualTypeOf<
       Execution<false>
     >();
+  });
+});
+
+describe('widened shapes (what is known to occur)', () => {
+  it('a value is any JSON value, narrowed by the user', () => {
+    expectTypeOf<Field['value']>().toEqualTypeOf<JsonValue>();
+    expectTypeOf<ValueOnlyField['value']>().toEqualTypeOf<JsonValue>();
+    const value = {} as JsonValue;
+    // @ts-expect-error not necessarily text: narrow first
+    value.toUpperCase();
+    if (typeof value === 'string') expectTypeOf(value.toUpperCase()).toEqualTypeOf<string>();
+    if (typeof value === 'number') expectTypeOf(value).toEqualTypeOf<number>();
+  });
+
+  it('answer, page and every geometry number may be absent; source is any string', () => {
+    expectTypeOf<Prompt['answer']>().toEqualTypeOf<Field | undefined>();
+    expectTypeOf<Page['page']>().toEqualTypeOf<number | string | undefined>();
+    expectTypeOf<Geometry['top']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<NonNullable<Prompt['source']>>().toEqualTypeOf<string>();
+    const prompt: Prompt = { prompt: 'Why?', source: 'vision' };
+    void prompt;
+  });
+
+  it('reviews and discovery are typed from the spec', async () => {
+    expectTypeOf(client.listReviews()).resolves.toEqualTypeOf<ReviewTask[]>();
+    expectTypeOf(client.getReview(ref as never)).resolves.toEqualTypeOf<Review>();
+    expectTypeOf<Review['analyzersResults'][number]['name']>().toEqualTypeOf<string>();
+    expectTypeOf(client.getActionVersion('a', '1.1.0')).resolves.toEqualTypeOf<ActionVersion>();
+    for await (const task of client.reviews()) expectTypeOf(task.docOperationId).toEqualTypeOf<string>();
   });
 });

@@ -63,6 +63,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{organizationId}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the review tasks waiting for a person
+         * @description The executions in MANUAL_VALIDATION_REQUIRED whose review the caller may do, a page at a time.
+         */
+        get: operations["listReviewTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organizationId}/actions/{actionId}/reviews/{executionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+                /** @description The execution id returned at submit. */
+                executionId: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read the low-confidence items of one execution's review task
+         * @description The items a person should check, each with its value as extracted and its confidence.
+         */
+        get: operations["getReviewTask"];
+        put?: never;
+        post?: never;
+        /**
+         * Close the review task (approve)
+         * @description Removes the review task; the execution becomes SUCCEEDED with its result as reviewed.
+         */
+        delete: operations["deleteReviewTask"];
+        options?: never;
+        head?: never;
+        /**
+         * Correct the items of a review task
+         * @description Takes the review payload with corrected `result` values; answers the updated payload.
+         */
+        patch: operations["updateReviewTask"];
+        trace?: never;
+    };
+    "/idp/api/v1/organizations/{organizationId}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the organization's document actions
+         * @description A page of actions; `total` counts them all. Sort by `updatedAt`, `name` or `type`.
+         */
+        get: operations["listActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/idp/api/v1/organizations/{organizationId}/actions/{actionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a document action and the schema of what it extracts
+         * @description `configuration.content.output` lists the fields, tables and prompts the action extracts.
+         */
+        get: operations["getAction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/idp/api/v1/organizations/{organizationId}/actions/{actionId}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the versions of a document action
+         * @description Each version with its publications; a RUNTIME_PUBLICATION names the runtime host.
+         */
+        get: operations["listActionVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/idp/api/v1/organizations/{organizationId}/actions/{actionId}/versions/{actionVersion}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+                /** @description Published version of the document action, a semantic version such as `1.1.0`. */
+                actionVersion: components["parameters"]["ActionVersion"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read one version of a document action, with where it is published
+         * @description `operations[].info.baseUrl` of a RUNTIME_PUBLICATION names the runtime host the version runs on.
+         */
+        get: operations["getActionVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/idp/api/v1/organizations/{organizationId}/actions/{actionId}/reviewers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List who may review the action's executions
+         * @description Users and teams assigned to review the action's executions.
+         */
+        get: operations["listActionReviewers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/accounts/api/v2/oauth2/token": {
         parameters: {
             query?: never;
@@ -108,25 +291,32 @@ export interface components {
             prompts?: components["schemas"]["PromptMap"];
         };
         Page: {
-            /** @description Page number; an integer in the documentation, a string in some payloads. */
-            page: number | string;
+            /** @description Page number; an integer in the documentation, a string in some payloads, absent in others. */
+            page?: number | string;
             fields?: components["schemas"]["FieldMap"];
             tables?: components["schemas"]["TableMap"];
             prompts?: components["schemas"]["PromptMap"];
         };
         Field: {
-            /** @description The extracted text; `null` for an unanswered prompt, `""` for an empty cell. */
-            value: string | null;
-            /** @description Confidence on a 0–100 scale; only when `valueOnly=false`. */
+            /**
+             * @description The extracted value: text in the documented examples, `null` for an unanswered prompt, `""` for
+             *     an empty cell. A community description allows any JSON type (a number, a boolean, a list, an
+             *     object): narrow it before use.
+             */
+            value: components["schemas"]["JsonValue"];
+            /**
+             * @description Confidence; only when `valueOnly=false`. Seen on a 0–100 scale; a community description says
+             *     "0–100 or 0.0–1.0 depending on the API". `normalizeConfidence()` gives 0–100 for either.
+             */
             confidenceScore?: number;
             geometry?: components["schemas"]["Geometry"];
         };
-        /** @description Where the value sits on the page (units undocumented); only when `valueOnly=false`. */
+        /** @description Where the value sits on the page (units undocumented); only when `valueOnly=false`. Any number may be absent. */
         Geometry: {
-            top: number;
-            left: number;
-            width: number;
-            height: number;
+            top?: number;
+            left?: number;
+            width?: number;
+            height?: number;
         };
         /** @description Field name → field. */
         FieldMap: {
@@ -142,9 +332,10 @@ export interface components {
         };
         Prompt: {
             prompt?: string;
-            /** @enum {string} */
-            source?: "document" | "llm";
-            answer: components["schemas"]["Field"];
+            /** @description Where the answer came from; `document` and `llm` are the values known, others may come. */
+            source?: string;
+            /** @description Absent when the prompt was not answered (a community description makes it optional). */
+            answer?: components["schemas"]["Field"];
         };
         /** @description Prompt name → question and answer. */
         PromptMap: {
@@ -158,6 +349,142 @@ export interface components {
             file: Blob;
             /** @description JSON text `{"noAuthUrl": "https://…"}`: IDP calls it (PATCH) when the execution settles. */
             callback?: string;
+        };
+        /** @description The JSON form of a submit, the document as base64 (community description). */
+        SubmitExecutionJsonRequest: {
+            /** @description The document, base64-encoded. */
+            file: string;
+            /** @description Its name with the extension (.pdf, .png, .jpg, .jpeg, .tif, .tiff). */
+            fileName: string;
+            /** @description JSON text `{"noAuthUrl": "https://…"}`, as in the multipart form. */
+            callback?: string;
+        };
+        /** @description Any JSON value. */
+        JsonValue: string | number | boolean | null | unknown[] | {
+            [key: string]: unknown;
+        };
+        /** @description An execution waiting for a person's review. */
+        ReviewTask: {
+            /** @description The document action. */
+            docActionId: components["schemas"]["Uuid"];
+            /** @description The execution id. */
+            docOperationId: components["schemas"]["Uuid"];
+            /** Format: date-time */
+            docOperationCreationDate?: string;
+            docFileId?: string;
+            docFileName?: string;
+        };
+        /** @description One low-confidence item of a review. */
+        AnalyzerResult: {
+            id: components["schemas"]["Uuid"];
+            /** @description The field's name. */
+            name: string;
+            /** @description What was asked of the document for this field. */
+            query?: string;
+            /** @description The value as extracted, or as corrected. */
+            result?: components["schemas"]["JsonValue"];
+            /** @description Same scales as a field's `confidenceScore`. */
+            confidenceScore?: number;
+            /** @description Whether a person has confirmed or corrected it. */
+            isValidated?: boolean;
+        };
+        /** @description A review task's payload; the last three parts are free-form. */
+        Review: {
+            analyzersResults: components["schemas"]["AnalyzerResult"][];
+            queriesResults: {
+                [key: string]: unknown;
+            };
+            results: {
+                [key: string]: unknown;
+            };
+            signaturesResults: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `GENERIC`, `INVOICE` and `PURCHASE_ORDER` are known; others may come. */
+        ActionType: string;
+        /** @description What an action extracts. */
+        OutputSchema: {
+            fields?: components["schemas"]["OutputItem"][];
+            tables?: components["schemas"]["OutputTable"][];
+            prompts?: components["schemas"]["OutputItem"][];
+        };
+        OutputItem: {
+            name: string;
+            /** @description For a prompt, the question. */
+            description?: string;
+            type?: string;
+        };
+        OutputTable: {
+            name: string;
+            description?: string;
+            columns?: components["schemas"]["OutputItem"][];
+        };
+        ActionConfiguration: {
+            version?: string;
+            content?: {
+                output?: components["schemas"]["OutputSchema"];
+            };
+        };
+        Action: {
+            id: components["schemas"]["Uuid"];
+            organizationId?: components["schemas"]["Uuid"];
+            name: string;
+            description?: string;
+            type?: components["schemas"]["ActionType"];
+            /** @description For example `NLP`. */
+            empowerWith?: string;
+            configuration?: components["schemas"]["ActionConfiguration"];
+            createdBy?: string;
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            registration?: {
+                /** @description For example `REGISTERED`. */
+                status?: string;
+                message?: string;
+            };
+        };
+        ActionList: {
+            actions: components["schemas"]["Action"][];
+            /** @description Actions in all pages. */
+            total?: number;
+        };
+        /** @description A publication of a version; a RUNTIME_PUBLICATION's `info.baseUrl` is the runtime host. */
+        PublicationOperation: {
+            id?: string;
+            /** @description `EXCHANGE_PUBLICATION` or `RUNTIME_PUBLICATION` are known. */
+            type?: string;
+            status?: string;
+            info?: {
+                baseUrl?: string;
+            };
+            result?: components["schemas"]["JsonValue"];
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            updatedAt?: string;
+        };
+        ActionVersion: {
+            organizationId?: components["schemas"]["Uuid"];
+            actionId: components["schemas"]["Uuid"];
+            version: components["schemas"]["SemanticVersion"];
+            status?: string;
+            configuration?: components["schemas"]["ActionConfiguration"];
+            operations?: components["schemas"]["PublicationOperation"][];
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            updatedAt?: string;
+        };
+        Reviewer: {
+            id: string;
+            name?: string;
+            /** @description `USER` or `TEAM`. */
+            type: string;
+            email?: string;
+            username?: string;
         };
         SubmittedExecution: {
             id: components["schemas"]["Uuid"];
@@ -226,6 +553,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description No review task for this execution (unknown ids, or the review is done). */
+        ReviewNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The corrections are not a valid review payload. */
+        BadReview: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Unknown ids, or results past retention. */
         ExecutionNotFound: {
             headers: {
@@ -283,6 +628,12 @@ export interface components {
         ActionVersion: components["schemas"]["SemanticVersion"];
         /** @description The execution id returned at submit. */
         ExecutionId: components["schemas"]["Uuid"];
+        /** @description Page number, from 0. */
+        Page: number;
+        /** @description Items per page. */
+        Size: number;
+        /** @description Sort key and direction. */
+        Sort: "updatedAt,desc" | "updatedAt,asc" | "name,asc" | "name,desc" | "type,asc" | "type,desc";
     };
     requestBodies: never;
     headers: {
@@ -313,6 +664,7 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": components["schemas"]["SubmitExecutionRequest"];
+                "application/json": components["schemas"]["SubmitExecutionJsonRequest"];
             };
         };
         responses: {
@@ -371,6 +723,302 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listReviewTasks: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 0. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page. */
+                size?: components["parameters"]["Size"];
+            };
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of review tasks (an empty array past the last page). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewTask"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getReviewTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+                /** @description The execution id returned at submit. */
+                executionId: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The review payload. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReviewNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteReviewTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+                /** @description The execution id returned at submit. */
+                executionId: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The review task is closed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReviewNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateReviewTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+                /** @description The execution id returned at submit. */
+                executionId: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Review"];
+            };
+        };
+        responses: {
+            /** @description The updated review payload. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            400: components["responses"]["BadReview"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReviewNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listActions: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 0. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page. */
+                size?: components["parameters"]["Size"];
+                /** @description Sort key and direction. */
+                sort?: components["parameters"]["Sort"];
+            };
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of actions and the total count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Action"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ActionNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listActionVersions: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 0. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page. */
+                size?: components["parameters"]["Size"];
+                /** @description Sort key and direction. */
+                sort?: components["parameters"]["Sort"];
+            };
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the action's versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionVersion"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ActionNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getActionVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+                /** @description Published version of the document action, a semantic version such as `1.1.0`. */
+                actionVersion: components["parameters"]["ActionVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionVersion"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ActionNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listActionReviewers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The business group that owns the document action (the parent organization gives 404). */
+                organizationId: components["parameters"]["OrganizationId"];
+                /** @description The document action. */
+                actionId: components["parameters"]["ActionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reviewers, users and teams. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reviewer"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ActionNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
         };
     };
     createAccessToken: {

@@ -28,6 +28,14 @@ export function submitOperation(pipeline: Pipeline, baseUrl: string, organizatio
   return async function submitExecution(input: SubmitInput): Promise<SubmitResult> {
     const { file, callback } = prepareSubmission(input);
     const { actionId, actionVersion, fileName, signal, attemptTimeoutMs, deadlineMs, retry, headers } = input;
+    const base64 = input.encoding === 'base64';
+    const json = base64
+      ? JSON.stringify({
+          file: Buffer.from(await file.arrayBuffer()).toString('base64'),
+          fileName,
+          ...(callback ? { callback } : {}),
+        })
+      : undefined;
     const url = `${baseUrl}/api/v1/organizations/${encodeURIComponent(organizationId)}/actions/${encodeURIComponent(actionId)}/versions/${encodeURIComponent(actionVersion)}/executions`;
     const { value: created } = await pipeline.run(
       {
@@ -37,8 +45,10 @@ export function submitOperation(pipeline: Pipeline, baseUrl: string, organizatio
         headers: {
           Accept: 'application/json, application/problem+json',
           ...(input.salesforceOrgId ? { 'x-sfdc-core-tenant-id': input.salesforceOrgId } : {}),
+          ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}),
         },
         body: () => {
+          if (json !== undefined) return json;
           const form = new FormData();
           form.set('file', file, fileName);
           if (callback) form.set('callback', callback);

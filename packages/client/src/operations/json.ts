@@ -1,0 +1,87 @@
+import { apiError, excerpt } from '../api-error.js';
+import type { CallOptions, Operation, Pipeline } from '../pipeline.js';
+
+const ACCEPT = 'application/json, application/problem+json';
+
+/** A JSON request of the review and discovery operations: the pipeline's rules, and a body check. */
+export interface JsonRequest<T> {
+  name: string;
+  method: 'GET' | 'PATCH' | 'DELETE';
+  url: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Tells whether the parsed body has the expected shape (a proxy may answer 200 with a page). */
+  accept?: (body: unknown) => body is T;
+  /** Names what the body should have been, for the error when `accept` refuses it. */
+  expected?: string;
+  advice?: Operation<T>['advice'];
+}
+
+/**
+ * Sends one JSON operation on the pipeline: auth (the token, or Basic where configured), retries for
+ * GET and DELETE (repeating either changes nothing), timeouts, hooks. A PATCH carries the whole review
+ * payload, so repeating it changes nothing either: it is retried like a GET.
+ */
+export async function sendJson<T>(
+  pipeline: Pipeline,
+  request: JsonRequest<T>,
+  call: CallOptions,
+): Promise<T> {
+  const { name, url } = request;
+  const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+  const { value } = await pipeline.run<T>(
+    {
+      name,
+      method: request.method,
+      url,
+      headers: {
+        Accept: ACCEPT,
+        ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      ...(payload !== undefined ? { body: () => payload } : {}),
+      idempotent: true,
+      auth: true,
+      basic: true,
+      ...(request.advice ? { advice: request.advice } : {}),
+      read: async (response) => {
+        const text = await response.text();
+        if (request.method === 'DELETE' || !request.accept) return undefined as T;
+        const unexpected = (what: string) =>
+          apiError(
+            name,
+            response,
+            undefined,
+            url.split('?')[0] ?? url,
+            `${what}: a proxy or the wrong URL may be answering.`,
+          );
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw unexpected(
+            `The body is not JSON (${response.headers.get('content-type') ?? 'no content type'}: "${excerpt(text)}")`,
+          );
+        }
+        if (!request.accept(body))
+          throw unexpected(`The body is not ${request.expected ?? 'what was expected'}`);
+        return body;
+      },
+    },
+    call,
+  );
+  return value;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `?page=…&size=…&sort=…` from the options that are set. */
+export function pageQuery(options: { page?: number; size?: number; sort?: string }): string {
+  const query = new URLSearchParams();
+  if (options.page !== undefined) query.set('page', String(options.page));
+  if (options.size !== undefined) query.set('size', String(options.size));
+  if (options.sort !== undefined) query.set('sort', options.sort);
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
