@@ -185,3 +185,101 @@ describe('mock front: uploads up to the spec’s 15 MB', () => {
     await response.body?.cancel();
   });
 });
+
+describe('mock front: review tasks', () => {
+  const reviewUrl = (id: string) =>
+    `${baseUrl}/api/v1/organizations/${organizationId}/actions/${actionId}/reviews/${id}`;
+  const call = async (method: string, url: string, body?: unknown) => {
+    const response = await fetch(url, {
+      method,
+      headers: { ...AUTH, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+    };
+  };
+
+  it('a document named for review waits in MANUAL_VALIDATION_REQUIRED until approved, then shows the corrections', async () => {
+    clock = 50_000_000;
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(10)], { type: 'application/pdf' }), 'po-needs-review.pdf');
+    const created = (await (
+      await fetch(executionsUrl(), { method: 'POST', headers: AUTH, body: form })
+    ).json()) as {
+      id: string;
+    };
+    expect((await get(created.id)).body.status).toBe('ACKNOWLEDGED');
+    expect((await call('GET', reviewUrl(created.id))).status).toBe(404); // no review task yet
+    clock += 0.6 * LIFECYCLE_MS;
+    expect((await get(created.id)).body.status).toBe('MANUAL_VALIDATION_REQUIRED');
+    const listed = await fetch(`${baseUrl}/api/v1/organizations/${organizationId}/reviews?page=0&size=20`, {
+      headers: AUTH,
+    });
+    expect(((await listed.json()) as { docOperationId: string; docFileName: string }[])[0]).toMatchObject({
+      docOperationId: created.id,
+      docFileName: 'po-needs-review.pdf',
+    });
+
+    const review = await call('GET', reviewUrl(created.id));
+    expect(review.status).toBe(200);
+    const items = review.body?.analyzersResults as { name: string; result: unknown }[];
+    const corrected = {
+      ...review.body,
+      analyzersResults: items.map((i) =>
+        i.name === 'total' ? { ...i, result: '1,920.00', isValidated: true } : i,
+      ),
+    };
+    expect(await call('PATCH', reviewUrl(created.id), corrected)).toEqual({ status: 200, body: corrected });
+    expect((await call('GET', reviewUrl(created.id))).body).toEqual(corrected);
+    clock += 100 * LIFECYCLE_MS; // nobody approved: still waiting
+    expect((await get(created.id)).body.status).toBe('MANUAL_VALIDATION_REQUIRED');
+
+    expect((await call('DELETE', reviewUrl(created.id))).status).toBe(204);
+    const done = await get(created.id);
+    expect(done.body).toMatchObject({
+      id: created.id,
+      status: 'SUCCEEDED',
+      documentName: 'po-needs-review.pdf',
+    });
+    expect(JSON.stringify(done.body)).toContain('"total":{"value":"1,920.00"}');
+    expect((await call('GET', reviewUrl(created.id))).status).toBe(404);
+  });
+
+  it('a bad correction is refused by the spec (400) and changes nothing', async () => {
+    clock = 60_000_000;
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(10)], { type: 'application/pdf' }), 'review-me.pdf');
+    const { id } = (await (
+      await fetch(executionsUrl(), { method: 'POST', headers: AUTH, body: form })
+    ).json()) as {
+      id: string;
+    };
+    clock += 0.7 * LIFECYCLE_MS;
+    const before = await call('GET', reviewUrl(id));
+    expect((await call('PATCH', reviewUrl(id), { analyzersResults: 'nope' })).status).toBe(400);
+    expect(await call('GET', reviewUrl(id))).toEqual(before);
+  });
+
+  it('well-known ids: MANUAL_VALIDATION_REQUIRED has the example review, other statuses none, errors their code', async () => {
+    expect((await call('GET', reviewUrl(MOCK_EXECUTIONS.MANUAL_VALIDATION_REQUIRED))).status).toBe(200);
+    const none = await call('GET', reviewUrl(MOCK_EXECUTIONS.SUCCEEDED));
+    expect(none.status).toBe(404);
+    expect(none.body?.detail).toMatch(/it is SUCCEEDED, not MANUAL_VALIDATION_REQUIRED/);
+    expect((await call('DELETE', reviewUrl(MOCK_EXECUTIONS.serverError))).status).toBe(500);
+  });
+
+  it('the base64 JSON submit gets an id of its own and the name of its file', async () => {
+    const response = await fetch(executionsUrl(), {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ file: Buffer.from('%PDF-1.7').toString('base64'), fileName: 'scan-7.pdf' }),
+    });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as { id: string; documentName: string };
+    expect(created.documentName).toBe('scan-7.pdf');
+    expect(created.id).not.toBe('022c61de-9bfc-4a94-8a9c-43c5f8ac153e');
+  });
+});

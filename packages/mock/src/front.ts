@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, request, type ServerResponse } from 'node:http';
 import {
   exampleFor,
+  fixedError,
   fixedScenario,
+  fixedStatus,
   type Lifecycle,
   lifecycleOf,
   lifecycleStatus,
@@ -40,7 +42,21 @@ export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 const PRISM_BODY_LIMIT = 9 * 1024 * 1024;
 
 const EXECUTION = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/versions\/[^/]+\/executions\/([^/?]+)$/;
-const SUBMIT = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/versions\/[^/]+\/executions$/;
+const SUBMIT = /^\/api\/v1\/organizations\/[^/]+\/actions\/([^/]+)\/versions\/[^/]+\/executions$/;
+const REVIEW = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/reviews\/([^/?]+)$/;
+const REVIEWS = /^\/api\/v1\/organizations\/[^/]+\/reviews$/;
+
+/** One execution the front keeps on a clock: a lifecycle id, or a submitted document. */
+interface Tracked {
+  at: number;
+  kind: Lifecycle;
+  actionId?: string;
+  fileName?: string;
+  /** A reviewer approved it (DELETE of the review task): SUCCEEDED from then on. */
+  approved?: boolean;
+  /** The review payload as last corrected (PATCH). */
+  review?: { analyzersResults?: { name?: unknown; result?: unknown }[] };
+}
 
 interface Upstream {
   status: number;
@@ -86,6 +102,17 @@ function filePart(body: Buffer, contentType: string | undefined) {
   return { fileName: header[1] ?? '', size: (end < 0 ? body.length : end) - start };
 }
 
+/** The document of a JSON (base64) submit: its name and decoded size, when the body has them. */
+function jsonFile(body: Buffer) {
+  try {
+    const parsed = JSON.parse(body.toString()) as { file?: unknown; fileName?: unknown };
+    if (typeof parsed.file !== 'string' || typeof parsed.fileName !== 'string') return undefined;
+    return { fileName: parsed.fileName, size: Buffer.byteLength(parsed.file, 'base64') };
+  } catch {
+    return undefined;
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -120,8 +147,8 @@ export function createMockFront(options: FrontOptions) {
   const prism = new URL(options.prismUrl);
   const lifecycleMs = options.lifecycleMs ?? 20_000;
   const now = options.now ?? Date.now;
-  /** Execution id → when its lifecycle started and which one it follows. */
-  const started = new Map<string, { at: number; kind: Lifecycle }>();
+  /** Execution id → when its lifecycle started, which one it follows, and its review. */
+  const started = new Map<string, Tracked>();
 
   function upstream(
     req: IncomingMessage,
@@ -157,9 +184,8 @@ export function createMockFront(options: FrontOptions) {
     res.end(answer.body);
   }
 
-  function scenarioFor(executionId: string, valueOnly: boolean): Scenario | undefined {
-    const fixed = fixedScenario(executionId, valueOnly);
-    if (fixed) return fixed;
+  /** The tracked execution of an id, its lifecycle started on first sight for the well-known ones. */
+  function tracked(executionId: string): Tracked | undefined {
     const key = executionId.toLowerCase();
     let life = started.get(key);
     const kind = lifecycleOf(key);
@@ -167,8 +193,40 @@ export function createMockFront(options: FrontOptions) {
       life = { at: now(), kind };
       started.set(key, life);
     }
-    const status = life ? lifecycleStatus(life.kind, now() - life.at, lifecycleMs) : 'SUCCEEDED';
-    return { example: exampleFor(status, valueOnly) };
+    return life;
+  }
+
+  function statusOf(life: Tracked): string {
+    if (life.approved) return 'SUCCEEDED';
+    return lifecycleStatus(life.kind, now() - life.at, lifecycleMs);
+  }
+
+  /** A reviewed execution: its results are those that were reviewed, with the corrections. */
+  function reviewed(body: Record<string, unknown>, life: Tracked): Record<string, unknown> {
+    const corrections = new Map<string, unknown>();
+    for (const item of life.review?.analyzersResults ?? []) {
+      if (typeof item.name === 'string') corrections.set(item.name, item.result);
+    }
+    const pages = Array.isArray(body.pages) ? (body.pages as Record<string, unknown>[]) : [];
+    const corrected = pages.map((page) => {
+      const fields = { ...(page.fields as Record<string, Record<string, unknown>> | undefined) };
+      for (const [name, value] of corrections) {
+        if (fields[name]) fields[name] = { ...fields[name], value };
+      }
+      return { ...page, fields };
+    });
+    return { ...body, status: 'SUCCEEDED', ...(pages.length > 0 ? { pages: corrected } : {}) };
+  }
+
+  function scenarioFor(executionId: string, valueOnly: boolean): Scenario | undefined {
+    const fixed = fixedScenario(executionId, valueOnly);
+    if (fixed) return fixed;
+    const life = tracked(executionId);
+    if (life?.approved && life.kind !== 'lifecycle') {
+      // Serve what was reviewed; the status and the corrections are set on the way out.
+      return { example: exampleFor('MANUAL_VALIDATION_REQUIRED', valueOnly) };
+    }
+    return { example: exampleFor(life ? statusOf(life) : 'SUCCEEDED', valueOnly) };
   }
 
   async function getExecution(req: IncomingMessage, res: ServerResponse, executionId: string, url: URL) {
@@ -180,15 +238,80 @@ export function createMockFront(options: FrontOptions) {
       return sendJson(res, answer, JSON.parse(answer.body.toString()), { 'retry-after': '1' });
     if (answer.status !== 200) return relay(res, answer);
     // The example's own id would confuse a user who asked for another one.
-    const body = JSON.parse(answer.body.toString()) as Record<string, unknown>;
-    sendJson(res, answer, { ...body, id: executionId });
+    let body = JSON.parse(answer.body.toString()) as Record<string, unknown>;
+    const life = started.get(executionId.toLowerCase());
+    if (life?.approved && life.kind !== 'lifecycle') body = reviewed(body, life);
+    sendJson(res, answer, {
+      ...body,
+      id: executionId,
+      ...(life?.fileName ? { documentName: life.fileName } : {}),
+    });
+  }
+
+  /**
+   * A review task exists while its execution is in MANUAL_VALIDATION_REQUIRED. Tracked executions keep
+   * their corrections and end SUCCEEDED on approval; the well-known ids of other statuses have none;
+   * any other id gets Prism's examples.
+   */
+  async function review(req: IncomingMessage, res: ServerResponse, executionId: string) {
+    const code = fixedError(executionId);
+    if (code) return relay(res, await upstream(req, undefined, { prefer: `code=${code}` }));
+    const fixed = fixedStatus(executionId);
+    const life = fixed === undefined ? tracked(executionId) : undefined;
+    const status = fixed ?? (life ? statusOf(life) : undefined);
+    if (status !== undefined && status !== 'MANUAL_VALIDATION_REQUIRED') {
+      req.resume();
+      return problem(
+        res,
+        404,
+        'Not Found',
+        `No review task for execution ${executionId}: it is ${status}, not MANUAL_VALIDATION_REQUIRED.`,
+      );
+    }
+    if (!life) return relay(res, await upstream(req, undefined));
+    if (req.method === 'GET' && life.review) {
+      const answer = await upstream(req, undefined);
+      if (answer.status !== 200) return relay(res, answer);
+      return sendJson(res, answer, life.review);
+    }
+    const body = req.method === 'PATCH' ? await readBody(req, 1024 * 1024) : undefined;
+    if (body === 'too large')
+      return problem(res, 413, 'Payload Too Large', 'A review payload is at most 1 MiB.');
+    const answer = await upstream(req, body);
+    if (req.method === 'PATCH' && answer.status === 200 && body) {
+      life.review = JSON.parse(body.toString()) as NonNullable<Tracked['review']>;
+      return sendJson(res, answer, life.review);
+    }
+    if (req.method === 'DELETE' && answer.status < 300) life.approved = true;
+    relay(res, answer);
+  }
+
+  /** The tracked executions waiting for a review, then Prism's example tasks, paged. */
+  async function reviews(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const answer = await upstream(req, undefined);
+    if (answer.status !== 200) return relay(res, answer);
+    const waiting = [...started.entries()]
+      .filter(([, life]) => statusOf(life) === 'MANUAL_VALIDATION_REQUIRED' && life.actionId)
+      .map(([id, life]) => ({
+        docActionId: life.actionId,
+        docOperationId: id,
+        docOperationCreationDate: new Date(life.at).toISOString(),
+        docFileName: life.fileName,
+      }));
+    const all = [...waiting, ...(JSON.parse(answer.body.toString()) as unknown[])];
+    const page = Number(url.searchParams.get('page') ?? 0);
+    const size = Number(url.searchParams.get('size') ?? 20);
+    sendJson(res, answer, all.slice(page * size, page * size + size));
   }
 
   async function submit(req: IncomingMessage, res: ServerResponse) {
-    const limit = MAX_UPLOAD_BYTES + FRAMING_BYTES;
+    const json = /^application\/json/i.test(req.headers['content-type'] ?? '');
+    // The JSON form carries the document as base64: a third larger.
+    const limit = (json ? Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) : MAX_UPLOAD_BYTES) + FRAMING_BYTES;
     const declared = Number(req.headers['content-length'] ?? 0);
     const body = declared > limit ? 'too large' : await readBody(req, limit);
-    const file = body === 'too large' ? undefined : filePart(body, req.headers['content-type']);
+    const file =
+      body === 'too large' ? undefined : json ? jsonFile(body) : filePart(body, req.headers['content-type']);
     if (body === 'too large' || (file && file.size > MAX_UPLOAD_BYTES)) {
       res.setHeader('connection', 'close');
       return problem(
@@ -212,9 +335,16 @@ export function createMockFront(options: FrontOptions) {
       };
     }
     if (answer.status !== 201) return relay(res, answer);
-    // Each submitted document gets an id of its own that then goes through the lifecycle.
+    // Each submitted document gets an id of its own that then goes through the lifecycle; one whose
+    // name asks for a review waits in MANUAL_VALIDATION_REQUIRED until the review is approved.
     const id = randomUUID();
-    started.set(id, { at: now(), kind: 'lifecycle' });
+    const actionId = SUBMIT.exec(new URL(req.url ?? '/', 'http://mock').pathname)?.[1];
+    started.set(id, {
+      at: now(),
+      kind: fileName && /review/i.test(fileName) ? 'held' : 'lifecycle',
+      ...(actionId ? { actionId } : {}),
+      ...(fileName ? { fileName } : {}),
+    });
     const created = JSON.parse(answer.body.toString()) as Record<string, unknown>;
     sendJson(res, answer, { ...created, id, ...(fileName ? { documentName: fileName } : {}) });
   }
@@ -227,6 +357,9 @@ export function createMockFront(options: FrontOptions) {
       if (!own && req.method === 'GET' && execution?.[1])
         return await getExecution(req, res, execution[1], url);
       if (!own && req.method === 'POST' && SUBMIT.test(url.pathname)) return await submit(req, res);
+      const reviewOf = REVIEW.exec(url.pathname)?.[1];
+      if (!own && reviewOf) return await review(req, res, reviewOf);
+      if (!own && req.method === 'GET' && REVIEWS.test(url.pathname)) return await reviews(req, res, url);
       relay(res, await upstream(req, undefined));
     } catch (error) {
       if (!res.headersSent) problem(res, 502, 'Bad Gateway', `mock front: ${(error as Error).message}`);

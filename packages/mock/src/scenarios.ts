@@ -19,7 +19,7 @@ export const MOCK_EXECUTIONS = {
   SUCCEEDED: '00000000-0000-4000-8000-000000000007',
   /** ACKNOWLEDGED → IN_PROGRESS → RESULTS_PENDING → SUCCEEDED over one lifecycle (20 s by default). */
   lifecycle: '00000000-0000-4000-8000-000000000020',
-  /** ACKNOWLEDGED → IN_PROGRESS → MANUAL_VALIDATION_REQUIRED → SUCCEEDED (a reviewer approves). */
+  /** ACKNOWLEDGED → IN_PROGRESS → MANUAL_VALIDATION_REQUIRED → SUCCEEDED, when its review is approved (DELETE) or after 1.5 lifecycles. */
   reviewLifecycle: '00000000-0000-4000-8000-000000000021',
   /** 401: the token was refused. */
   unauthorized: '00000000-0000-4000-8000-000000000401',
@@ -34,7 +34,12 @@ export const MOCK_EXECUTIONS = {
 /** What the front asks Prism for: a named example of the 200, or an error status. */
 export type Scenario = { example: string | undefined } | { code: 401 | 404 | 429 | 500 };
 
-export type Lifecycle = 'lifecycle' | 'reviewLifecycle';
+/**
+ * `lifecycle` ends SUCCEEDED; `reviewLifecycle` waits in MANUAL_VALIDATION_REQUIRED until its review is
+ * approved or the time runs out; `held` (a submitted document whose name contains "review") waits there
+ * until its review is approved, however long that takes.
+ */
+export type Lifecycle = 'lifecycle' | 'reviewLifecycle' | 'held';
 
 const STATUS_EXAMPLES: Record<string, { values: string; confidence: string }> = {
   ACKNOWLEDGED: { values: 'ACKNOWLEDGED', confidence: 'ACKNOWLEDGED' },
@@ -76,6 +81,7 @@ export function lifecycleStatus(kind: Lifecycle, elapsedMs: number, lifecycleMs:
   const at = elapsedMs / lifecycleMs;
   if (at < 0.15) return 'ACKNOWLEDGED';
   if (at < 0.5) return 'IN_PROGRESS';
+  if (kind === 'held') return 'MANUAL_VALIDATION_REQUIRED';
   if (kind === 'reviewLifecycle') return at < 1.5 ? 'MANUAL_VALIDATION_REQUIRED' : 'SUCCEEDED';
   return at < 1 ? 'RESULTS_PENDING' : 'SUCCEEDED';
 }
@@ -89,6 +95,16 @@ export function exampleFor(status: string, valueOnly: boolean): string | undefin
 /** Which lifecycle an id follows, if any (well-known ids only; submitted ones are tracked by the front). */
 export function lifecycleOf(executionId: string): Lifecycle | undefined {
   return LIFECYCLE_IDS[executionId.toLowerCase()];
+}
+
+/** The status a well-known id shows (not the errors, not the lifecycles). */
+export function fixedStatus(executionId: string): string | undefined {
+  return BY_ID.get(executionId.toLowerCase());
+}
+
+/** The error a well-known id answers with. */
+export function fixedError(executionId: string): 401 | 404 | 429 | 500 | undefined {
+  return ERRORS[executionId.toLowerCase()];
 }
 
 /** The fixed answer for a well-known id: an error, or a status. `undefined` for any other id. */
