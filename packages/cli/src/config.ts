@@ -16,6 +16,7 @@ export interface ConnectionFlags {
   baseUrl?: string;
   tokenUrl?: string;
   clientId?: string;
+  controlPlaneUrl?: string;
   requestTimeout?: string;
 }
 
@@ -32,6 +33,9 @@ export interface Connection {
   tokenUrl?: string;
   clientId: string;
   clientSecret: string;
+  controlPlaneUrl?: string;
+  /** Anypoint username and password (IDP_USERNAME, IDP_PASSWORD): Basic for reviews and discovery. */
+  basic?: { username: string; password: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -109,6 +113,14 @@ export function resolveConnection(
   }
   const configuredBase = pick(flags.baseUrl, env, 'IDP_BASE_URL');
   const tokenUrl = pick(flags.tokenUrl, env, 'IDP_TOKEN_URL');
+  const controlPlaneUrl = pick(flags.controlPlaneUrl, env, 'IDP_CONTROL_PLANE_URL');
+  const username = pick(undefined, env, 'IDP_USERNAME');
+  const password = pick(undefined, env, 'IDP_PASSWORD');
+  if ((username === undefined) !== (password === undefined)) {
+    throw new UsageError(
+      'IDP_USERNAME and IDP_PASSWORD go together (Basic for reviews and discovery, instead of the token): set both or neither',
+    );
+  }
   const urlRegion = fromUrl ? trustUrlHost(fromUrl.baseUrl, configuredBase, region) : undefined;
   const baseUrl = configuredBase ?? (urlRegion ? undefined : fromUrl?.baseUrl);
   const inferredRegion = (region as IdpRegion | undefined) ?? urlRegion;
@@ -119,6 +131,8 @@ export function resolveConnection(
     ...(inferredRegion ? { region: inferredRegion } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     ...(tokenUrl ? { tokenUrl } : {}),
+    ...(controlPlaneUrl ? { controlPlaneUrl } : {}),
+    ...(username && password ? { basic: { username, password } } : {}),
   };
 }
 

@@ -48,7 +48,7 @@ export class CliContext {
   readonly cmd: string;
   exitCode: number = EXIT.SUCCEEDED;
   verbose = false;
-  private secret: string | undefined;
+  private secrets: string[] = [];
 
   constructor(readonly io: Io) {
     this.style = styleFor(io.stdout, io.env);
@@ -58,7 +58,7 @@ export class CliContext {
 
   /** A last guard: whatever is printed, the client secret never is. */
   redact(text: string): string {
-    return redactSecret(text, this.secret);
+    return this.secrets.reduce((out, secret) => redactSecret(out, secret), text);
   }
 
   say(text: string): void {
@@ -82,7 +82,7 @@ export class CliContext {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
     const connection = resolveConnection(flags, loadEnv(this.io.env, this.io.cwd), fromUrl);
-    this.secret = connection.clientSecret;
+    this.secrets = [connection.clientSecret, ...(connection.basic ? [connection.basic.password] : [])];
     const { errStyle } = this;
     const logger: Logger = this.verbose
       ? { debug: (m) => this.warn(errStyle.dim(m)), warn: (m) => this.warn(errStyle.warn(m)) }
@@ -96,6 +96,8 @@ export class CliContext {
         clientSecret: connection.clientSecret,
         ...(connection.tokenUrl ? { tokenUrl: connection.tokenUrl } : {}),
       },
+      ...(connection.controlPlaneUrl ? { controlPlaneUrl: connection.controlPlaneUrl } : {}),
+      ...(connection.basic ? { basicAuth: connection.basic } : {}),
       userAgent: `idp-kit-cli/${VERSION}`,
       timeoutMs,
       logger,

@@ -12,7 +12,8 @@ function pad(cell: string, width: number): string {
   return cell + ' '.repeat(Math.max(0, width - stringWidth(cell)));
 }
 
-function columns(rows: string[][], indent = '  '): string[] {
+/** Rows as aligned columns (terminal width aware), the last column left ragged. */
+export function columns(rows: string[][], indent = '  '): string[] {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {
@@ -110,7 +111,7 @@ export function formatTable(execution: Execution<boolean>, style: Style, minConf
   return out.join('\n');
 }
 
-function csvCell(value: string | number | undefined | null): string {
+export function csvCell(value: string | number | boolean | undefined | null): string {
   if (value === undefined || value === null) return '';
   const text = String(value);
   // Quote what CSV needs quoted; prefix cells a spreadsheet would run as a formula.
@@ -126,4 +127,9 @@ export function formatCsv(execution: Execution<boolean>): string {
     [f.kind, f.page, f.table, f.row, f.name, f.value, f.confidenceScore].map(csvCell).join(','),
   );
   return [header.join(','), ...rows].join('\r\n');
+}
+
+/** A header and rows as CSV (RFC 4180), cells made safe for spreadsheets. */
+export function toCsv(header: string[], rows: (string | number | boolean | undefined | null)[][]): string {
+  return [header.join(','), ...rows.map((row) => row.map(csvCell).join(','))].join('\r\n');
 }

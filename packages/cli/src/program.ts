@@ -1,7 +1,11 @@
 import { IdpError } from '@idp-kit/client';
 import { Command, CommanderError } from 'commander';
+import { actionCommand } from './commands/action.js';
+import { actionsCommand } from './commands/actions.js';
 import { getCommand } from './commands/get.js';
 import { mockCommand } from './commands/mock.js';
+import { reviewCommand } from './commands/review.js';
+import { reviewsCommand } from './commands/reviews.js';
 import { submitCommand } from './commands/submit.js';
 import { waitCommand } from './commands/wait.js';
 import { UsageError } from './config.js';
@@ -17,7 +21,9 @@ export type { Io };
 export async function main(argv: string[], io: Io): Promise<number> {
   const ctx = new CliContext(io);
   const program = new Command('idp')
-    .description('Retrieve, wait for and submit MuleSoft IDP document-action executions.')
+    .description(
+      'Retrieve, wait for and submit MuleSoft IDP document-action executions; review them; discover actions.',
+    )
     .version(VERSION, '-V, --version', 'print the idp-kit version')
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
@@ -31,7 +37,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'after',
       `\n${SETTINGS_HELP}\n\n${EXIT_CODES_HELP}\n\nStart with: ${ctx.cmd} mock   (no credentials needed)`,
     );
-  for (const command of [getCommand, waitCommand, submitCommand, mockCommand]) command(program, ctx);
+  for (const command of [
+    getCommand,
+    waitCommand,
+    submitCommand,
+    reviewsCommand,
+    reviewCommand,
+    actionsCommand,
+    actionCommand,
+    mockCommand,
+  ])
+    command(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -71,7 +71,8 @@ export function apiError(
     advice ??
     ADVICE[status] ??
     (status >= 500 ? 'The service failed, also after retries: try again later.' : '');
-  if (hint) parts.push(`. ${hint}`);
+  // A detail that ends its own sentence gets no second full stop.
+  if (hint) parts.push(`${/[.!?]$/.test(parts.at(-1) ?? '') ? '' : '.'} ${hint}`);
   const message = parts.join('');
   const details: ApiErrorDetails = {
     status,

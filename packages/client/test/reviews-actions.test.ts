@@ -114,7 +114,7 @@ describe('reviews', () => {
       json(
         res,
         404,
-        { status: 404, title: 'Not Found', detail: 'No review task' },
+        { status: 404, title: 'Not Found', detail: 'No review task.' },
         { 'content-type': 'application/problem+json' },
       ),
     );
@@ -123,6 +123,7 @@ describe('reviews', () => {
     expect((error as Error).message).toMatch(
       /approveReview.*404.*not \(or no longer\) in MANUAL_VALIDATION_REQUIRED/s,
     );
+    expect((error as Error).message).toContain('No review task. There is no review task'); // one full stop
   });
 
   it('a 200 that is not a review payload is an error, not a silent success', async () => {
