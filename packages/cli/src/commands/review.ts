@@ -60,7 +60,7 @@ function text(value: unknown): string {
   return (typeof value === 'string' ? value : JSON.stringify(value)).replace(/[\r\n\t]+/g, ' ');
 }
 
-function show(ctx: CliContext, review: Review, flags: Flags): void {
+function show(ctx: CliContext, review: Review, flags: Flags) {
   if (flags.json) return ctx.say(JSON.stringify(review, null, 2));
   const items = review.analyzersResults;
   const scale = confidenceScaleOf(
