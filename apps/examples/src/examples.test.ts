@@ -38,6 +38,24 @@ describe('examples against the bundled mock', () => {
     expect(stdout).toMatch(/invoiceNumber\s+INV-2291/);
   });
 
+  it('review-loop: submit, settle in review, correct one item, approve, final results carry the correction', async () => {
+    const { code, stdout, stderr } = await tsx('review-loop.ts');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Submitted purchase-order-review\.pdf: execution [0-9a-f-]{36}/);
+    expect(stdout).toMatch(/… MANUAL_VALIDATION_REQUIRED\n/);
+    expect(stdout).toContain('  total: null (confidence 12.5)');
+    expect(stdout).toContain('Corrected total to "1,920.00"; approving.');
+    expect(stdout).toMatch(/\(purchase-order-review\.pdf\): SUCCEEDED/);
+    expect(stdout).toMatch(/total\s+1,920\.00/);
+  });
+
+  it('review-loop with a correction the review has no item for: exit 2, names the items it has', async () => {
+    const { code, stderr } = await tsx('review-loop.ts', ['', 'totl=1']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('review-loop: the review has no item named "totl"; it has "total", "buyer"\n');
+  });
+
   it('callback-server receives a played callback, fetches the execution and exits (--once)', async () => {
     const server = await serve('--once');
     try {

@@ -4,24 +4,12 @@
  * Without a file a tiny generated PDF is sent. A relative path is read from the folder you ran the command
  * in. Against the mock the execution goes through its lifecycle (20 s; IDP_MOCK_LIFECYCLE_MS changes it).
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { readDocument } from './document.js';
 import { formatExecution } from './print.js';
-import { InputError, runExample, userPath } from './run-example.js';
+import { runExample } from './run-example.js';
 import { samplePdf } from './sample-pdf.js';
 import { exampleClient } from './settings.js';
-
-async function readDocument(path: string): Promise<Uint8Array> {
-  const full = userPath(path);
-  try {
-    return await readFile(full);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'unreadable');
-    throw new InputError(`cannot read ${JSON.stringify(path)} (${full}): ${why}`);
-  }
-}
 
 await runExample('submit-and-wait', async () => {
   const path = process.argv[2];
