@@ -40,12 +40,13 @@ function where(field: ExtractedField): string {
  */
 export function formatTable(execution: Execution<boolean>, style: Style, minConfidence: number): string {
   const all = extractFields(execution);
-  const scored = all.some((f) => f.confidenceScore !== undefined);
+  const scored = all.some((f) => f.confidence !== undefined);
   let low = 0;
+  // `confidence` is the score on 0–100 whichever scale the service used (see normalizeConfidence).
   const score = (f: ExtractedField) => {
-    if (f.confidenceScore === undefined) return scored ? '' : undefined;
-    const text = f.confidenceScore.toFixed(1);
-    if (f.confidenceScore < minConfidence) {
+    if (f.confidence === undefined) return scored ? '' : undefined;
+    const text = f.confidence.toFixed(1);
+    if (f.confidence < minConfidence) {
       low++;
       return style.warn(`${text} !`);
     }
@@ -120,11 +121,11 @@ export function csvCell(value: string | number | boolean | undefined | null): st
   return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** The flat field list as CSV (RFC 4180), one row per value. */
+/** The flat field list as CSV (RFC 4180), one row per value; confidence on 0–100. */
 export function formatCsv(execution: Execution<boolean>): string {
   const header = ['kind', 'page', 'table', 'row', 'name', 'value', 'confidence'];
   const rows = extractFields(execution).map((f) =>
-    [f.kind, f.page, f.table, f.row, f.name, f.value, f.confidenceScore].map(csvCell).join(','),
+    [f.kind, f.page, f.table, f.row, f.name, f.value, f.confidence].map(csvCell).join(','),
   );
   return [header.join(','), ...rows].join('\r\n');
 }

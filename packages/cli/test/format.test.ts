@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable } from '../src/format.js';
+import { formatCsv, formatTable } from '../src/format.js';
 import type { Style } from '../src/style.js';
 
 const execution = {
@@ -56,5 +56,24 @@ describe('table width is the visible width', () => {
       expect(starts[0]).toBe(starts[1]);
     }
     expect(text.includes('\u001b[')).toBe(style.enabled);
+  });
+});
+
+describe('confidence marks on the 0–100 scale, whichever scale the service used', () => {
+  it('fractions (0.0–1.0) are shown and marked as percent', () => {
+    const fractions = {
+      ...execution,
+      pages: [
+        {
+          page: 1,
+          fields: { a: { value: 'x', confidenceScore: 0.42 }, b: { value: 'y', confidenceScore: 0.97 } },
+        },
+      ],
+    };
+    const text = formatTable(fractions as never, none, 80);
+    expect(text).toMatch(/a\s+x\s+p\.1\s+42\.0 !/);
+    expect(text).toMatch(/b\s+y\s+p\.1\s+97\.0$/m);
+    expect(text).toContain('! 1 value below 80% confidence');
+    expect(formatCsv(fractions as never)).toContain('field,1,,,a,x,42');
   });
 });

@@ -324,3 +324,14 @@ describe('confidence normalization', () => {
     expect(normalizeConfidence(-3, 'fraction')).toBe(0);
   });
 });
+
+describe('approveReview when an answer is lost', () => {
+  it('a 404 after a retried DELETE means an earlier attempt approved it: resolves', async () => {
+    const { idp, client } = await setup((req, res, index) => {
+      if (index === 0) return req.method === 'DELETE' ? void res.destroy() : undefined; // answer lost
+      json(res, 404, { status: 404, title: 'Not Found', detail: 'No review task' });
+    });
+    await expect(client.approveReview(REF)).resolves.toBeUndefined();
+    expect(idp.runtimeRequests().map((r) => r.method)).toEqual(['DELETE', 'DELETE']);
+  });
+});

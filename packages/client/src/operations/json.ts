@@ -15,6 +15,10 @@ export interface JsonRequest<T> {
   /** Names what the body should have been, for the error when `accept` refuses it. */
   expected?: string;
   advice?: Operation<T>['advice'];
+  /** Statuses handed to `read` (default 2xx); for answers whose meaning depends on the attempt. */
+  expect?: readonly number[];
+  /** Reads an answer itself (instead of the JSON check), e.g. a 404 that means "already done". */
+  read?: Operation<T>['read'];
 }
 
 /**
@@ -43,7 +47,9 @@ export async function sendJson<T>(
       auth: true,
       basic: true,
       ...(request.advice ? { advice: request.advice } : {}),
-      read: async (response) => {
+      ...(request.expect ? { expect: request.expect } : {}),
+      read: async (response, attempt) => {
+        if (request.read) return request.read(response, attempt);
         const text = await response.text();
         if (request.method === 'DELETE' || !request.accept) return undefined as T;
         const unexpected = (what: string) =>

@@ -1,3 +1,4 @@
+import { apiError, jsonOrText } from '../api-error.js';
 import { IdpValidationError } from '../errors.js';
 import { checkPage, everyPage, type PageOptions } from '../pages.js';
 import type { CallOptions } from '../pipeline.js';
@@ -179,13 +180,21 @@ export function reviewOperations(context: ExecutionContext) {
     },
 
     async approveReview(ref: ReviewRef | ExecutionRef | string, options: CallOptions = {}): Promise<void> {
-      await sendJson(
+      const url = reviewUrl(ref);
+      await sendJson<void>(
         pipeline,
         {
           name: 'approveReview',
           method: 'DELETE',
-          url: reviewUrl(ref),
-          advice: (status) => (status === 404 ? NOT_IN_REVIEW : undefined),
+          url,
+          expect: [200, 202, 204, 404],
+          // A 404 after a retry means an earlier attempt closed the task and its answer was lost:
+          // the review is approved. A 404 on the first attempt means there was none to approve.
+          read: async (response, attempt) => {
+            const text = await response.text();
+            if (response.status !== 404 || attempt.number > 1) return;
+            throw apiError('approveReview', response, jsonOrText(text), url, NOT_IN_REVIEW);
+          },
         },
         options,
       );
