@@ -1,0 +1,325 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import {
+  IdpAbortError,
+  IdpApiError,
+  type IdpClient,
+  IdpConnectionError,
+  IdpNotFoundError,
+  IdpRateLimitError,
+  IdpServerError,
+  IdpValidationError,
+  IdpWaitTimeoutError,
+  isFinal,
+} from '@idp-kit/client';
+import { collectDocuments, type InputDocument, readDocument } from './inputs.js';
+import { type DocumentRecord, type JournalStore, openFileJournal } from './journal.js';
+import { AdaptiveLimit } from './limiter.js';
+import { type BatchSummary, writeOutputs } from './outputs.js';
+
+/**
+ * What the engine reports as it goes: one event per journaled transition, and the counts.
+ *
+ * @example
+ * ```ts
+ * runBatch({ ...options, onEvent: (e: BatchEvent) => e.type === 'state' && console.log(e.fileName, e.state) });
+ * ```
+ */
+export type BatchEvent =
+  | { type: 'start'; documents: number; resumed: number }
+  | {
+      type: 'state';
+      fileName: string;
+      path: string;
+      state: DocumentRecord['state'];
+      status?: string;
+      executionId?: string;
+      error?: string;
+    }
+  | { type: 'throttled'; limit: number; retryAfterMs?: number }
+  | { type: 'end'; summary: BatchSummary };
+
+/**
+ * Options of `runBatch()`.
+ *
+ * @example
+ * ```ts
+ * await runBatch({ client, inputs: ['invoices/'], actionId, actionVersion: '1.1.0', outDir: 'out/' });
+ * ```
+ */
+export interface BatchOptions {
+  client: IdpClient;
+  /** Files, folders (recursive), globs, or manifests (`.csv` with a `path` column, `.jsonl`). */
+  inputs: string[];
+  /** Where relative inputs are read from; default `process.cwd()`. */
+  cwd?: string;
+  actionId: string;
+  actionVersion: string;
+  /** The batch's folder: journal and outputs. Rerunning with the same folder resumes. */
+  outDir: string;
+  /** `settled` (default): stop at MANUAL_VALIDATION_REQUIRED; `final`: wait for the reviewer. */
+  until?: 'settled' | 'final';
+  /** Uploads at once (adapts down on 429); default 4. */
+  uploadConcurrency?: number;
+  /** Executions waited on at once; default 256. */
+  waitConcurrency?: number;
+  /** First poll interval of each wait (the 10 s floor against MuleSoft hosts holds). */
+  pollIntervalMs?: number;
+  /** Longest poll interval. */
+  maxPollIntervalMs?: number;
+  /** Give up waiting after this long per document (the document stays submitted; a rerun waits again). */
+  waitTimeoutMs?: number;
+  /** Submit `uncertain` documents again: they may have been submitted already (credits). Default false. */
+  resubmitUncertain?: boolean;
+  /** `false` adds confidence scores and geometry to the results. Default true. */
+  valueOnly?: boolean;
+  /** Stops the batch: in-flight submits finish or are marked uncertain; a rerun resumes. */
+  signal?: AbortSignal;
+  onEvent?: (event: BatchEvent) => void;
+  /** A journal other than the file in `outDir` (PostgreSQL, for many workers). */
+  journal?: JournalStore;
+}
+
+const now = () => new Date().toISOString();
+
+/** Why a submit failed, and whether IDP may have created an execution. */
+function submitOutcome(error: unknown): {
+  state: 'queued' | 'error' | 'uncertain' | 'rejected';
+  error: string;
+} {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof IdpValidationError) return { state: 'rejected', error: message };
+  if (error instanceof IdpRateLimitError) return { state: 'queued', error: message };
+  // 5xx: the service may have created it; transport failures other than refused: the same.
+  if (error instanceof IdpServerError) return { state: 'uncertain', error: message };
+  if (error instanceof IdpApiError) return { state: 'error', error: message }; // 4xx: nothing created
+  if (error instanceof IdpConnectionError && /Nothing was sent/.test(message)) {
+    return { state: 'error', error: message };
+  }
+  return { state: 'uncertain', error: message };
+}
+
+/**
+ * Takes documents through IDP into results files, crash-safe: every transition is journaled (durably)
+ * before it is acted on, so the same call after a crash or kill -9 resumes. No document is submitted
+ * twice: one whose POST may have reached IDP with no execution id journaled is `uncertain`, reported,
+ * and submitted again only with `resubmitUncertain`. Outputs (`results.jsonl`, `fields.csv`,
+ * `summary.json`) are rebuilt from the journal at the end.
+ *
+ * @example
+ * ```ts
+ * const summary = await runBatch({ client: idp, inputs: ['invoices/'], actionId, actionVersion: '1.1.0', outDir: 'out' });
+ * console.log(summary.succeeded, 'of', summary.documents);
+ * ```
+ */
+export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
+  const { client, actionId, actionVersion, signal } = options;
+  const emit = options.onEvent ?? (() => {});
+  const found = await collectDocuments(options.inputs, options.cwd ?? process.cwd());
+  const journal = options.journal ?? (await openFileJournal(options.outDir));
+  const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
+  const waits = new AdaptiveLimit(Math.max(1, options.waitConcurrency ?? 256));
+  try {
+    const known = new Map((await journal.load()).map((r) => [r.key, r]));
+    const resumed = known.size;
+    const todo = await plan(found, known, options, journal);
+    emit({ type: 'start', documents: known.size, resumed });
+
+    /** A change; `undefined` removes a field (an old error, say). */
+    type Change = { [K in keyof DocumentRecord]?: DocumentRecord[K] | undefined };
+    async function record(doc: DocumentRecord, change: Change): Promise<DocumentRecord> {
+      const next = { ...doc, ...change, updatedAt: now() } as DocumentRecord;
+      for (const key of Object.keys(change) as (keyof DocumentRecord)[]) {
+        if (change[key] === undefined) delete next[key];
+      }
+      await journal.put(next);
+      known.set(next.key, next);
+      emit({
+        type: 'state',
+        fileName: next.fileName,
+        path: next.path,
+        state: next.state,
+        ...(next.status ? { status: next.status } : {}),
+        ...(next.executionId ? { executionId: next.executionId } : {}),
+        ...(next.error ? { error: next.error } : {}),
+      });
+      return next;
+    }
+
+    async function submit(doc: DocumentRecord): Promise<DocumentRecord> {
+      for (;;) {
+        const release = await uploads.acquire(signal);
+        try {
+          const bytes = await readFile(doc.path).catch(() => undefined);
+          if (!bytes || createHash('sha256').update(bytes).digest('hex') !== doc.hash) {
+            return await record(doc, {
+              state: 'rejected',
+              error: 'the file changed or vanished since the batch began',
+            });
+          }
+          // The intent first: a crash after this line and before the id is journaled is "uncertain".
+          doc = await record(doc, { state: 'submitting', submits: (doc.submits ?? 0) + 1, error: undefined });
+          try {
+            const created = await client.submitExecution({
+              actionId,
+              actionVersion,
+              file: bytes,
+              fileName: doc.fileName,
+              // The batch owns the 429 policy for uploads (slow down, honour Retry-After).
+              retry: { maxRetries: 0 },
+              ...(signal ? { signal } : {}),
+            });
+            uploads.succeeded();
+            return await record(doc, { state: 'submitted', executionId: created.executionId });
+          } catch (error) {
+            const outcome = submitOutcome(error);
+            if (outcome.state === 'queued' && error instanceof IdpRateLimitError) {
+              uploads.rateLimited(error.retryAfterMs ?? 1_000);
+              emit({
+                type: 'throttled',
+                limit: uploads.limit,
+                ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}),
+              });
+              doc = await record(doc, { state: 'queued', error: outcome.error });
+              continue; // nothing was created: try again once the limit lets us
+            }
+            return await record(doc, { state: outcome.state, error: outcome.error });
+          }
+        } finally {
+          release();
+        }
+      }
+    }
+
+    async function wait(doc: DocumentRecord): Promise<DocumentRecord> {
+      const release = await waits.acquire(signal);
+      try {
+        const ref = { actionId, actionVersion, executionId: doc.executionId as string };
+        const execution = await client.waitForExecution(ref, {
+          until: options.until ?? 'settled',
+          valueOnly: options.valueOnly ?? true,
+          ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+          ...(options.maxPollIntervalMs !== undefined
+            ? { maxPollIntervalMs: options.maxPollIntervalMs }
+            : {}),
+          ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
+          ...(signal ? { signal } : {}),
+        });
+        if (!isFinal(execution.status) && execution.status === 'MANUAL_VALIDATION_REQUIRED') {
+          return await record(doc, { state: 'settled', status: execution.status, error: undefined });
+        }
+        return await record(doc, {
+          state: 'retrieved',
+          status: execution.status,
+          execution,
+          error: undefined,
+        });
+      } catch (error) {
+        if (error instanceof IdpNotFoundError) {
+          return await record(doc, {
+            state: 'expired',
+            error: `the results are no longer available (IDP keeps a successful result 24 hours): ${error.message}`,
+          });
+        }
+        if (error instanceof IdpAbortError || error instanceof IdpWaitTimeoutError) throw error;
+        // Anything else (network, auth, 5xx after retries): still submitted; a rerun waits again.
+        return await record(doc, { error: error instanceof Error ? error.message : String(error) });
+      } finally {
+        release();
+      }
+    }
+
+    async function advance(doc: DocumentRecord): Promise<void> {
+      if (doc.state === 'queued') doc = await submit(doc);
+      if (doc.state === 'submitted' || doc.state === 'settled') await wait(doc);
+    }
+
+    const results = await Promise.allSettled(todo.map((doc) => advance(doc)));
+    const failure = results.find(
+      (r): r is PromiseRejectedResult =>
+        r.status === 'rejected' && !(r.reason instanceof IdpWaitTimeoutError) && !signal?.aborted,
+    );
+    const summary = await writeOutputs(options.outDir, [...known.values()]);
+    emit({ type: 'end', summary });
+    if (signal?.aborted) throw new IdpAbortError('runBatch', signal.reason);
+    if (failure) throw failure.reason;
+    return summary;
+  } finally {
+    uploads.dispose();
+    waits.dispose();
+    if (!options.journal) await journal.close();
+  }
+}
+
+/**
+ * Reads and hashes every input, merges it with what the journal knows, and returns the documents
+ * that have work left. New documents are journaled `queued` (or `rejected`) in one write.
+ */
+async function plan(
+  found: InputDocument[],
+  known: Map<string, DocumentRecord>,
+  options: BatchOptions,
+  journal: JournalStore,
+): Promise<DocumentRecord[]> {
+  const fresh: DocumentRecord[] = [];
+  const seenPaths = new Set([...known.values()].flatMap((r) => [r.path, ...(r.duplicates ?? [])]));
+  const rejectedKey = (path: string) => `rejected:${path}`;
+  for (const input of found) {
+    if (seenPaths.has(input.path)) continue;
+    seenPaths.add(input.path);
+    const read = await readDocument(input);
+    const key = read.rejected
+      ? rejectedKey(input.path)
+      : `${read.hash}:${options.actionId}:${options.actionVersion}`;
+    const existing = known.get(key);
+    if (existing) {
+      // The same content under another path: one document, never submitted twice.
+      const duplicate = {
+        ...existing,
+        duplicates: [...(existing.duplicates ?? []), input.path],
+        updatedAt: now(),
+      };
+      known.set(key, duplicate);
+      fresh.push(duplicate);
+      continue;
+    }
+    const record: DocumentRecord = {
+      key,
+      hash: read.hash,
+      path: input.path,
+      fileName: read.fileName,
+      ...(input.metadata ? { metadata: input.metadata } : {}),
+      state: read.rejected ? 'rejected' : 'queued',
+      ...(read.rejected ? { error: read.rejected } : {}),
+      updatedAt: now(),
+    };
+    known.set(key, record);
+    fresh.push(record);
+  }
+  // Resume: what a crash left half-done.
+  const resumed: DocumentRecord[] = [];
+  for (const record of known.values()) {
+    if (record.state === 'submitting') {
+      resumed.push({
+        ...record,
+        state: options.resubmitUncertain ? 'queued' : 'uncertain',
+        error: 'the run stopped during the upload: IDP may or may not have created an execution',
+        updatedAt: now(),
+      });
+    } else if (record.state === 'uncertain' && options.resubmitUncertain) {
+      resumed.push({ ...record, state: 'queued', updatedAt: now() });
+    } else if (record.state === 'error' && !record.executionId) {
+      // Nothing was created (a refusal, an unreachable host): safe to try again.
+      resumed.push({ ...record, state: 'queued', updatedAt: now() });
+    }
+  }
+  for (const r of resumed) known.set(r.key, r);
+  const changed = new Map([...fresh, ...resumed].map((r) => [r.key, known.get(r.key) as DocumentRecord]));
+  if (changed.size > 0) await journal.put([...changed.values()]);
+  return [...known.values()].filter(
+    (r) =>
+      ['queued', 'submitted', 'settled'].includes(r.state) &&
+      // A settled document waits again only for a final status (the reviewer may be done now).
+      (r.state !== 'settled' || r.status === 'MANUAL_VALIDATION_REQUIRED'),
+  );
+}

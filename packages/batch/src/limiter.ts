@@ -1,0 +1,93 @@
+/**
+ * A concurrency limit that adapts as TCP does (AIMD): each success adds 1/limit, up to `max`; a rate
+ * limit halves it (not below 1) and pauses new starts until `Retry-After` has passed.
+ */
+export class AdaptiveLimit {
+  #limit: number;
+  #active = 0;
+  #waiting: (() => void)[] = [];
+  #pausedUntil = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly max: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#limit = max;
+  }
+
+  get limit(): number {
+    return Math.floor(this.#limit);
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Waits for a slot; resolves with a release function. Rejects if `signal` aborts first. */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
+    if (this.#waiting.length === 0 && this.#canStart()) {
+      this.#active++;
+    } else {
+      // #pump reserves the slot (#active++) before it wakes a waiter.
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          this.#waiting = this.#waiting.filter((w) => w !== wake);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.#waiting.push(wake);
+        this.#pump();
+      });
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#active--;
+      this.#pump();
+    };
+  }
+
+  /** A request went through: grow slowly. */
+  succeeded(): void {
+    this.#limit = Math.min(this.max, this.#limit + 1 / Math.max(1, this.#limit));
+    this.#pump();
+  }
+
+  /** The service said slow down: halve, and start nothing new until `retryAfterMs` has passed. */
+  rateLimited(retryAfterMs = 0): void {
+    this.#limit = Math.max(1, this.#limit / 2);
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.now() + retryAfterMs);
+  }
+
+  /** Stops the Retry-After timer (the batch is over). */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #canStart(): boolean {
+    return this.#active < this.limit && this.now() >= this.#pausedUntil;
+  }
+
+  #pump(): void {
+    while (this.#waiting.length > 0 && this.#canStart()) {
+      this.#active++;
+      this.#waiting.shift()?.();
+    }
+    const wait = this.#pausedUntil - this.now();
+    if (this.#waiting.length > 0 && wait > 0 && !this.#timer) {
+      // Not unref'd: when every upload waits out a Retry-After, this timer is what resumes the batch.
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#pump();
+      }, wait);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { extractFields } from '@idp-kit/client';
+import type { DocumentRecord, DocumentState } from './journal.js';
+
+/**
+ * What a batch came to, per state and per execution status; written as `summary.json`.
+ *
+ * @example
+ * ```ts
+ * const { documents, succeeded, needsReview }: BatchSummary = await runBatch(options);
+ * ```
+ */
+export interface BatchSummary {
+  documents: number;
+  /** Documents with results in SUCCEEDED. */
+  succeeded: number;
+  /** Waiting in MANUAL_VALIDATION_REQUIRED: a later run picks them up once a person is done. */
+  needsReview: number;
+  /** Not done yet: queued, submitted, still running (a wait that was stopped). */
+  pending: number;
+  /** Count of records per journal state. */
+  states: Partial<Record<DocumentState, number>>;
+  /** Count of retrieved executions per status. */
+  statuses: Record<string, number>;
+  /** Paths whose content was another document's: never submitted. */
+  duplicates: number;
+  /** Documents that may or may not have been submitted: check in Anypoint, or rerun with resubmit. */
+  uncertain: string[];
+}
+
+/**
+ * Quotes what CSV needs quoted and defuses cells a spreadsheet would run as a formula (`=`, `+`, `-`,
+ * `@`, tab, CR at the start), leaving plain numbers alone.
+ *
+ * @example
+ * ```ts
+ * csvCell('=HYPERLINK("x")'); // "'=HYPERLINK(""x"")"
+ * ```
+ */
+export function csvCell(value: string | number | boolean | undefined | null): string {
+  if (value === undefined || value === null) return '';
+  const text = String(value);
+  const numeric = /^[+-]?\d[\d.,]*$/.test(text);
+  const safe = !numeric && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function summarize(records: DocumentRecord[]): BatchSummary {
+  const states: Partial<Record<DocumentState, number>> = {};
+  const statuses: Record<string, number> = {};
+  let duplicates = 0;
+  for (const r of records) {
+    states[r.state] = (states[r.state] ?? 0) + 1;
+    if (r.state === 'retrieved' && r.status) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    duplicates += r.duplicates?.length ?? 0;
+  }
+  return {
+    documents: records.length,
+    succeeded: records.filter((r) => r.state === 'retrieved' && r.status === 'SUCCEEDED').length,
+    needsReview: records.filter((r) => r.state === 'settled' && r.status === 'MANUAL_VALIDATION_REQUIRED')
+      .length,
+    pending: records.filter((r) => ['queued', 'submitting', 'submitted'].includes(r.state)).length,
+    states,
+    statuses,
+    duplicates,
+    uncertain: records.filter((r) => r.state === 'uncertain').map((r) => r.path),
+  };
+}
+
+/** One line of `results.jsonl`. */
+function resultLine(r: DocumentRecord) {
+  const fields = r.execution
+    ? extractFields(r.execution).map((f) => ({
+        kind: f.kind,
+        name: f.name,
+        value: f.value,
+        ...(f.confidence !== undefined ? { confidence: f.confidence } : {}),
+        ...(f.page !== undefined ? { page: f.page } : {}),
+        ...(f.table !== undefined ? { table: f.table, row: f.row } : {}),
+      }))
+    : [];
+  return {
+    file: r.path,
+    hash: r.hash,
+    state: r.state,
+    ...(r.executionId ? { executionId: r.executionId } : {}),
+    ...(r.status ? { status: r.status } : {}),
+    ...(r.metadata ? { metadata: r.metadata } : {}),
+    ...(r.duplicates ? { duplicates: r.duplicates } : {}),
+    fields,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+async function replace(path: string, text: string): Promise<void> {
+  // Written aside, then renamed over: a crash leaves the old file or the new one, never half of one.
+  const aside = `${path}.${process.pid}.tmp`;
+  await writeFile(aside, text);
+  await rename(aside, path);
+}
+
+export const OUTPUT_FILES = {
+  results: 'results.jsonl',
+  fields: 'fields.csv',
+  summary: 'summary.json',
+} as const;
+
+/** Rebuilds every output from the journal's records (the journal is the truth; outputs follow it). */
+export async function writeOutputs(
+  dir: string,
+  records: DocumentRecord[],
+  which: { jsonl?: boolean; csv?: boolean } = { jsonl: true, csv: true },
+): Promise<BatchSummary> {
+  const sorted = [...records].sort((a, b) => a.path.localeCompare(b.path));
+  if (which.jsonl !== false) {
+    await replace(
+      join(dir, OUTPUT_FILES.results),
+      sorted.map((r) => `${JSON.stringify(resultLine(r))}\n`).join(''),
+    );
+  }
+  if (which.csv !== false) {
+    const header = 'file,execution_id,status,kind,page,table,row,name,value,confidence';
+    const rows = sorted.flatMap((r) =>
+      r.execution
+        ? extractFields(r.execution).map((f) =>
+            [r.path, r.executionId, r.status, f.kind, f.page, f.table, f.row, f.name, f.value, f.confidence]
+              .map(csvCell)
+              .join(','),
+          )
+        : [],
+    );
+    await replace(join(dir, OUTPUT_FILES.fields), `${[header, ...rows].join('\r\n')}\r\n`);
+  }
+  const summary = summarize(records);
+  await replace(join(dir, OUTPUT_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}

@@ -1,0 +1,87 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { IDS, json, type Loopback, loopback, TOKEN_PATH } from '@idp-kit/testkit';
+
+/** The file part of a multipart body (binary-safe), or undefined. */
+function filePart(body: Buffer, contentType: string | undefined): Buffer | undefined {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
+  if (!boundary) return undefined;
+  const header = body.indexOf('name="file"');
+  if (header < 0) return undefined;
+  const start = body.indexOf('\r\n\r\n', header) + 4;
+  const end = body.indexOf(`\r\n--${boundary}`, start);
+  return body.subarray(start, end);
+}
+
+export interface FakeBatchIdp {
+  baseUrl: string;
+  tokenUrl: string;
+  /** POSTs that reached the server, per content hash. */
+  posts: Map<string, number>;
+  /** Every request, in order: `POST` or `GET`. */
+  seen: string[];
+  close(): Promise<void>;
+}
+
+export interface FakeBatchOptions {
+  /** GETs before an execution is SUCCEEDED (default 2: IN_PROGRESS, then SUCCEEDED). */
+  polls?: number;
+  /** Answer this POST (by index) with 429 and Retry-After (seconds). */
+  rateLimit?: (post: number) => number | undefined;
+  /** Answer this POST with 503 after creating the execution (the server acted, the client cannot know). */
+  failAfterCreate?: (post: number) => boolean;
+  /** Status of an execution once done (default SUCCEEDED); by file name. */
+  finalStatus?: (fileName: string) => string;
+  /** Called for each request before it is answered. */
+  onRequest?: (what: string, count: number) => void;
+}
+
+/** A loopback IDP for batches: counts POSTs per content hash; executions settle after a few polls. */
+export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<FakeBatchIdp> {
+  const posts = new Map<string, number>();
+  const seen: string[] = [];
+  const executions = new Map<string, { polls: number; fileName: string }>();
+  let postCount = 0;
+  const server: Loopback = await loopback((req, res) => {
+    if (req.url.startsWith(TOKEN_PATH)) {
+      return json(res, 200, { access_token: 'tok', token_type: 'bearer', expires_in: 3600 });
+    }
+    seen.push(req.method);
+    options.onRequest?.(req.method, seen.length);
+    if (req.method === 'POST') {
+      const index = postCount++;
+      const retryAfter = options.rateLimit?.(index);
+      if (retryAfter !== undefined) {
+        res.setHeader('retry-after', String(retryAfter));
+        return json(res, 429, { status: 429, title: 'Too Many Requests' });
+      }
+      const body = Buffer.from(req.body); // the test documents are ASCII
+      const file = filePart(body, req.headers['content-type']) ?? Buffer.alloc(0);
+      const hash = createHash('sha256').update(file).digest('hex');
+      posts.set(hash, (posts.get(hash) ?? 0) + 1);
+      const fileName = /filename="([^"]*)"/.exec(req.body)?.[1] ?? 'x.pdf';
+      const id = randomUUID();
+      executions.set(id, { polls: 0, fileName });
+      if (options.failAfterCreate?.(index))
+        return json(res, 503, { status: 503, title: 'Service Unavailable' });
+      return json(res, 201, { id, documentName: fileName, status: 'ACKNOWLEDGED' });
+    }
+    const id = /executions\/([^/?]+)/.exec(req.url)?.[1] ?? '';
+    const execution = executions.get(id);
+    if (!execution) return json(res, 404, { status: 404, title: 'Not Found' });
+    execution.polls++;
+    const done = execution.polls >= (options.polls ?? 2);
+    const status = done ? (options.finalStatus?.(execution.fileName) ?? 'SUCCEEDED') : 'IN_PROGRESS';
+    const results =
+      done && status !== 'FAILED' ? { fields: { total: { value: `=${execution.fileName}` } } } : {};
+    json(res, 200, { id, documentName: execution.fileName, status, ...results });
+  });
+  return {
+    baseUrl: server.url,
+    tokenUrl: `${server.url}${TOKEN_PATH}`,
+    posts,
+    seen,
+    close: () => server.close(),
+  };
+}
+
+export const ACTION = { actionId: IDS.actionId, actionVersion: IDS.actionVersion };
