@@ -122,8 +122,21 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   try {
     const known = new Map((await journal.load()).map((r) => [r.key, r]));
     const resumed = known.size;
-    const todo = await plan(found, known, options, journal);
+    const { todo, planned } = await plan(found, known, options, journal);
     emit({ type: 'start', documents: known.size, resumed });
+    // What planning decided for itself (a rejected file, an upload a crash left uncertain) is said too.
+    for (const r of known.values()) {
+      if (r.state === 'rejected' || r.state === 'uncertain') {
+        if (!planned.has(r.key)) continue;
+        emit({
+          type: 'state',
+          fileName: r.fileName,
+          path: r.path,
+          state: r.state,
+          ...(r.error ? { error: r.error } : {}),
+        });
+      }
+    }
 
     /** A change; `undefined` removes a field (an old error, say). */
     type Change = { [K in keyof DocumentRecord]?: DocumentRecord[K] | undefined };
@@ -167,7 +180,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               fileName: doc.fileName,
               // The batch owns the 429 policy for uploads (slow down, honour Retry-After).
               retry: { maxRetries: 0 },
-              ...(signal ? { signal } : {}),
+              // No signal: a stop lets an upload in flight finish, so that its id is journaled and
+              // nothing is left uncertain. (A second Ctrl-C in the CLI leaves at once.)
             });
             uploads.succeeded();
             return await record(doc, { state: 'submitted', executionId: created.executionId });
@@ -260,7 +274,7 @@ async function plan(
   known: Map<string, DocumentRecord>,
   options: BatchOptions,
   journal: JournalStore,
-): Promise<DocumentRecord[]> {
+): Promise<{ todo: DocumentRecord[]; planned: Set<string> }> {
   const fresh: DocumentRecord[] = [];
   const seenPaths = new Set([...known.values()].flatMap((r) => [r.path, ...(r.duplicates ?? [])]));
   const rejectedKey = (path: string) => `rejected:${path}`;
@@ -316,10 +330,11 @@ async function plan(
   for (const r of resumed) known.set(r.key, r);
   const changed = new Map([...fresh, ...resumed].map((r) => [r.key, known.get(r.key) as DocumentRecord]));
   if (changed.size > 0) await journal.put([...changed.values()]);
-  return [...known.values()].filter(
+  const todo = [...known.values()].filter(
     (r) =>
       ['queued', 'submitted', 'settled'].includes(r.state) &&
       // A settled document waits again only for a final status (the reviewer may be done now).
       (r.state !== 'settled' || r.status === 'MANUAL_VALIDATION_REQUIRED'),
   );
+  return { todo, planned: new Set(changed.keys()) };
 }

@@ -7,6 +7,7 @@ export {
   JournalLockedError,
   type JournalStore,
   openFileJournal,
+  readJournal,
 } from './journal.js';
 export { AdaptiveLimit } from './limiter.js';
 export { type BatchSummary, csvCell, OUTPUT_FILES, summarize, writeOutputs } from './outputs.js';

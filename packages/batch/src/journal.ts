@@ -125,21 +125,8 @@ export class JournalLockedError extends Error {
   override name = 'JournalLockedError';
 }
 
-/**
- * The embedded journal: an append-only JSON Lines file in the batch's folder. Each `put` appends whole
- * lines and `fdatasync`s before it resolves; concurrent puts share one write and one sync (group
- * commit). A line cut by a crash is dropped (and the file repaired) when the journal is opened.
- * No native build, no server, a few microseconds of CPU per transition.
- *
- * @example
- * ```ts
- * const journal = await openFileJournal('./batch-out');
- * ```
- */
-export async function openFileJournal(dir: string): Promise<JournalStore> {
-  await mkdir(dir, { recursive: true });
-  const unlock = await lock(dir);
-  const path = join(dir, JOURNAL_FILE);
+/** The journal file's records, latest per key, and how much of it is whole lines. */
+async function parseJournal(path: string) {
   const latest = new Map<string, DocumentRecord>();
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
@@ -159,7 +146,44 @@ export async function openFileJournal(dir: string): Promise<JournalStore> {
     good = start;
   }
   // Bytes, not characters: the file may hold non-ASCII file names.
-  const goodBytes = Buffer.byteLength(text.slice(0, good));
+  return { latest, text, goodBytes: Buffer.byteLength(text.slice(0, good)) };
+}
+
+/**
+ * A batch folder's records without opening it for writing: for a status while a run goes on.
+ * `undefined` when the folder holds no journal.
+ *
+ * @example
+ * ```ts
+ * const records = await readJournal('batch-out');
+ * ```
+ */
+export async function readJournal(dir: string): Promise<DocumentRecord[] | undefined> {
+  const path = join(dir, JOURNAL_FILE);
+  const exists = await readFile(path).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return undefined;
+  return [...(await parseJournal(path)).latest.values()];
+}
+
+/**
+ * The embedded journal: an append-only JSON Lines file in the batch's folder. Each `put` appends whole
+ * lines and `fdatasync`s before it resolves; concurrent puts share one write and one sync (group
+ * commit). A line cut by a crash is dropped (and the file repaired) when the journal is opened.
+ * No native build, no server, a few microseconds of CPU per transition.
+ *
+ * @example
+ * ```ts
+ * const journal = await openFileJournal('./batch-out');
+ * ```
+ */
+export async function openFileJournal(dir: string): Promise<JournalStore> {
+  await mkdir(dir, { recursive: true });
+  const unlock = await lock(dir);
+  const path = join(dir, JOURNAL_FILE);
+  const { latest, text, goodBytes } = await parseJournal(path);
   if (goodBytes < Buffer.byteLength(text)) await truncate(path, goodBytes);
 
   const file: FileHandle = await open(path, 'a');

@@ -46,12 +46,28 @@ export function csvCell(value: string | number | boolean | undefined | null): st
   return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** The order states are listed in: done first, then what needs a look, then what is left. */
+const STATE_ORDER: DocumentState[] = [
+  'retrieved',
+  'settled',
+  'rejected',
+  'error',
+  'uncertain',
+  'expired',
+  'queued',
+  'submitting',
+  'submitted',
+];
+
 export function summarize(records: DocumentRecord[]): BatchSummary {
   const states: Partial<Record<DocumentState, number>> = {};
+  for (const state of STATE_ORDER) {
+    const n = records.filter((r) => r.state === state).length;
+    if (n > 0) states[state] = n;
+  }
   const statuses: Record<string, number> = {};
   let duplicates = 0;
   for (const r of records) {
-    states[r.state] = (states[r.state] ?? 0) + 1;
     if (r.state === 'retrieved' && r.status) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
     duplicates += r.duplicates?.length ?? 0;
   }

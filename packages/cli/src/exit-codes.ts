@@ -12,6 +12,8 @@ export const EXIT = {
   MANUAL_VALIDATION_REQUIRED: 5,
   TIMED_OUT: 6,
   NOT_SETTLED: 7,
+  /** `idp batch run`: not every document SUCCEEDED (see summary.json). */
+  BATCH_INCOMPLETE: 8,
   /** 128 + SIGINT, as shells report it. */
   INTERRUPTED: 130,
 } as const;
@@ -25,6 +27,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   5  MANUAL_VALIDATION_REQUIRED
   6  the wait timed out (wait/submit --wait --timeout); a request that timed out is 1
   7  not settled yet (get, while ACKNOWLEDGED, IN_PROGRESS, RESULTS_PENDING or an unknown status)
+  8  batch run: not every document SUCCEEDED (5 if the only others wait for a review)
 130  interrupted (Ctrl-C); nothing is cancelled at IDP`;
 
 export function exitCodeFor(execution: Execution<boolean>): number {

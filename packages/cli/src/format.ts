@@ -1,3 +1,4 @@
+import { csvCell } from '@idp-kit/batch';
 import { type Execution, type ExtractedField, extractFields } from '@idp-kit/client';
 import stringWidth from 'string-width';
 import type { Style } from './style.js';
@@ -110,15 +111,6 @@ export function formatTable(execution: Execution<boolean>, style: Style, minConf
       style.warn(`! ${low} value${low > 1 ? 's' : ''} below ${minConfidence}% confidence: check them`),
     );
   return out.join('\n');
-}
-
-export function csvCell(value: string | number | boolean | undefined | null): string {
-  if (value === undefined || value === null) return '';
-  const text = String(value);
-  // Quote what CSV needs quoted; prefix cells a spreadsheet would run as a formula.
-  const numeric = /^[+-]?\d[\d.,]*$/.test(text);
-  const safe = !numeric && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** The flat field list as CSV (RFC 4180), one row per value; confidence on 0–100. */

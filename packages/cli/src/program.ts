@@ -2,6 +2,7 @@ import { IdpError } from '@idp-kit/client';
 import { Command, CommanderError } from 'commander';
 import { actionCommand } from './commands/action.js';
 import { actionsCommand } from './commands/actions.js';
+import { batchCommand } from './commands/batch.js';
 import { getCommand } from './commands/get.js';
 import { mockCommand } from './commands/mock.js';
 import { reviewCommand } from './commands/review.js';
@@ -45,6 +46,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     reviewCommand,
     actionsCommand,
     actionCommand,
+    batchCommand,
     mockCommand,
   ])
     command(program, ctx);

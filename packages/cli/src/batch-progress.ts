@@ -1,0 +1,80 @@
+import type { BatchEvent, DocumentState } from '@idp-kit/batch';
+import type { Style } from './style.js';
+
+const SHOWN: DocumentState[] = [
+  'queued',
+  'submitted',
+  'settled',
+  'retrieved',
+  'rejected',
+  'error',
+  'uncertain',
+  'expired',
+];
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/**
+ * The batch's progress on stderr: on a terminal one line redrawn (a bar, counts per state, rate, ETA);
+ * otherwise a plain line at most every `everyMs` (logs, CI). Counts come from the engine's events.
+ */
+export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs = 10_000) {
+  const states = new Map<string, DocumentState>();
+  let total = 0;
+  const started = Date.now();
+  let lastPrinted = 0;
+  let done = 0;
+
+  function counts(): string {
+    const by = new Map<DocumentState, number>();
+    for (const state of states.values()) by.set(state, (by.get(state) ?? 0) + 1);
+    return SHOWN.filter((s) => by.get(s))
+      .map((s) => `${by.get(s)} ${s}`)
+      .join(' · ');
+  }
+
+  function line(): string {
+    const finished = [...states.values()].filter(
+      (s) => !['queued', 'submitting', 'submitted'].includes(s),
+    ).length;
+    done = finished;
+    const elapsed = Date.now() - started;
+    const rate = elapsed > 0 ? (finished / elapsed) * 1000 : 0;
+    const eta = rate > 0 ? ` · ETA ${duration(((total - finished) / rate) * 1000)}` : '';
+    const width = 20;
+    const filled = total > 0 ? Math.round((finished / total) * width) : 0;
+    const bar = stream.isTTY ? `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ` : '';
+    const by = counts();
+    return `${bar}${finished}/${total} done${by ? ` · ${by}` : ''} · ${rate.toFixed(1)}/s${eta}`;
+  }
+
+  function draw(force = false): void {
+    if (stream.isTTY) {
+      stream.write(`\r\u001b[2K${style.dim(line())}`);
+    } else if (force || Date.now() - lastPrinted >= everyMs) {
+      lastPrinted = Date.now();
+      stream.write(`${line()}\n`);
+    }
+  }
+
+  return {
+    event(event: BatchEvent): void {
+      if (event.type === 'start') total = event.documents;
+      if (event.type === 'state') states.set(event.path, event.state);
+      if (event.type === 'state' && ['uncertain', 'error', 'expired', 'rejected'].includes(event.state)) {
+        if (stream.isTTY) stream.write('\r\u001b[2K');
+        stream.write(
+          `${style.warn(`${event.fileName}: ${event.state}`)}${event.error ? ` (${event.error})` : ''}\n`,
+        );
+      }
+      if (event.type !== 'end') draw();
+    },
+    stop(): void {
+      if (stream.isTTY) stream.write('\r\u001b[2K');
+      else if (done < total || lastPrinted === 0) draw(true);
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import {
+  type BatchEvent,
+  type BatchSummary,
+  InputError,
+  JournalLockedError,
+  openFileJournal,
+  readJournal,
+  runBatch,
+  summarize,
+  writeOutputs,
+} from '@idp-kit/batch';
+import { type Command, Option } from 'commander';
+import { batchProgress } from '../batch-progress.js';
+import { type ConnectionFlags, parseDuration, UsageError } from '../config.js';
+import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { connectionOptions } from '../flags.js';
+
+interface RunFlags extends ConnectionFlags {
+  action: string;
+  version: string;
+  out: string;
+  until: 'settled' | 'final';
+  concurrency: string;
+  interval?: string;
+  resubmitUncertain?: boolean;
+  confidence?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** 0: every document SUCCEEDED; 5: the others wait for a review; 8: anything else. */
+export function batchExitCode(summary: BatchSummary): number {
+  if (summary.succeeded === summary.documents) return EXIT.SUCCEEDED;
+  if (summary.succeeded + summary.needsReview === summary.documents) return EXIT.MANUAL_VALIDATION_REQUIRED;
+  return EXIT.BATCH_INCOMPLETE;
+}
+
+function report(ctx: CliContext, summary: BatchSummary, dir: string): void {
+  const { errStyle } = ctx;
+  const states = Object.entries(summary.states)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+  ctx.warn(`${summary.succeeded} of ${summary.documents} documents SUCCEEDED (${states}); outputs in ${dir}`);
+  if (summary.duplicates > 0)
+    ctx.warn(errStyle.dim(`${summary.duplicates} duplicate file(s) were not sent again`));
+  if (summary.needsReview > 0) {
+    ctx.warn(
+      errStyle.warn(
+        `${summary.needsReview} wait for a review (${ctx.cmd} reviews); rerun the same command once they are done`,
+      ),
+    );
+  }
+  if (summary.uncertain.length > 0) {
+    ctx.warn(
+      errStyle.warn(
+        `${summary.uncertain.length} may or may not have been submitted (the run stopped during their upload): ` +
+          'check them in Anypoint IDP; rerun with --resubmit-uncertain to submit them again (each page costs credits)',
+      ),
+    );
+    for (const path of summary.uncertain.slice(0, 10)) ctx.warn(errStyle.dim(`  ${path}`));
+  }
+  if (summary.pending > 0)
+    ctx.warn(errStyle.dim(`${summary.pending} not finished: rerun the same command to resume`));
+}
+
+/** `idp batch run | status | export`. */
+export function batchCommand(program: Command, ctx: CliContext): void {
+  const { cmd } = ctx;
+  const batch = program
+    .command('batch')
+    .description('Take many documents through IDP into results files; crash-safe, resumable.')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  ${cmd} batch run invoices/ --action <id> --version 1.1.0 --out batch-out\n  ${cmd} batch status batch-out\n  ${cmd} batch export batch-out --csv`,
+    );
+
+  connectionOptions(batch.command('run'))
+    .description('Submit, wait and write results.jsonl, fields.csv, summary.json; rerunning resumes.')
+    .argument(
+      '<paths...>',
+      'files, folders (recursive), globs, or manifests (.csv with a path column, .jsonl)',
+    )
+    .requiredOption('--action <id>', 'document action id')
+    .requiredOption('--version <semver>', 'published action version, e.g. 1.1.0')
+    .requiredOption('--out <dir>', 'the batch folder: journal and outputs (the same folder resumes)')
+    .addOption(
+      new Option(
+        '--until <when>',
+        'settled: stop at MANUAL_VALIDATION_REQUIRED; final: wait for the reviewer',
+      )
+        .choices(['settled', 'final'])
+        .default('settled'),
+    )
+    .option('--concurrency <n>', 'uploads at once (fewer after a 429)', '4')
+    .option('--interval <duration>', 'first poll interval (at least 10s against MuleSoft hosts)')
+    .option('--resubmit-uncertain', 'submit again documents that may have been submitted already (credits)')
+    .option('--confidence', 'keep confidence scores and geometry in the results (valueOnly=false)')
+    .option('--json', 'print the engine events as NDJSON on stdout')
+    .addHelpText(
+      'after',
+      `\nExit codes: 0 every document SUCCEEDED, 5 the others wait for a review, 8 otherwise (see summary.json),\n130 interrupted (rerun the same command to resume), 1 and 2 as elsewhere.`,
+    )
+    .action(async (paths: string[], flags: RunFlags) => {
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+        throw new UsageError(`--concurrency must be a whole number from 1 to 64, got ${flags.concurrency}`);
+      }
+      const pollIntervalMs = flags.interval ? parseDuration(flags.interval, '--interval') : undefined;
+      const idp = ctx.connect(flags);
+      const shown = batchProgress(ctx.io.stderr, ctx.errStyle);
+      const onEvent = (event: BatchEvent) => {
+        if (flags.json) ctx.say(JSON.stringify(event.type === 'end' ? { type: 'end' } : event));
+        else shown.event(event);
+      };
+      try {
+        const summary = await runBatch({
+          client: idp,
+          inputs: paths,
+          cwd: ctx.io.cwd,
+          actionId: flags.action,
+          actionVersion: flags.version,
+          outDir: flags.out,
+          until: flags.until,
+          uploadConcurrency: concurrency,
+          ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+          resubmitUncertain: flags.resubmitUncertain === true,
+          valueOnly: flags.confidence !== true,
+          onEvent,
+          ...ctx.signalOption,
+        });
+        shown.stop();
+        report(ctx, summary, flags.out);
+        ctx.exitCode = batchExitCode(summary);
+      } catch (error) {
+        shown.stop();
+        if (error instanceof JournalLockedError || error instanceof InputError)
+          throw new UsageError(error.message);
+        throw error;
+      }
+    });
+
+  batch
+    .command('status')
+    .description('Counts per state of a batch folder (also while a run goes on).')
+    .argument('<dir>', 'the batch folder')
+    .option('--json', 'print the summary as JSON')
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      const records = await readJournal(dir);
+      if (!records) throw new UsageError(`${dir} holds no batch journal (journal.jsonl)`);
+      const summary = summarize(records);
+      if (flags.json) ctx.say(JSON.stringify(summary, null, 2));
+      else report(ctx, summary, dir);
+      ctx.exitCode = batchExitCode(summary);
+    });
+
+  batch
+    .command('export')
+    .description('Rebuild the outputs from the journal.')
+    .argument('<dir>', 'the batch folder')
+    .addOption(new Option('--csv', 'only fields.csv (and summary.json)').conflicts('jsonl'))
+    .option('--jsonl', 'only results.jsonl (and summary.json)')
+    .action(async (dir: string, flags: { csv?: boolean; jsonl?: boolean }) => {
+      if (!(await readJournal(dir))) throw new UsageError(`${dir} holds no batch journal (journal.jsonl)`);
+      let journal: Awaited<ReturnType<typeof openFileJournal>>;
+      try {
+        journal = await openFileJournal(dir);
+      } catch (error) {
+        if (error instanceof JournalLockedError) throw new UsageError(error.message);
+        throw error;
+      }
+      try {
+        const summary = await writeOutputs(dir, await journal.load(), {
+          jsonl: flags.csv !== true,
+          csv: flags.jsonl !== true,
+        });
+        ctx.warn(`rebuilt the outputs of ${summary.documents} documents in ${dir}`);
+      } finally {
+        await journal.close();
+      }
+    });
+}
