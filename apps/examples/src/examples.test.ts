@@ -56,6 +56,18 @@ describe('examples against the bundled mock', () => {
     expect(stderr).toBe('review-loop: the review has no item named "totl"; it has "total", "buyer"\n');
   });
 
+  it('batch: generated invoices through the mock into results files; the copy is sent once', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'idp-example-batch-'));
+    const { code, stdout, stderr } = await tsx('batch.ts', [], { TMPDIR: scratch }).finally(() =>
+      rm(scratch, { recursive: true, force: true }),
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('5 of 5 documents SUCCEEDED; 1 duplicate not sent again.');
+    expect(stdout.match(/: submitting/g)).toHaveLength(5);
+    expect(stdout).toMatch(/Results: \S+results\.jsonl/);
+  });
+
   it('callback-server receives a played callback, fetches the execution and exits (--once)', async () => {
     const server = await serve('--once');
     try {

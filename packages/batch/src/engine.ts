@@ -61,7 +61,7 @@ export interface BatchOptions {
   until?: 'settled' | 'final';
   /** Uploads at once (adapts down on 429); default 4. */
   uploadConcurrency?: number;
-  /** Executions waited on at once; default 256. */
+  /** Executions waited on at once; default 500 (each costs a few kB and a poll every 10–60 s). */
   waitConcurrency?: number;
   /** First poll interval of each wait (the 10 s floor against MuleSoft hosts holds). */
   pollIntervalMs?: number;
@@ -118,7 +118,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const found = await collectDocuments(options.inputs, options.cwd ?? process.cwd());
   const journal = options.journal ?? (await openFileJournal(options.outDir));
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
-  const waits = new AdaptiveLimit(Math.max(1, options.waitConcurrency ?? 256));
+  const waits = new AdaptiveLimit(Math.max(1, options.waitConcurrency ?? 500));
   try {
     const known = new Map((await journal.load()).map((r) => [r.key, r]));
     const resumed = known.size;
@@ -188,7 +188,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           } catch (error) {
             const outcome = submitOutcome(error);
             if (outcome.state === 'queued' && error instanceof IdpRateLimitError) {
-              uploads.rateLimited(error.retryAfterMs ?? 1_000);
+              // Retry-After is honoured when sent; without it (the service documents none) halving is the brake.
+              uploads.rateLimited(error.retryAfterMs ?? 0);
               emit({
                 type: 'throttled',
                 limit: uploads.limit,
@@ -248,11 +249,24 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       if (doc.state === 'submitted' || doc.state === 'settled') await wait(doc);
     }
 
-    const results = await Promise.allSettled(todo.map((doc) => advance(doc)));
-    const failure = results.find(
-      (r): r is PromiseRejectedResult =>
-        r.status === 'rejected' && !(r.reason instanceof IdpWaitTimeoutError) && !signal?.aborted,
+    // A pool of workers, each taking the next document through upload and wait: the documents in
+    // flight (and the memory they hold) are bounded by the limits, not by the size of the batch.
+    const next = todo.values();
+    const failures: unknown[] = [];
+    const workers = Math.min(todo.length, uploads.max + waits.max);
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        for (const doc of next) {
+          if (signal?.aborted) return;
+          try {
+            await advance(doc);
+          } catch (error) {
+            if (!(error instanceof IdpWaitTimeoutError) && !signal?.aborted) failures.push(error);
+          }
+        }
+      }),
     );
+    const failure = failures.length > 0 ? { reason: failures[0] } : undefined;
     const summary = await writeOutputs(options.outDir, [...known.values()]);
     emit({ type: 'end', summary });
     if (signal?.aborted) throw new IdpAbortError('runBatch', signal.reason);

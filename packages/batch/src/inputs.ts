@@ -18,7 +18,14 @@ export interface InputDocument {
   metadata?: Record<string, unknown>;
 }
 
-/** A problem with the inputs themselves (a path that does not exist, a manifest that cannot be read). */
+/**
+ * A problem with the inputs themselves (a path that does not exist, a manifest that cannot be read).
+ *
+ * @example
+ * ```ts
+ * try { await runBatch(options); } catch (e) { if (e instanceof InputError) console.error(e.message); }
+ * ```
+ */
 export class InputError extends Error {
   override name = 'InputError';
 }
@@ -64,6 +71,11 @@ async function readManifest(path: string): Promise<InputDocument[]> {
  * The documents named by files, folders (searched recursively for PDF, PNG, JPG and TIFF files), globs
  * and manifests (`.csv` with a `path` column, or `.jsonl`), in a stable order. A name that matches
  * nothing is an `InputError`: a typo must not make a batch of nothing.
+ *
+ * @example
+ * ```ts
+ * const found = await collectDocuments(['invoices/', 'scans/*.tiff', 'manifest.csv'], process.cwd());
+ * ```
  */
 export async function collectDocuments(inputs: string[], cwd: string): Promise<InputDocument[]> {
   const found: InputDocument[] = [];
@@ -93,6 +105,11 @@ export async function collectDocuments(inputs: string[], cwd: string): Promise<I
 /**
  * A document read and checked: its hash, or why it cannot be sent (the service's rules: PDF, PNG, JPG or
  * TIFF, not empty, at most 15 MB). A rejected document is reported; it never stops the batch.
+ *
+ * @example
+ * ```ts
+ * const { hash, rejected } = await readDocument({ path: '/in/invoice-1.pdf' });
+ * ```
  */
 export async function readDocument(
   document: InputDocument,

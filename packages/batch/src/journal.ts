@@ -73,6 +73,14 @@ export interface JournalStore {
   close(): Promise<void>;
 }
 
+/**
+ * The journal's file name in a batch folder.
+ *
+ * @example
+ * ```ts
+ * const path = join(outDir, JOURNAL_FILE);
+ * ```
+ */
 export const JOURNAL_FILE = 'journal.jsonl';
 const LOCK_FILE = 'journal.lock';
 
@@ -120,7 +128,14 @@ async function lock(dir: string): Promise<() => void> {
   throw new JournalLockedError(`cannot lock ${dir}`);
 }
 
-/** The folder is in use by another live run. */
+/**
+ * The folder is in use by another live run.
+ *
+ * @example
+ * ```ts
+ * try { await openFileJournal(dir); } catch (e) { if (e instanceof JournalLockedError) console.error('busy'); }
+ * ```
+ */
 export class JournalLockedError extends Error {
   override name = 'JournalLockedError';
 }

@@ -59,6 +59,14 @@ const STATE_ORDER: DocumentState[] = [
   'submitted',
 ];
 
+/**
+ * Counts per state and status, the duplicates and the uncertain documents of a batch's records.
+ *
+ * @example
+ * ```ts
+ * const { succeeded, documents } = summarize((await readJournal('batch-out')) ?? []);
+ * ```
+ */
 export function summarize(records: DocumentRecord[]): BatchSummary {
   const states: Partial<Record<DocumentState, number>> = {};
   for (const state of STATE_ORDER) {
@@ -116,13 +124,28 @@ async function replace(path: string, text: string): Promise<void> {
   await rename(aside, path);
 }
 
+/**
+ * The output files' names in a batch folder.
+ *
+ * @example
+ * ```ts
+ * const results = join(outDir, OUTPUT_FILES.results); // results.jsonl
+ * ```
+ */
 export const OUTPUT_FILES = {
   results: 'results.jsonl',
   fields: 'fields.csv',
   summary: 'summary.json',
 } as const;
 
-/** Rebuilds every output from the journal's records (the journal is the truth; outputs follow it). */
+/**
+ * Rebuilds every output from the journal's records (the journal is the truth; outputs follow it).
+ *
+ * @example
+ * ```ts
+ * await writeOutputs('batch-out', await journal.load(), { csv: true, jsonl: false });
+ * ```
+ */
 export async function writeOutputs(
   dir: string,
   records: DocumentRecord[],
