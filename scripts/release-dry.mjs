@@ -2,7 +2,7 @@
 // `pnpm release:dry`: runs `changeset version` in a scratch copy of the repository and shows the
 // versions and changelogs that would be published. Nothing in this checkout changes.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,7 +12,11 @@ const skip = new Set(['node_modules', '.git', '.turbo', 'dist', 'docs']);
 try {
   cpSync(root, scratch, { recursive: true, filter: (src) => !src.split('/').some((part) => skip.has(part)) });
   symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
-  const packages = ['packages/auth', 'packages/client', 'packages/cli', 'packages/mock'];
+  // Every package that is published: those under packages/ not marked private.
+  const packages = readdirSync(join(root, 'packages'))
+    .map((name) => `packages/${name}`)
+    .filter((p) => !JSON.parse(readFileSync(join(root, p, 'package.json'), 'utf8')).private)
+    .sort();
   const before = Object.fromEntries(
     packages.map((p) => [p, JSON.parse(readFileSync(join(scratch, p, 'package.json'), 'utf8')).version]),
   );

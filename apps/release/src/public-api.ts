@@ -15,6 +15,8 @@ export const ENTRY_POINTS: Record<string, string[]> = {
     'packages/client/src/callback/index.ts',
     'packages/client/src/otel.ts',
   ],
+  '@idp-kit/batch': ['packages/batch/src/index.ts'],
+  '@idp-kit/mcp': ['packages/mcp/src/index.ts'],
   '@idp-kit/mock': ['packages/mock/src/index.ts'],
 };
 

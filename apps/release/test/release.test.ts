@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/packages.js';
+import { PUBLISHED, run } from '../src/packages.js';
 import { ROOT } from '../src/public-api.js';
 
 describe('release tooling', () => {
@@ -9,7 +9,7 @@ describe('release tooling', () => {
       cwd: ROOT,
       timeout: 60_000,
     });
-    for (const name of ['@idp-kit/auth', '@idp-kit/client', '@idp-kit/cli', '@idp-kit/mock']) {
+    for (const { name } of PUBLISHED) {
       expect(stdout).toMatch(
         new RegExp(`=== ${name}: \\d+\\.\\d+\\.\\d+ → \\d+\\.\\d+\\.\\d+\\n# ${name}\\n`),
       );

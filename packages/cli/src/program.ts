@@ -4,6 +4,7 @@ import { actionCommand } from './commands/action.js';
 import { actionsCommand } from './commands/actions.js';
 import { batchCommand } from './commands/batch.js';
 import { getCommand } from './commands/get.js';
+import { mcpCommand } from './commands/mcp.js';
 import { mockCommand } from './commands/mock.js';
 import { reviewCommand } from './commands/review.js';
 import { reviewsCommand } from './commands/reviews.js';
@@ -47,6 +48,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     actionsCommand,
     actionCommand,
     batchCommand,
+    mcpCommand,
     mockCommand,
   ])
     command(program, ctx);
