@@ -6,7 +6,12 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'callback/index': 'src/callback/index.ts', otel: 'src/otel.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'callback/index': 'src/callback/index.ts',
+    otel: 'src/otel.ts',
+    drift: 'src/drift.ts',
+  },
   format: ['esm'],
   target: 'node20',
   dts: true,

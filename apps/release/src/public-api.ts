@@ -14,6 +14,7 @@ export const ENTRY_POINTS: Record<string, string[]> = {
     'packages/client/src/index.ts',
     'packages/client/src/callback/index.ts',
     'packages/client/src/otel.ts',
+    'packages/client/src/drift.ts',
   ],
   '@idp-kit/batch': ['packages/batch/src/index.ts'],
   '@idp-kit/mcp': ['packages/mcp/src/index.ts'],

@@ -6,7 +6,13 @@ import {
   type Logger,
   redactSecret,
 } from '@idp-kit/client';
-import { type ConnectionFlags, loadEnv, parseDuration, resolveConnection } from './config.js';
+import {
+  type Connection,
+  type ConnectionFlags,
+  loadEnv,
+  parseDuration,
+  resolveConnection,
+} from './config.js';
 import { EXIT } from './exit-codes.js';
 import { formatCsv, formatTable } from './format.js';
 import { invocation } from './invocation.js';
@@ -49,6 +55,13 @@ export class CliContext {
   exitCode: number = EXIT.SUCCEEDED;
   verbose = false;
   private secrets: string[] = [];
+  /** The settings the last `connect()` used (for `idp doctor`); hold secrets: never print this. */
+  lastConnection: Connection | undefined;
+
+  /** The token URL configured (IDP_TOKEN_URL, --token-url), if any. */
+  get tokenUrl(): string | undefined {
+    return this.lastConnection?.tokenUrl;
+  }
 
   constructor(readonly io: Io) {
     this.style = styleFor(io.stdout, io.env);
@@ -78,10 +91,12 @@ export class CliContext {
   connect(
     flags: ConnectionFlags & { verbose?: boolean },
     fromUrl?: { organizationId: string; baseUrl: string },
+    extra: { fetch?: typeof fetch } = {},
   ): IdpClient {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
     const connection = resolveConnection(flags, loadEnv(this.io.env, this.io.cwd), fromUrl);
+    this.lastConnection = connection;
     this.secrets = [connection.clientSecret, ...(connection.basic ? [connection.basic.password] : [])];
     const { errStyle } = this;
     const logger: Logger = this.verbose
@@ -98,6 +113,7 @@ export class CliContext {
       },
       ...(connection.controlPlaneUrl ? { controlPlaneUrl: connection.controlPlaneUrl } : {}),
       ...(connection.basic ? { basicAuth: connection.basic } : {}),
+      ...(extra.fetch ? { fetch: extra.fetch } : {}),
       userAgent: `idp-kit-cli/${VERSION}`,
       timeoutMs,
       logger,

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { actionCommand } from './commands/action.js';
 import { actionsCommand } from './commands/actions.js';
 import { batchCommand } from './commands/batch.js';
+import { doctorCommand } from './commands/doctor.js';
 import { getCommand } from './commands/get.js';
 import { mcpCommand } from './commands/mcp.js';
 import { mockCommand } from './commands/mock.js';
@@ -49,6 +50,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     actionCommand,
     batchCommand,
     mcpCommand,
+    doctorCommand,
     mockCommand,
   ])
     command(program, ctx);
