@@ -2,13 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type RunningMock, startMock } from '@idp-kit/mock';
 import { IDS, type Ran, runNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, settingsFor } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
 const TARGET = ['--action', IDS.actionId, '--version', '1.1.0'];
 
 describe('idp batch against the mock', () => {
@@ -28,15 +26,7 @@ describe('idp batch against the mock', () => {
   });
   const env = () => {
     if (!mock) throw new Error('setup: the mock did not start (see the beforeAll error above)');
-    return {
-      ...cleanEnv,
-      NO_COLOR: '1',
-      IDP_BASE_URL: mock.baseUrl,
-      IDP_TOKEN_URL: mock.tokenUrl,
-      IDP_ORG_ID: IDS.organizationId,
-      IDP_CLIENT_ID: 'cli-client',
-      IDP_CLIENT_SECRET: 'cli-secret-1234',
-    };
+    return { ...cleanEnv, NO_COLOR: '1', ...settingsFor(mock) };
   };
   const idp = (args: string[]): Promise<Ran> => runNode([BIN, ...args], { env: env(), cwd: dir });
 

@@ -1,25 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import { type RunningMock, startMock } from '@idp-kit/mock';
 import { closeAfterTest, fakeIdp, IDS, json, type Ran, runNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, settingsFor } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const SECRET = 'doctor-S3cret-never-printed';
 const VALUE = 'PRIVATE-VALUE-4711';
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
 const TARGET = ['--action', IDS.actionId, '--version', '1.1.0', '--execution', IDS.executionId];
 
 function doctor(base: { baseUrl: string; tokenUrl: string }, args: string[] = TARGET): Promise<Ran> {
   return runNode([BIN, 'doctor', ...args], {
-    env: {
-      ...cleanEnv,
-      NO_COLOR: '1',
-      IDP_BASE_URL: base.baseUrl,
-      IDP_TOKEN_URL: base.tokenUrl,
-      IDP_ORG_ID: IDS.organizationId,
-      IDP_CLIENT_ID: 'doctor-client',
-      IDP_CLIENT_SECRET: SECRET,
-    },
+    env: { ...cleanEnv, NO_COLOR: '1', ...settingsFor(base, SECRET) },
   });
 }
 

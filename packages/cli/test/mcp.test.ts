@@ -1,14 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { MOCK_EXECUTIONS, type RunningMock, startMock } from '@idp-kit/mock';
 import { IDS, runNode } from '@idp-kit/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const cleanEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')),
-) as Record<string, string>;
+import { BIN, cleanEnv, settingsFor } from './helpers.js';
 
 describe('idp mcp', () => {
   let mock: RunningMock | undefined;
@@ -26,14 +21,7 @@ describe('idp mcp', () => {
       new StdioClientTransport({
         command: process.execPath,
         args: [BIN, 'mcp'],
-        env: {
-          ...cleanEnv,
-          IDP_BASE_URL: mock.baseUrl,
-          IDP_TOKEN_URL: mock.tokenUrl,
-          IDP_ORG_ID: IDS.organizationId,
-          IDP_CLIENT_ID: 'mcp-cli',
-          IDP_CLIENT_SECRET: 'mcp-cli-secret',
-        },
+        env: { ...cleanEnv, ...settingsFor(mock) },
         stderr: 'pipe',
       }),
     );

@@ -1,13 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type RunningMock, startMock } from '@idp-kit/mock';
 import { closeAfterTest, fakeIdp, IDS, json, type Ran, runNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, settingsFor } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
 const PASSWORD = 'An1-password-never-printed';
 
 function idp(args: string[], env: Record<string, string>, cwd?: string): Promise<Ran> {
@@ -27,13 +25,7 @@ describe('reviews and discovery against the mock', () => {
   });
   const env = () => {
     if (!mock) throw new Error('setup: the mock did not start (see the beforeAll error above)');
-    return {
-      IDP_BASE_URL: mock.baseUrl,
-      IDP_TOKEN_URL: mock.tokenUrl,
-      IDP_ORG_ID: IDS.organizationId,
-      IDP_CLIENT_ID: 'cli-client',
-      IDP_CLIENT_SECRET: 'cli-secret-1234',
-    };
+    return settingsFor(mock);
   };
 
   it('actions lists every action with its versions and where each runs; --csv one row per version', async () => {

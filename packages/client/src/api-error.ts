@@ -100,3 +100,37 @@ export function apiError(
       return status >= 500 ? new IdpServerError(message, details) : new IdpApiError(message, details);
   }
 }
+
+/**
+ * The JSON of a successful answer, or the error for one that is empty or not JSON (a proxy's page, a
+ * wrong URL): the caller's operation, status and an excerpt of what came instead.
+ */
+export function answerJson(
+  operation: string,
+  response: Response,
+  text: string,
+  url: string,
+  who: string,
+): unknown {
+  const unexpected = (what: string) =>
+    apiError(operation, response, undefined, url, `${what}: a proxy or ${who} may be answering.`);
+  if (!text) throw unexpected('The body is empty');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw unexpected(
+      `The body is not JSON (${response.headers.get('content-type') ?? 'no content type'}: "${excerpt(text)}")`,
+    );
+  }
+}
+
+/** The error for a JSON answer that is not the shape the operation expects. */
+export function unexpectedShape(
+  operation: string,
+  response: Response,
+  url: string,
+  what: string,
+  who: string,
+) {
+  return apiError(operation, response, undefined, url, `${what}: a proxy or ${who} may be answering.`);
+}

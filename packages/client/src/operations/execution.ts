@@ -1,4 +1,4 @@
-import { apiError, excerpt } from '../api-error.js';
+import { answerJson, unexpectedShape } from '../api-error.js';
 import { IdpValidationError } from '../errors.js';
 import { parseExecutionUrl } from '../execution-url.js';
 import type { OperationInfo } from '../hooks.js';
@@ -80,23 +80,9 @@ export function executionOperations(context: ExecutionContext) {
   function readExecution<V extends boolean>(url: string) {
     return async (response: Response): Promise<Execution<V>> => {
       const text = await response.text();
+      const body = answerJson('getExecution', response, text, url, 'the wrong baseUrl');
       const unexpected = (what: string) =>
-        apiError(
-          'getExecution',
-          response,
-          undefined,
-          url,
-          `${what}: a proxy or the wrong baseUrl may be answering.`,
-        );
-      if (!text) throw unexpected('The body is empty');
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw unexpected(
-          `The body is not JSON (${response.headers.get('content-type') ?? 'no content type'}: "${excerpt(text)}")`,
-        );
-      }
+        unexpectedShape('getExecution', response, url, what, 'the wrong baseUrl');
       if (
         typeof body !== 'object' ||
         body === null ||

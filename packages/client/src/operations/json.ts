@@ -1,4 +1,4 @@
-import { apiError, excerpt } from '../api-error.js';
+import { answerJson, unexpectedShape } from '../api-error.js';
 import type { CallOptions, Operation, Pipeline } from '../pipeline.js';
 
 const ACCEPT = 'application/json, application/problem+json';
@@ -52,24 +52,17 @@ export async function sendJson<T>(
         if (request.read) return request.read(response, attempt);
         const text = await response.text();
         if (request.method === 'DELETE' || !request.accept) return undefined as T;
-        const unexpected = (what: string) =>
-          apiError(
+        const plainUrl = url.split('?')[0] ?? url;
+        const body = answerJson(name, response, text, plainUrl, 'the wrong URL');
+        if (!request.accept(body)) {
+          throw unexpectedShape(
             name,
             response,
-            undefined,
-            url.split('?')[0] ?? url,
-            `${what}: a proxy or the wrong URL may be answering.`,
-          );
-        let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw unexpected(
-            `The body is not JSON (${response.headers.get('content-type') ?? 'no content type'}: "${excerpt(text)}")`,
+            plainUrl,
+            `The body is not ${request.expected ?? 'what was expected'}`,
+            'the wrong URL',
           );
         }
-        if (!request.accept(body))
-          throw unexpected(`The body is not ${request.expected ?? 'what was expected'}`);
         return body;
       },
     },
