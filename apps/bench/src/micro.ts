@@ -3,6 +3,7 @@
  * from memory takes the server and the socket out, so what is left is what the client adds.
  */
 import { createIdpClient, extractFields, parseExecutionUrl } from '@idp-kit/client';
+import { driftCheckingFetch } from '@idp-kit/client/drift';
 import { Bench } from 'tinybench';
 import { IDS, smallBody } from './bodies.js';
 
@@ -25,6 +26,14 @@ export async function clientOverheadMicro(options: { quick: boolean }): Promise<
     fetch: memoryFetch,
   });
   const ref = { actionId: IDS.actionId, actionVersion: IDS.actionVersion, executionId: IDS.small };
+  // The spec-drift check is opt-in: off, the client is the one above (nothing of it is loaded).
+  let drifts = 0;
+  const checked = createIdpClient({
+    organizationId: IDS.organizationId,
+    baseUrl: 'https://idp.test',
+    auth: { getToken: async () => 'bench', invalidate: () => {} },
+    fetch: driftCheckingFetch(memoryFetch, { onReport: (r) => (drifts += r.drift.length) }),
+  });
   const execution = JSON.parse(body);
   const bench = new Bench({ time: options.quick ? 200 : 1000, warmupTime: 200 });
   bench
@@ -33,6 +42,9 @@ export async function clientOverheadMicro(options: { quick: boolean }): Promise<
     })
     .add('client.getExecution (memory fetch)', async () => {
       await client.getExecution(ref);
+    })
+    .add('client.getExecution + spec-drift check on', async () => {
+      await checked.getExecution(ref);
     })
     .add('parseExecutionUrl', () => {
       parseExecutionUrl(url);
