@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import {
   IdpAbortError,
   IdpApiError,
+  IdpAuthError,
   type IdpClient,
   IdpConnectionError,
   IdpNotFoundError,
@@ -10,7 +11,6 @@ import {
   IdpServerError,
   IdpValidationError,
   IdpWaitTimeoutError,
-  isFinal,
 } from '@idp-kit/client';
 import { collectDocuments, type InputDocument, readDocument } from './inputs.js';
 import { type DocumentRecord, type JournalStore, openFileJournal } from './journal.js';
@@ -89,11 +89,13 @@ function submitOutcome(error: unknown): {
 } {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof IdpValidationError) return { state: 'rejected', error: message };
+  // No token, no POST: the token is fetched before the upload is sent.
+  if (error instanceof IdpAuthError) return { state: 'error', error: message };
   if (error instanceof IdpRateLimitError) return { state: 'queued', error: message };
   // 5xx: the service may have created it; transport failures other than refused: the same.
   if (error instanceof IdpServerError) return { state: 'uncertain', error: message };
   if (error instanceof IdpApiError) return { state: 'error', error: message }; // 4xx: nothing created
-  if (error instanceof IdpConnectionError && /Nothing was sent/.test(message)) {
+  if (error instanceof IdpConnectionError && error.refused) {
     return { state: 'error', error: message };
   }
   return { state: 'uncertain', error: message };
@@ -118,7 +120,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const found = await collectDocuments(options.inputs, options.cwd ?? process.cwd());
   const journal = options.journal ?? (await openFileJournal(options.outDir));
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
-  const waits = new AdaptiveLimit(Math.max(1, options.waitConcurrency ?? 500));
+  const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
   try {
     const known = new Map((await journal.load()).map((r) => [r.key, r]));
     const resumed = known.size;
@@ -187,8 +189,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
             return await record(doc, { state: 'submitted', executionId: created.executionId });
           } catch (error) {
             const outcome = submitOutcome(error);
-            if (outcome.state === 'queued' && error instanceof IdpRateLimitError) {
-              // Retry-After is honoured when sent; without it (the service documents none) halving is the brake.
+            if (error instanceof IdpRateLimitError) {
+              // Retry-After is honoured when sent; without it (the service documents none) the cut is the brake.
               uploads.rateLimited(error.retryAfterMs ?? 0);
               emit({
                 type: 'throttled',
@@ -207,7 +209,6 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }
 
     async function wait(doc: DocumentRecord): Promise<DocumentRecord> {
-      const release = await waits.acquire(signal);
       try {
         const ref = { actionId, actionVersion, executionId: doc.executionId as string };
         const execution = await client.waitForExecution(ref, {
@@ -220,7 +221,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
           ...(signal ? { signal } : {}),
         });
-        if (!isFinal(execution.status) && execution.status === 'MANUAL_VALIDATION_REQUIRED') {
+        if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
           return await record(doc, { state: 'settled', status: execution.status, error: undefined });
         }
         return await record(doc, {
@@ -239,8 +240,6 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         if (error instanceof IdpAbortError || error instanceof IdpWaitTimeoutError) throw error;
         // Anything else (network, auth, 5xx after retries): still submitted; a rerun waits again.
         return await record(doc, { error: error instanceof Error ? error.message : String(error) });
-      } finally {
-        release();
       }
     }
 
@@ -253,7 +252,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     // flight (and the memory they hold) are bounded by the limits, not by the size of the batch.
     const next = todo.values();
     const failures: unknown[] = [];
-    const workers = Math.min(todo.length, uploads.max + waits.max);
+    // Each worker holds at most one upload or one wait: the pool is what bounds the waits.
+    const workers = Math.min(todo.length, uploads.max + waitConcurrency);
     await Promise.all(
       Array.from({ length: workers }, async () => {
         for (const doc of next) {
@@ -274,7 +274,6 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     return summary;
   } finally {
     uploads.dispose();
-    waits.dispose();
     if (!options.journal) await journal.close();
   }
 }

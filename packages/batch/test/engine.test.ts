@@ -1,6 +1,7 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { closeAfterTest } from '@idp-kit/testkit';
+import { createIdpClient } from '@idp-kit/client';
+import { closeAfterTest, IDS } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import { type BatchEvent, openFileJournal, runBatch } from '../src/index.js';
 import { ACTION, fakeBatchIdp } from './fake-batch-idp.js';
@@ -122,6 +123,42 @@ describe('runBatch', () => {
     const asked = await runBatch({ ...options, resubmitUncertain: true });
     expect(asked).toMatchObject({ succeeded: 1, uncertain: [] });
     expect([...idp.posts.values()]).toEqual([2]);
+  });
+
+  it('IDP unreachable (refused) or no token: nothing was sent, so the document is an error a rerun retries', async () => {
+    const down = await fakeBatchIdp();
+    const { baseUrl, tokenUrl } = down;
+    await down.close();
+    const dir = await tempDir();
+    const input = await documents(dir, 1);
+    const out = join(dir, 'out');
+    const fixedToken = createIdpClient({
+      organizationId: IDS.organizationId,
+      baseUrl,
+      auth: { getToken: async () => 't', invalidate: () => {} },
+      retry: { maxRetries: 1, baseDelayMs: 1 },
+    });
+    const refused = await runBatch({ client: fixedToken, inputs: [input], ...ACTION, outDir: out, ...FAST });
+    expect(refused).toMatchObject({ states: { error: 1 }, uncertain: [] });
+    const noToken = createIdpClient({
+      organizationId: IDS.organizationId,
+      baseUrl,
+      auth: { clientId: 'c', clientSecret: 's-123456', tokenUrl },
+      retry: { maxRetries: 1, baseDelayMs: 1 },
+    });
+    expect(
+      await runBatch({ client: noToken, inputs: [input], ...ACTION, outDir: out, ...FAST }),
+    ).toMatchObject({
+      states: { error: 1 },
+      uncertain: [],
+    });
+    const up = closeAfterTest(await fakeBatchIdp());
+    expect(
+      await runBatch({ client: clientFor(up), inputs: [input], ...ACTION, outDir: out, ...FAST }),
+    ).toMatchObject({
+      succeeded: 1,
+    });
+    expect([...up.posts.values()]).toEqual([1]);
   });
 
   it('MANUAL_VALIDATION_REQUIRED is reported; a later run picks it up once it is final', async () => {

@@ -188,14 +188,22 @@ export class IdpServerError extends IdpApiError {
 
 /**
  * The service could not be reached (connection refused or reset, DNS failure) after every retry.
+ * `refused`: the connection was refused, so the service surely never saw the request (a submit that
+ * failed so created nothing and may be sent again).
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof IdpConnectionError) console.error('IDP unreachable:', e.message); }
+ * catch (e) { if (e instanceof IdpConnectionError && e.refused) queueAgain(document); }
  * ```
  */
 export class IdpConnectionError extends IdpError {
   override name = 'IdpConnectionError';
+  readonly refused: boolean;
+
+  constructor(message: string, options: ErrorOptions & { refused?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.refused = options.refused === true;
+  }
 }
 
 /**

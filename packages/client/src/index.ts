@@ -44,6 +44,7 @@ export {
   type IdpClientOptions,
   type IdpRegion,
   REGION_BASE_URLS,
+  REGION_CONTROL_PLANES,
 } from './options.js';
 export type { PageOptions } from './pages.js';
 export type { CallOptions, RetryOptions } from './pipeline.js';

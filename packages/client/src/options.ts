@@ -31,7 +31,14 @@ export const CONTROL_PLANE_URLS = {
   'eu-central-1': 'https://eu1.anypoint.mulesoft.com',
 } as const;
 
-/** The control plane of each region, as `@idp-kit/auth` names it. */
+/**
+ * The control plane of each region, as `@idp-kit/auth` names it (the token endpoint's host).
+ *
+ * @example
+ * ```ts
+ * clientCredentials({ clientId, clientSecret, controlPlane: REGION_CONTROL_PLANES['eu-central-1'] }); // 'eu'
+ * ```
+ */
 export const REGION_CONTROL_PLANES = {
   'us-east-1': 'us',
   'eu-central-1': 'eu',

@@ -378,9 +378,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             })
           : new IdpConnectionError(
               `${op.method} ${new URL(op.url).pathname} failed after ${tries}: ${what}`,
-              {
-                cause: error,
-              },
+              { cause: error, refused },
             );
         throw op.transportFailure
           ? op.transportFailure(failed, { refused, attempts: number, reason: what })

@@ -99,6 +99,7 @@ describe('submitExecution', () => {
     const error = (await rejection(client.submitExecution(input))) as IdpConnectionError;
     expect(error).toBeInstanceOf(IdpConnectionError);
     expect(error.message).toContain('may or may not have been created');
+    expect(error.refused).toBe(false); // the server may have seen it
     expect(idp.runtimeRequests()).toHaveLength(1);
   });
 
@@ -109,6 +110,7 @@ describe('submitExecution', () => {
     const error = (await rejection(client.submitExecution(input))) as IdpConnectionError;
     expect(error).toBeInstanceOf(IdpConnectionError);
     expect(error.message).toMatch(/failed after 3 attempts.*Nothing was sent/);
+    expect(error.refused).toBe(true);
   });
 });
 

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { parseEnv } from 'node:util';
 import { AuthError, CONTROL_PLANE_TOKEN_URLS, clientCredentialsGrant } from '@idp-kit/auth';
-import { type ExecutionRef, IdpApiError, type IdpClient, runtimeBaseUrl } from '@idp-kit/client';
+import {
+  type ExecutionRef,
+  IdpApiError,
+  type IdpClient,
+  REGION_CONTROL_PLANES,
+  runtimeBaseUrl,
+} from '@idp-kit/client';
 import { type DriftReport, driftCheckingFetch } from '@idp-kit/client/drift';
 import type { Command } from 'commander';
 import { type ConnectionFlags, type ExecutionFlags, resolveExecution } from '../config.js';
@@ -213,8 +219,10 @@ export function doctorCommand(program: Command, ctx: CliContext): void {
         idp = ctx.connect(flags, resolved?.fromUrl, {
           fetch: driftCheckingFetch(fetch, { onReport: (report) => drift.push(report) }),
         });
-        const region = idp.baseUrl.includes('.eu1.') ? 'eu' : 'us';
-        tokenUrl = ctx.tokenUrl ?? CONTROL_PLANE_TOKEN_URLS[region];
+        // The token host the client itself uses: the configured URL, else the region's control plane.
+        tokenUrl =
+          ctx.tokenUrl ??
+          CONTROL_PLANE_TOKEN_URLS[REGION_CONTROL_PLANES[ctx.lastConnection?.region ?? 'us-east-1']];
         checks.push({
           group: 'settings',
           name: 'shape',

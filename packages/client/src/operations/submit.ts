@@ -18,7 +18,10 @@ const SUBMIT_ADVICE: Record<number, string> = {
 /** Says, for a submit that failed in transport, whether the execution may exist. */
 function transportFailure(error: IdpError, how: { refused: boolean }): IdpError {
   if (how.refused) {
-    return new IdpConnectionError(`submitExecution: ${error.message}. Nothing was sent.`, { cause: error });
+    return new IdpConnectionError(`submitExecution: ${error.message}. Nothing was sent.`, {
+      cause: error,
+      refused: true,
+    });
   }
   const Kind = error instanceof IdpRequestTimeoutError ? IdpRequestTimeoutError : IdpConnectionError;
   return new Kind(`submitExecution: ${error.message}. ${MAYBE_CREATED}`, { cause: error });
