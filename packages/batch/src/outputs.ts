@@ -1,6 +1,6 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extractFields } from '@idp-kit/client';
+import { type ExtractedField, extractFields } from '@idp-kit/client';
 import type { DocumentRecord, DocumentState } from './journal.js';
 
 /**
@@ -92,18 +92,16 @@ export function summarize(records: DocumentRecord[]): BatchSummary {
   };
 }
 
-/** One line of `results.jsonl`. */
-function resultLine(r: DocumentRecord) {
-  const fields = r.execution
-    ? extractFields(r.execution).map((f) => ({
-        kind: f.kind,
-        name: f.name,
-        value: f.value,
-        ...(f.confidence !== undefined ? { confidence: f.confidence } : {}),
-        ...(f.page !== undefined ? { page: f.page } : {}),
-        ...(f.table !== undefined ? { table: f.table, row: f.row } : {}),
-      }))
-    : [];
+/** One line of `results.jsonl`, from the record and its extracted values. */
+function resultLine(r: DocumentRecord, extracted: ExtractedField[]) {
+  const fields = extracted.map((f) => ({
+    kind: f.kind,
+    name: f.name,
+    value: f.value,
+    ...(f.confidence !== undefined ? { confidence: f.confidence } : {}),
+    ...(f.page !== undefined ? { page: f.page } : {}),
+    ...(f.table !== undefined ? { table: f.table, row: f.row } : {}),
+  }));
   return {
     file: r.path,
     hash: r.hash,
@@ -152,22 +150,22 @@ export async function writeOutputs(
   which: { jsonl?: boolean; csv?: boolean } = { jsonl: true, csv: true },
 ): Promise<BatchSummary> {
   const sorted = [...records].sort((a, b) => a.path.localeCompare(b.path));
+  // Each execution's values, extracted once for both outputs.
+  const extracted = sorted.map((r) => (r.execution ? extractFields(r.execution) : []));
   if (which.jsonl !== false) {
     await replace(
       join(dir, OUTPUT_FILES.results),
-      sorted.map((r) => `${JSON.stringify(resultLine(r))}\n`).join(''),
+      sorted.map((r, i) => `${JSON.stringify(resultLine(r, extracted[i] ?? []))}\n`).join(''),
     );
   }
   if (which.csv !== false) {
     const header = 'file,execution_id,status,kind,page,table,row,name,value,confidence';
-    const rows = sorted.flatMap((r) =>
-      r.execution
-        ? extractFields(r.execution).map((f) =>
-            [r.path, r.executionId, r.status, f.kind, f.page, f.table, f.row, f.name, f.value, f.confidence]
-              .map(csvCell)
-              .join(','),
-          )
-        : [],
+    const rows = sorted.flatMap((r, i) =>
+      (extracted[i] ?? []).map((f) =>
+        [r.path, r.executionId, r.status, f.kind, f.page, f.table, f.row, f.name, f.value, f.confidence]
+          .map(csvCell)
+          .join(','),
+      ),
     );
     await replace(join(dir, OUTPUT_FILES.fields), `${[header, ...rows].join('\r\n')}\r\n`);
   }

@@ -26,7 +26,6 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
   let total = 0;
   const started = Date.now();
   let lastPrinted = 0;
-  let done = 0;
 
   function counts(): string {
     const by = new Map<DocumentState, number>();
@@ -36,11 +35,11 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
       .join(' · ');
   }
 
+  const finishedCount = () =>
+    [...states.values()].filter((s) => !['queued', 'submitting', 'submitted'].includes(s)).length;
+
   function line(): string {
-    const finished = [...states.values()].filter(
-      (s) => !['queued', 'submitting', 'submitted'].includes(s),
-    ).length;
-    done = finished;
+    const finished = finishedCount();
     const elapsed = Date.now() - started;
     const rate = elapsed > 0 ? (finished / elapsed) * 1000 : 0;
     const eta = rate > 0 ? ` · ETA ${duration(((total - finished) / rate) * 1000)}` : '';
@@ -74,7 +73,7 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
     },
     stop(): void {
       if (stream.isTTY) stream.write('\r\u001b[2K');
-      else if (done < total || lastPrinted === 0) draw(true);
+      else if (finishedCount() < total || lastPrinted === 0) draw(true);
     },
   };
 }

@@ -15,7 +15,8 @@ export const SETTINGS_HELP = `Settings (flags win over the environment, which wi
   IDP_USERNAME           optional Anypoint user and password for reviews and actions:
   IDP_PASSWORD           HTTP Basic instead of the token (environment or .env only)`;
 
-function percent(value: string): number {
+/** A 0–100 option value (commander argument parser). */
+export function percent(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 100)
     throw new InvalidArgumentError('expected a number from 0 to 100');

@@ -112,8 +112,7 @@ export function answerJson(
   url: string,
   who: string,
 ): unknown {
-  const unexpected = (what: string) =>
-    apiError(operation, response, undefined, url, `${what}: a proxy or ${who} may be answering.`);
+  const unexpected = (what: string) => unexpectedShape(operation, response, url, what, who);
   if (!text) throw unexpected('The body is empty');
   try {
     return JSON.parse(text);

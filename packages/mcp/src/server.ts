@@ -77,27 +77,26 @@ type RefInput = {
 
 class ToolInputError extends Error {}
 
-function refOf(input: RefInput): ExecutionRef | string {
+/**
+ * The execution a tool names: `target` for the client (a URL keeps the client's host check), `ref` for
+ * the resource link.
+ */
+function refOf(input: RefInput): { target: ExecutionRef | string; ref: ExecutionRef } {
   if (input.url) {
     if (input.actionId || input.actionVersion || input.executionId) {
       throw new ToolInputError('give either url, or actionId + actionVersion + executionId, not both');
     }
-    return input.url;
+    const { actionId, actionVersion, executionId } = parseExecutionUrl(input.url);
+    return { target: input.url, ref: { actionId, actionVersion, executionId } };
   }
   const missing = (['actionId', 'actionVersion', 'executionId'] as const).filter((k) => !input[k]);
   if (missing.length > 0) throw new ToolInputError(`name the execution: url, or ${missing.join(', ')}`);
-  return {
+  const ref = {
     actionId: input.actionId as string,
     actionVersion: input.actionVersion as string,
     executionId: input.executionId as string,
   };
-}
-
-function fullRef(client: IdpClient, ref: ExecutionRef | string): ExecutionRef {
-  if (typeof ref !== 'string') return ref;
-  const { actionId, actionVersion, executionId } = parseExecutionUrl(ref);
-  void client;
-  return { actionId, actionVersion, executionId };
+  return { target: ref, ref };
 }
 
 function resourceUri(ref: ExecutionRef, valueOnly: boolean): string {
@@ -220,10 +219,10 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
       annotations: { readOnlyHint: true },
     },
     tool('get_execution', async (args) => {
-      const ref = refOf(args);
+      const { target, ref } = refOf(args);
       const valueOnly = args.valueOnly ?? true;
-      const execution = await client.getExecution(ref, { valueOnly });
-      return executionResult(execution, fullRef(client, ref), valueOnly);
+      const execution = await client.getExecution(target, { valueOnly });
+      return executionResult(execution, ref, valueOnly);
     }),
   );
 
@@ -251,11 +250,11 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
       annotations: { readOnlyHint: true },
     },
     tool('wait_for_execution', async (args, extra) => {
-      const ref = refOf(args);
+      const { target, ref } = refOf(args);
       const valueOnly = args.valueOnly ?? true;
       const token = extra._meta?.progressToken;
       let step = 0;
-      const execution = await client.waitForExecution(ref, {
+      const execution = await client.waitForExecution(target, {
         valueOnly,
         until: args.until ?? 'settled',
         timeoutMs: (args.timeoutSeconds ?? 120) * 1000,
@@ -274,7 +273,7 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
             .catch(() => {});
         },
       });
-      return executionResult(execution, fullRef(client, ref), valueOnly);
+      return executionResult(execution, ref, valueOnly);
     }),
   );
 
@@ -296,7 +295,7 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
       annotations: { readOnlyHint: true },
     },
     tool('extract_fields', async (args) => {
-      const execution = await client.getExecution(refOf(args), { valueOnly: false });
+      const execution = await client.getExecution(refOf(args).target, { valueOnly: false });
       let fields = fieldsOf(execution);
       if (args.belowConfidence !== undefined) {
         const below = args.belowConfidence;

@@ -12,7 +12,7 @@ import {
 import { type Command, Option } from 'commander';
 import { type ConnectionFlags, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
-import { connectionOptions } from '../flags.js';
+import { connectionOptions, percent } from '../flags.js';
 import { columns, toCsv } from '../format.js';
 
 interface Flags extends ConnectionFlags {
@@ -139,11 +139,9 @@ async function readCorrections(
 }
 
 const minConfidence = () =>
-  new Option('--min-confidence <percent>', 'mark values below this confidence').default(80).argParser((v) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || n > 100) throw new UsageError('--min-confidence expects 0 to 100');
-    return n;
-  });
+  new Option('--min-confidence <percent>', 'mark values below this confidence')
+    .default(80)
+    .argParser(percent);
 
 /** `idp review …`: read, correct and approve one execution's review task. */
 export function reviewCommand(program: Command, ctx: CliContext): void {

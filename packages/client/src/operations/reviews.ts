@@ -86,19 +86,17 @@ export function reviewOperations(context: ExecutionContext) {
   const org = `${baseUrl}/api/v1/organizations/${encodeURIComponent(context.organizationId)}`;
 
   function reviewUrl(ref: ReviewRef | ExecutionRef | string): string {
-    const resolved =
-      typeof ref === 'string'
-        ? resolveRef(context, ref)
-        : (() => {
-            if (typeof ref !== 'object' || ref === null) {
-              throw new IdpValidationError(
-                'a review is named by { actionId, executionId } or an execution URL',
-              );
-            }
-            assertUuid('actionId', ref.actionId);
-            assertUuid('executionId', ref.executionId);
-            return ref;
-          })();
+    let resolved: ReviewRef;
+    if (typeof ref === 'string') {
+      resolved = resolveRef(context, ref);
+    } else {
+      if (typeof ref !== 'object' || ref === null) {
+        throw new IdpValidationError('a review is named by { actionId, executionId } or an execution URL');
+      }
+      assertUuid('actionId', ref.actionId);
+      assertUuid('executionId', ref.executionId);
+      resolved = ref;
+    }
     return `${org}/actions/${encodeURIComponent(resolved.actionId)}/reviews/${encodeURIComponent(resolved.executionId)}`;
   }
 
