@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import {
   IdpAbortError,
   IdpApiError,
@@ -13,7 +13,15 @@ import {
   IdpWaitTimeoutError,
 } from '@idp-kit/client';
 import { collectDocuments, type InputDocument, readDocument } from './inputs.js';
-import { type DocumentRecord, type JournalStore, openFileJournal } from './journal.js';
+import {
+  type DocumentRecord,
+  type DocumentState,
+  type JournalStore,
+  type Lease,
+  LeaseLostError,
+  openFileJournal,
+  type SharedJournalStore,
+} from './journal.js';
 import { AdaptiveLimit } from './limiter.js';
 import { type BatchSummary, writeOutputs } from './outputs.js';
 
@@ -76,9 +84,26 @@ export interface BatchOptions {
   /** Stops the batch: in-flight submits finish or are marked uncertain; a rerun resumes. */
   signal?: AbortSignal;
   onEvent?: (event: BatchEvent) => void;
-  /** A journal other than the file in `outDir` (PostgreSQL, for many workers). */
+  /**
+   * A journal other than the file in `outDir`. A shared one (`openPostgresStore()`) lets any number of
+   * workers, on any number of machines, run the same batch: each takes documents from the store.
+   */
   journal?: JournalStore;
 }
+
+/** How a transition is written: the file journal, or a shared store through this worker's lease. */
+interface Hand {
+  put(record: DocumentRecord): Promise<void>;
+  /** Shared stores: let go of a document until the next run (a wait that failed). */
+  park?(): Promise<void>;
+}
+
+function isShared(journal: JournalStore): journal is SharedJournalStore {
+  return (journal as Partial<SharedJournalStore>).shared === true;
+}
+
+const UNCERTAIN_AFTER_CRASH =
+  'the run stopped during the upload: IDP may or may not have created an execution';
 
 const now = () => new Date().toISOString();
 
@@ -121,10 +146,16 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const journal = options.journal ?? (await openFileJournal(options.outDir));
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
   const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
+  const shared = isShared(journal) ? journal : undefined;
+  // A shared store keeps the journal elsewhere; the outputs still go to this worker's folder.
+  if (options.journal) await mkdir(options.outDir, { recursive: true });
+  const fileHand: Hand = { put: (r) => journal.put(r) };
   try {
     const known = new Map((await journal.load()).map((r) => [r.key, r]));
     const resumed = known.size;
-    const { todo, planned } = await plan(found, known, options, journal);
+    const { todo, planned } = shared
+      ? await planShared(found, known, options, shared)
+      : await plan(found, known, options, journal);
     emit({ type: 'start', documents: known.size, resumed });
     // What planning decided for itself (a rejected file, an upload a crash left uncertain) is said too.
     for (const r of known.values()) {
@@ -142,12 +173,12 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
 
     /** A change; `undefined` removes a field (an old error, say). */
     type Change = { [K in keyof DocumentRecord]?: DocumentRecord[K] | undefined };
-    async function record(doc: DocumentRecord, change: Change): Promise<DocumentRecord> {
+    async function record(doc: DocumentRecord, change: Change, hand: Hand): Promise<DocumentRecord> {
       const next = { ...doc, ...change, updatedAt: now() } as DocumentRecord;
       for (const key of Object.keys(change) as (keyof DocumentRecord)[]) {
         if (change[key] === undefined) delete next[key];
       }
-      await journal.put(next);
+      await hand.put(next);
       known.set(next.key, next);
       emit({
         type: 'state',
@@ -161,19 +192,25 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       return next;
     }
 
-    async function submit(doc: DocumentRecord): Promise<DocumentRecord> {
+    async function submit(doc: DocumentRecord, hand: Hand, held?: () => void): Promise<DocumentRecord> {
       for (;;) {
-        const release = await uploads.acquire(signal);
+        const release = held ?? (await uploads.acquire(signal));
+        held = undefined;
         try {
           const bytes = await readFile(doc.path).catch(() => undefined);
           if (!bytes || createHash('sha256').update(bytes).digest('hex') !== doc.hash) {
-            return await record(doc, {
-              state: 'rejected',
-              error: 'the file changed or vanished since the batch began',
-            });
+            return await record(
+              doc,
+              { state: 'rejected', error: 'the file changed or vanished since the batch began' },
+              hand,
+            );
           }
           // The intent first: a crash after this line and before the id is journaled is "uncertain".
-          doc = await record(doc, { state: 'submitting', submits: (doc.submits ?? 0) + 1, error: undefined });
+          doc = await record(
+            doc,
+            { state: 'submitting', submits: (doc.submits ?? 0) + 1, error: undefined },
+            hand,
+          );
           try {
             const created = await client.submitExecution({
               actionId,
@@ -186,7 +223,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               // nothing is left uncertain. (A second Ctrl-C in the CLI leaves at once.)
             });
             uploads.succeeded();
-            return await record(doc, { state: 'submitted', executionId: created.executionId });
+            return await record(doc, { state: 'submitted', executionId: created.executionId }, hand);
           } catch (error) {
             const outcome = submitOutcome(error);
             if (error instanceof IdpRateLimitError) {
@@ -197,10 +234,10 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
                 limit: uploads.limit,
                 ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}),
               });
-              doc = await record(doc, { state: 'queued', error: outcome.error });
+              doc = await record(doc, { state: 'queued', error: outcome.error }, hand);
               continue; // nothing was created: try again once the limit lets us
             }
-            return await record(doc, { state: outcome.state, error: outcome.error });
+            return await record(doc, { state: outcome.state, error: outcome.error }, hand);
           }
         } finally {
           release();
@@ -208,7 +245,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       }
     }
 
-    async function wait(doc: DocumentRecord): Promise<DocumentRecord> {
+    async function wait(doc: DocumentRecord, hand: Hand): Promise<DocumentRecord> {
       try {
         const ref = { actionId, actionVersion, executionId: doc.executionId as string };
         const execution = await client.waitForExecution(ref, {
@@ -222,52 +259,159 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           ...(signal ? { signal } : {}),
         });
         if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
-          return await record(doc, { state: 'settled', status: execution.status, error: undefined });
+          return await record(doc, { state: 'settled', status: execution.status, error: undefined }, hand);
         }
-        return await record(doc, {
-          state: 'retrieved',
-          status: execution.status,
-          execution,
-          error: undefined,
-        });
+        return await record(
+          doc,
+          { state: 'retrieved', status: execution.status, execution, error: undefined },
+          hand,
+        );
       } catch (error) {
         if (error instanceof IdpNotFoundError) {
-          return await record(doc, {
-            state: 'expired',
-            error: `the results are no longer available (IDP keeps a successful result 24 hours): ${error.message}`,
-          });
+          return await record(
+            doc,
+            {
+              state: 'expired',
+              error: `the results are no longer available (IDP keeps a successful result 24 hours): ${error.message}`,
+            },
+            hand,
+          );
         }
         if (error instanceof IdpAbortError || error instanceof IdpWaitTimeoutError) throw error;
         // Anything else (network, auth, 5xx after retries): still submitted; a rerun waits again.
-        return await record(doc, { error: error instanceof Error ? error.message : String(error) });
+        const kept = await record(
+          doc,
+          { error: error instanceof Error ? error.message : String(error) },
+          hand,
+        );
+        await hand.park?.();
+        return kept;
       }
     }
 
-    async function advance(doc: DocumentRecord): Promise<void> {
-      if (doc.state === 'queued') doc = await submit(doc);
-      if (doc.state === 'submitted' || doc.state === 'settled') await wait(doc);
+    async function advance(doc: DocumentRecord, hand: Hand, held?: () => void): Promise<void> {
+      if (doc.state === 'queued') doc = await submit(doc, hand, held);
+      else held?.();
+      if (doc.state === 'submitted' || doc.state === 'settled') await wait(doc, hand);
     }
 
-    // A pool of workers, each taking the next document through upload and wait: the documents in
-    // flight (and the memory they hold) are bounded by the limits, not by the size of the batch.
-    const next = todo.values();
     const failures: unknown[] = [];
-    // Each worker holds at most one upload or one wait: the pool is what bounds the waits.
-    const workers = Math.min(todo.length, uploads.max + waitConcurrency);
-    await Promise.all(
-      Array.from({ length: workers }, async () => {
-        for (const doc of next) {
-          if (signal?.aborted) return;
-          try {
-            await advance(doc);
-          } catch (error) {
-            if (!(error instanceof IdpWaitTimeoutError) && !signal?.aborted) failures.push(error);
+    if (shared) {
+      await runShared(shared, advance, record, failures);
+    } else {
+      // A pool of workers, each taking the next document through upload and wait: the documents in
+      // flight (and the memory they hold) are bounded by the limits, not by the size of the batch.
+      const next = todo.values();
+      // Each worker holds at most one upload or one wait: the pool is what bounds the waits.
+      const workers = Math.min(todo.length, uploads.max + waitConcurrency);
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          for (const doc of next) {
+            if (signal?.aborted) return;
+            try {
+              await advance(doc, fileHand);
+            } catch (error) {
+              if (!(error instanceof IdpWaitTimeoutError) && !signal?.aborted) failures.push(error);
+            }
           }
+        }),
+      );
+    }
+
+    /**
+     * Many workers, one store: each of this worker's loops claims a document (waits first; an upload
+     * only once it has an upload slot, so that no worker hoards documents it cannot start), and when
+     * nothing is free, waits while other workers still hold unfinished documents (a dead worker's
+     * leases lapse and its documents become free).
+     */
+    async function runShared(
+      store: SharedJournalStore,
+      step: typeof advance,
+      write: typeof record,
+      failed: unknown[],
+    ): Promise<void> {
+      const resubmit = options.resubmitUncertain === true;
+      const waitStates: DocumentState[] = [
+        'submitted',
+        ...(options.until === 'final' ? (['settled'] as const) : []),
+        ...(resubmit ? [] : (['submitting'] as const)),
+      ];
+      const uploadStates: DocumentState[] = [
+        'queued',
+        ...(resubmit ? (['uncertain', 'submitting'] as const) : []),
+      ];
+      const idleMs = Math.min(1_000, store.leaseMs / 4);
+      let tick: Promise<'retry' | 'done'> | undefined;
+      const idle = () => {
+        tick ??= (async () => {
+          await new Promise((resolve) => setTimeout(resolve, idleMs));
+          const left = await store.outstanding([...waitStates, ...uploadStates]);
+          tick = undefined;
+          return left > 0 ? 'retry' : 'done';
+        })();
+        return tick;
+      };
+      async function next(): Promise<
+        { record: DocumentRecord; lease: Lease; held?: () => void } | undefined
+      > {
+        for (;;) {
+          if (signal?.aborted) return undefined;
+          const waiting = await store.claim(waitStates);
+          if (waiting) return waiting;
+          const release = await uploads.acquire(signal);
+          let upload: Awaited<ReturnType<typeof store.claim>>;
+          try {
+            upload = await store.claim(uploadStates);
+          } catch (error) {
+            release();
+            throw error;
+          }
+          if (upload) return { ...upload, held: release };
+          release();
+          if ((await idle()) === 'done') return undefined;
         }
-      }),
-    );
+      }
+      const loops = uploads.max + waitConcurrency;
+      await Promise.all(
+        Array.from({ length: loops }, async () => {
+          for (;;) {
+            let claimed: Awaited<ReturnType<typeof next>>;
+            try {
+              claimed = await next();
+            } catch (error) {
+              if (!signal?.aborted) failed.push(error);
+              return;
+            }
+            if (!claimed) return;
+            const { lease, held } = claimed;
+            const hand: Hand = {
+              put: (r) => store.putLeased(r, lease),
+              park: () => store.park(lease),
+            };
+            let doc = claimed.record;
+            try {
+              if (doc.state === 'submitting' && !resubmit) {
+                // Its worker died during the upload: IDP may have it.
+                await write(doc, { state: 'uncertain', error: UNCERTAIN_AFTER_CRASH }, hand);
+                continue;
+              }
+              if (doc.state === 'uncertain' || doc.state === 'submitting') doc = { ...doc, state: 'queued' };
+              await step(doc, hand, held);
+            } catch (error) {
+              if (error instanceof LeaseLostError) continue; // another worker has it now
+              if (error instanceof IdpWaitTimeoutError) {
+                await hand.park?.().catch(() => {});
+                continue;
+              }
+              if (!signal?.aborted) failed.push(error);
+            }
+          }
+        }),
+      );
+    }
+
     const failure = failures.length > 0 ? { reason: failures[0] } : undefined;
-    const summary = await writeOutputs(options.outDir, [...known.values()]);
+    const summary = await writeOutputs(options.outDir, shared ? await shared.load() : [...known.values()]);
     emit({ type: 'end', summary });
     if (signal?.aborted) throw new IdpAbortError('runBatch', signal.reason);
     if (failure) throw failure.reason;
@@ -288,6 +432,61 @@ async function plan(
   options: BatchOptions,
   journal: JournalStore,
 ): Promise<{ todo: DocumentRecord[]; planned: Set<string> }> {
+  const fresh = await planInputs(found, known, options);
+  // Resume: what a crash left half-done.
+  const resumed: DocumentRecord[] = [];
+  for (const record of known.values()) {
+    if (record.state === 'submitting') {
+      resumed.push({
+        ...record,
+        state: options.resubmitUncertain ? 'queued' : 'uncertain',
+        error: UNCERTAIN_AFTER_CRASH,
+        updatedAt: now(),
+      });
+    } else if (record.state === 'uncertain' && options.resubmitUncertain) {
+      resumed.push({ ...record, state: 'queued', updatedAt: now() });
+    } else if (record.state === 'error' && !record.executionId) {
+      // Nothing was created (a refusal, an unreachable host): safe to try again.
+      resumed.push({ ...record, state: 'queued', updatedAt: now() });
+    }
+  }
+  for (const r of resumed) known.set(r.key, r);
+  const changed = new Map([...fresh, ...resumed].map((r) => [r.key, known.get(r.key) as DocumentRecord]));
+  if (changed.size > 0) await journal.put([...changed.values()]);
+  const todo = [...known.values()].filter(
+    (r) =>
+      ['queued', 'submitted', 'settled'].includes(r.state) &&
+      // A settled document waits again only for a final status (the reviewer may be done now).
+      (r.state !== 'settled' || r.status === 'MANUAL_VALIDATION_REQUIRED'),
+  );
+  return { todo, planned: new Set(changed.keys()) };
+}
+
+/**
+ * A shared store: new documents are added (a document another worker added first is left as it is),
+ * and what a rerun retries is made available again. What a dead worker left half-done is taken over
+ * document by document, when its lease lapses (see `runShared`).
+ */
+async function planShared(
+  found: InputDocument[],
+  known: Map<string, DocumentRecord>,
+  options: BatchOptions,
+  store: SharedJournalStore,
+): Promise<{ todo: DocumentRecord[]; planned: Set<string> }> {
+  const fresh = await planInputs(found, known, options);
+  // A path seen twice in one plan is one record (with its duplicates).
+  const added = [...new Map(fresh.map((r) => [r.key, known.get(r.key) as DocumentRecord])).values()];
+  if (added.length > 0) await store.add(added);
+  await store.reopen();
+  return { todo: [], planned: new Set(added.map((r) => r.key)) };
+}
+
+/** Reads and hashes the inputs the journal does not know yet; returns the new and changed records. */
+async function planInputs(
+  found: InputDocument[],
+  known: Map<string, DocumentRecord>,
+  options: BatchOptions,
+): Promise<DocumentRecord[]> {
   const fresh: DocumentRecord[] = [];
   const seenPaths = new Set([...known.values()].flatMap((r) => [r.path, ...(r.duplicates ?? [])]));
   const rejectedKey = (path: string) => `rejected:${path}`;
@@ -323,31 +522,5 @@ async function plan(
     known.set(key, record);
     fresh.push(record);
   }
-  // Resume: what a crash left half-done.
-  const resumed: DocumentRecord[] = [];
-  for (const record of known.values()) {
-    if (record.state === 'submitting') {
-      resumed.push({
-        ...record,
-        state: options.resubmitUncertain ? 'queued' : 'uncertain',
-        error: 'the run stopped during the upload: IDP may or may not have created an execution',
-        updatedAt: now(),
-      });
-    } else if (record.state === 'uncertain' && options.resubmitUncertain) {
-      resumed.push({ ...record, state: 'queued', updatedAt: now() });
-    } else if (record.state === 'error' && !record.executionId) {
-      // Nothing was created (a refusal, an unreachable host): safe to try again.
-      resumed.push({ ...record, state: 'queued', updatedAt: now() });
-    }
-  }
-  for (const r of resumed) known.set(r.key, r);
-  const changed = new Map([...fresh, ...resumed].map((r) => [r.key, known.get(r.key) as DocumentRecord]));
-  if (changed.size > 0) await journal.put([...changed.values()]);
-  const todo = [...known.values()].filter(
-    (r) =>
-      ['queued', 'submitted', 'settled'].includes(r.state) &&
-      // A settled document waits again only for a final status (the reviewer may be done now).
-      (r.state !== 'settled' || r.status === 'MANUAL_VALIDATION_REQUIRED'),
-  );
-  return { todo, planned: new Set(changed.keys()) };
+  return fresh;
 }

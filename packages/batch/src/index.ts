@@ -6,8 +6,11 @@ export {
   JOURNAL_FILE,
   JournalLockedError,
   type JournalStore,
+  type Lease,
+  LeaseLostError,
   openFileJournal,
   readJournal,
+  type SharedJournalStore,
 } from './journal.js';
 export { AdaptiveLimit } from './limiter.js';
 export { type BatchSummary, csvCell, OUTPUT_FILES, summarize, writeOutputs } from './outputs.js';

@@ -74,6 +74,63 @@ export interface JournalStore {
 }
 
 /**
+ * One document a worker holds: a fencing token, so that a worker whose hold lapsed (and was taken
+ * over) can no longer write it.
+ *
+ * @example
+ * ```ts
+ * const claimed = await store.claim(['queued']);
+ * if (claimed) await store.putLeased({ ...claimed.record, state: 'submitting' }, claimed.lease);
+ * ```
+ */
+export interface Lease {
+  key: string;
+  token: number;
+}
+
+/**
+ * A journal many workers share: each document is held by one worker at a time through a lease that
+ * the worker's heartbeat renews; a dead worker's leases lapse and the others take its documents over.
+ *
+ * @example
+ * ```ts
+ * const store: SharedJournalStore = await openPostgresStore({ url, batch: 'march' });
+ * console.log((await store.load()).length, 'documents');
+ * ```
+ */
+export interface SharedJournalStore extends JournalStore {
+  readonly shared: true;
+  readonly workerId: string;
+  readonly batch: string;
+  /** Adds documents not known yet (by key); for known ones, adds paths as duplicates. */
+  add(records: DocumentRecord[]): Promise<void>;
+  /** What a rerun does for the whole batch: retryable errors queued again, parked waits unparked. */
+  reopen(): Promise<void>;
+  /** How long a hold lasts without a heartbeat. */
+  readonly leaseMs: number;
+  /** Takes the oldest document in one of `states` that no live worker holds. */
+  claim(states: DocumentState[]): Promise<{ record: DocumentRecord; lease: Lease } | undefined>;
+  /** Writes a held document; throws `LeaseLostError` when another worker has taken it over. */
+  putLeased(record: DocumentRecord, lease: Lease): Promise<void>;
+  /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */
+  park(lease: Lease): Promise<void>;
+  /** Documents in `states` that this worker does not hold (others hold them, or nobody does). */
+  outstanding(states: DocumentState[]): Promise<number>;
+}
+
+/**
+ * Another worker took the document over (this worker's lease lapsed): stop working on it.
+ *
+ * @example
+ * ```ts
+ * try { await store.putLeased(record, lease); } catch (e) { if (e instanceof LeaseLostError) return; throw e; }
+ * ```
+ */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+/**
  * The journal's file name in a batch folder.
  *
  * @example

@@ -1,5 +1,6 @@
 export { closeAfterTest } from './cleanup.js';
 export { execution, type FakeIdp, fakeIdp, IDS, REF, TOKEN_PATH } from './fake-idp.js';
 export { type Handler, json, type Loopback, loopback, type Recorded } from './loopback.js';
+export { postgresBin, postgresMissing, startPostgres, type TestPostgres } from './postgres.js';
 export { type NodeOptions, type Ran, runNode, type Started, startNode } from './processes.js';
 export { until } from './until.js';

@@ -1,0 +1,40 @@
+/**
+ * The PostgreSQL store's schema, as numbered migrations. A worker applies the ones its database lacks
+ * when it opens the store (under an advisory lock, in one transaction), and refuses a database whose
+ * schema is newer than it knows. Never edit a released migration: add the next number.
+ * MIGRATIONS.md in this package describes each table.
+ *
+ * @example
+ * ```ts
+ * console.log(MIGRATIONS.map((m) => `${m.version} ${m.name}`).join('\n'));
+ * ```
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'batches, documents and leases',
+    sql: `
+CREATE TABLE idp_batch_batches (
+  batch text PRIMARY KEY,
+  action_id text NOT NULL,
+  action_version text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE idp_batch_documents (
+  batch text NOT NULL REFERENCES idp_batch_batches (batch) ON DELETE CASCADE,
+  key text NOT NULL,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  state text NOT NULL,
+  record jsonb NOT NULL,
+  parked boolean NOT NULL DEFAULT false,
+  lease_owner text,
+  lease_token bigint NOT NULL DEFAULT 0,
+  lease_until timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (batch, key)
+);
+CREATE INDEX idp_batch_documents_work ON idp_batch_documents (batch, state, seq);
+CREATE INDEX idp_batch_documents_owner ON idp_batch_documents (lease_owner) WHERE lease_owner IS NOT NULL;
+`,
+  },
+];

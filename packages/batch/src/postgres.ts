@@ -1,0 +1,427 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { type DocumentRecord, type Lease, LeaseLostError, type SharedJournalStore } from './journal.js';
+import { MIGRATIONS } from './migrations.js';
+
+/**
+ * Options of `openPostgresStore()`.
+ *
+ * @example
+ * ```ts
+ * const store = await openPostgresStore({ url: process.env.BATCH_STORE!, batch: 'march-invoices' });
+ * ```
+ */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/database` (the password never appears in a message). */
+  url: string;
+  /** The batch's name: every worker of one batch uses the same name. */
+  batch: string;
+  /** The batch's action; a batch is for one action version, and a worker with another is refused. */
+  action?: { actionId: string; actionVersion: string };
+  /** How long a worker's hold on a document lasts without a heartbeat; default 30 s. */
+  leaseMs?: number;
+  /** This worker's name in the store; default `host:pid:random`. */
+  workerId?: string;
+  /** How long to keep retrying while the database is away, before giving up; default 10 min. */
+  outageLimitMs?: number;
+  /** Connecting gives up after this long; default 10 s. */
+  connectTimeoutMs?: number;
+  /** The database stopped answering: the store retries (and says so once per outage). */
+  onUnavailable?: (reason: string) => void;
+  /** It answers again. */
+  onRecovered?: () => void;
+}
+
+/**
+ * The store cannot be used: a bad URL, a refused login, a missing database, a schema from a newer
+ * version, or a database that stayed away longer than `outageLimitMs`. The message says what to do.
+ *
+ * @example
+ * ```ts
+ * try { await openPostgresStore({ url, batch }); } catch (e) { if (e instanceof BatchStoreError) console.error(e.message); }
+ * ```
+ */
+export class BatchStoreError extends Error {
+  override name = 'BatchStoreError';
+}
+
+/** `postgres://user@host:port/db`: the URL as it may be shown (no password, no query). */
+export function describeStore(url: string): string {
+  try {
+    const u = new URL(url);
+    const user = u.username ? `${decodeURIComponent(u.username)}@` : '';
+    return `${u.protocol}//${user}${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'the --store URL';
+  }
+}
+
+/** Error codes that mean "the database is away for now" (retry), not "this is wrong" (stop). */
+const TRANSIENT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up)
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '53300', // too_many_connections
+]);
+
+function transient(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  if (e.code && TRANSIENT.has(e.code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    e.message ?? '',
+  );
+}
+
+/** The first error's words for a person, with what to do. */
+function explain(error: unknown, where: string): string {
+  const e = error as { code?: string; message?: string };
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `cannot reach PostgreSQL at ${where}: connection refused. Is the server running and listening on that host and port?`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot reach PostgreSQL at ${where}: the host name does not resolve. Check the host in --store.`;
+    case '28P01':
+    case '28000':
+      return `PostgreSQL at ${where} refused the login (${e.code}): check the user and password in --store.`;
+    case '3D000':
+      return `PostgreSQL at ${where}: the database does not exist. Create it (createdb <name>) or name another in --store.`;
+    case '42501':
+      return `PostgreSQL at ${where}: the user may not create the batch tables (${e.code}). Grant CREATE on the database, or run once as its owner.`;
+    default:
+      if (/timeout/i.test(e.message ?? '')) {
+        return `cannot reach PostgreSQL at ${where}: no answer in time. Check the host, port and firewall.`;
+      }
+      return `PostgreSQL at ${where}: ${e.message ?? String(error)}`;
+  }
+}
+
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new BatchStoreError('--store is not a URL: give postgres://user:password@host:5432/database');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new BatchStoreError(
+      `--store must be a postgres:// URL (got ${parsed.protocol}//…): postgres://user:password@host:5432/database`,
+    );
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const RECORD_KEEPING_DUPLICATES = `CASE WHEN d.record ? 'duplicates'
+  THEN $3::jsonb || jsonb_build_object('duplicates', d.record->'duplicates') ELSE $3::jsonb END`;
+
+/**
+ * The shared store for many workers on many machines: one PostgreSQL database (11 or newer; tested on
+ * 15). Opening it checks the URL, connects, and applies the schema migrations (`MIGRATIONS`) under an
+ * advisory lock, so a wrong URL or login fails here, before any document is touched. A worker holds a
+ * document through a lease (`FOR UPDATE SKIP LOCKED`, a fencing token, a heartbeat every third of
+ * `leaseMs`); when the database goes away, every call retries until it is back (or `outageLimitMs`).
+ *
+ * @example
+ * ```ts
+ * const journal = await openPostgresStore({ url: 'postgres://idp@db:5432/batches', batch: 'march' });
+ * await runBatch({ client, inputs: ['invoices/'], actionId, actionVersion: '1.0.0', outDir: 'out', journal });
+ * ```
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<SharedJournalStore> {
+  checkUrl(options.url);
+  if (!/^[\w.-]{1,200}$/.test(options.batch)) {
+    throw new BatchStoreError(
+      `batch name "${options.batch}" must be 1–200 letters, digits, dots, dashes or underscores`,
+    );
+  }
+  const where = describeStore(options.url);
+  const leaseMs = Math.max(100, options.leaseMs ?? 30_000);
+  const outageLimitMs = options.outageLimitMs ?? 600_000;
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const batch = options.batch;
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: 8,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: 'idp-kit batch',
+  });
+  // An idle connection that the server drops emits here; without a listener the process would end.
+  pool.on('error', () => {});
+
+  let closed = false;
+  let down = false;
+  async function query<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    let since: number | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await pool.query<R>(text, values);
+        if (down) {
+          down = false;
+          options.onRecovered?.();
+        }
+        return result;
+      } catch (error) {
+        if (closed || !transient(error)) throw error;
+        since ??= Date.now();
+        if (!down) {
+          down = true;
+          options.onUnavailable?.(explain(error, where));
+        }
+        if (Date.now() - since > outageLimitMs) {
+          throw new BatchStoreError(
+            `${explain(error, where)} Gave up after ${Math.round(outageLimitMs / 1000)} s; the batch resumes when you run it again.`,
+          );
+        }
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
+      }
+    }
+  }
+
+  try {
+    await migrate(pool);
+    await checkBatch(pool, batch, options.action, where);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    if (error instanceof BatchStoreError) throw error;
+    throw new BatchStoreError(explain(error, where));
+  }
+
+  const heartbeat = setInterval(
+    () => {
+      query(
+        `UPDATE idp_batch_documents SET lease_until = now() + make_interval(secs => $3::float8 / 1000)
+          WHERE batch = $1 AND lease_owner = $2`,
+        [batch, workerId, leaseMs],
+      ).catch(() => {}); // the next beat tries again; a lapse is safe (fencing)
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
+  heartbeat.unref();
+
+  async function write(record: DocumentRecord, lease: Lease): Promise<boolean> {
+    // A document that needs no more work lets go of its lease (the heartbeat renews only live work).
+    const fenced = await query(
+      `UPDATE idp_batch_documents d SET record = ${RECORD_KEEPING_DUPLICATES}, state = $4, updated_at = now(),
+          lease_owner = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_owner END,
+          lease_until = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_until END
+        WHERE d.batch = $1 AND d.key = $2 AND d.lease_owner = $5 AND d.lease_token = $6`,
+      [batch, record.key, JSON.stringify(record), record.state, workerId, lease.token],
+    );
+    if (fenced.rowCount === 1) return true;
+    if (record.state !== 'submitted') return false;
+    // Our hold lapsed while the upload was out, and a worker that took over marked it uncertain (or
+    // has not looked yet). Nobody has submitted it since (same count): the execution id is the truth.
+    await query(
+      `UPDATE idp_batch_documents d SET record = ${RECORD_KEEPING_DUPLICATES}, state = $4, updated_at = now(),
+          lease_owner = NULL, lease_until = NULL
+        WHERE d.batch = $1 AND d.key = $2 AND d.state IN ('submitting', 'uncertain')
+          AND COALESCE((d.record->>'submits')::int, 0) = $5`,
+      [batch, record.key, JSON.stringify(record), record.state, record.submits ?? 0],
+    );
+    // Written or not, the document is not ours now: whoever claims it next waits for the results.
+    return false;
+  }
+
+  return {
+    shared: true,
+    workerId,
+    batch,
+    leaseMs,
+    async load() {
+      const { rows } = await query<{ record: DocumentRecord }>(
+        'SELECT record FROM idp_batch_documents WHERE batch = $1 ORDER BY seq',
+        [batch],
+      );
+      return rows.map((r) => r.record);
+    },
+    async put(records) {
+      // Outside any lease: for tools and single-worker use. Workers use putLeased.
+      for (const record of Array.isArray(records) ? records : [records]) {
+        await query(
+          `INSERT INTO idp_batch_documents AS d (batch, key, state, record) VALUES ($1, $2, $4, $3::jsonb)
+           ON CONFLICT (batch, key) DO UPDATE SET record = ${RECORD_KEEPING_DUPLICATES}, state = $4, updated_at = now()`,
+          [batch, record.key, JSON.stringify(record), record.state],
+        );
+      }
+    },
+    async add(records) {
+      for (let i = 0; i < records.length; i += 500) {
+        const chunk = records.slice(i, i + 500);
+        await query(
+          `INSERT INTO idp_batch_documents (batch, key, state, record)
+           SELECT $1, r->>'key', r->>'state', r FROM jsonb_array_elements($2::jsonb) AS r
+           ON CONFLICT (batch, key) DO NOTHING`,
+          [batch, JSON.stringify(chunk)],
+        );
+      }
+      for (const record of records) {
+        for (const path of record.duplicates ?? []) {
+          await query(
+            `UPDATE idp_batch_documents SET updated_at = now(),
+               record = jsonb_set(record, '{duplicates}', COALESCE(record->'duplicates', '[]'::jsonb) || to_jsonb($3::text))
+             WHERE batch = $1 AND key = $2 AND record->>'path' <> $3
+               AND NOT COALESCE(record->'duplicates', '[]'::jsonb) ? $3`,
+            [batch, record.key, path],
+          );
+        }
+      }
+    },
+    async reopen() {
+      await query(
+        `UPDATE idp_batch_documents SET state = 'queued', record = jsonb_set(record, '{state}', '"queued"'), updated_at = now()
+          WHERE batch = $1 AND state = 'error' AND NOT record ? 'executionId'
+            AND (lease_owner IS NULL OR lease_until < now())`,
+        [batch],
+      );
+      await query(
+        `UPDATE idp_batch_documents SET parked = false WHERE batch = $1 AND parked
+            AND (lease_owner IS NULL OR lease_until < now())`,
+        [batch],
+      );
+    },
+    async claim(states) {
+      const { rows } = await query<{ record: DocumentRecord; lease_token: string }>(
+        `WITH next AS (
+           SELECT key FROM idp_batch_documents
+            WHERE batch = $1 AND state = ANY($2::text[]) AND NOT parked
+              AND (lease_owner IS NULL OR lease_until < now())
+            ORDER BY seq LIMIT 1
+            FOR UPDATE SKIP LOCKED)
+         UPDATE idp_batch_documents d
+            SET lease_owner = $3, lease_token = d.lease_token + 1,
+                lease_until = now() + make_interval(secs => $4::float8 / 1000)
+           FROM next WHERE d.batch = $1 AND d.key = next.key
+         RETURNING d.record, d.lease_token`,
+        [batch, states, workerId, leaseMs],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return { record: row.record, lease: { key: row.record.key, token: Number(row.lease_token) } };
+    },
+    async putLeased(record, lease) {
+      if (!(await write(record, lease))) {
+        throw new LeaseLostError(`another worker has taken over ${record.fileName}`);
+      }
+    },
+    async park(lease) {
+      await query(
+        `UPDATE idp_batch_documents SET parked = true, lease_owner = NULL, lease_until = NULL
+          WHERE batch = $1 AND key = $2 AND lease_owner = $3 AND lease_token = $4`,
+        [batch, lease.key, workerId, lease.token],
+      );
+    },
+    async outstanding(states) {
+      const { rows } = await query<{ n: string }>(
+        `SELECT count(*) AS n FROM idp_batch_documents
+          WHERE batch = $1 AND state = ANY($2::text[]) AND NOT parked AND lease_owner IS DISTINCT FROM $3`,
+        [batch, states, workerId],
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+    async close() {
+      clearInterval(heartbeat);
+      try {
+        // Others need not wait for our leases to lapse.
+        await pool.query(
+          'UPDATE idp_batch_documents SET lease_owner = NULL, lease_until = NULL WHERE batch = $1 AND lease_owner = $2',
+          [batch, workerId],
+        );
+      } catch {
+        // The database is away: the leases lapse by themselves.
+      } finally {
+        closed = true;
+        await pool.end().catch(() => {});
+      }
+    },
+  };
+}
+
+/** Applies the migrations this version knows and the database lacks, one worker at a time. */
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('idp_batch_migrations'))`);
+    await client.query(`CREATE TABLE IF NOT EXISTS idp_batch_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ v: number | null }>(
+      'SELECT max(version) AS v FROM idp_batch_migrations',
+    );
+    const current = rows[0]?.v ?? 0;
+    const newest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+    if (current > newest) {
+      throw new BatchStoreError(
+        `the store's schema is version ${current}, newer than this idp-kit knows (${newest}): upgrade idp-kit on this worker`,
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO idp_batch_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The batch row: created by the first worker; a worker for another action is refused. */
+async function checkBatch(
+  pool: pg.Pool,
+  batch: string,
+  action: PostgresStoreOptions['action'],
+  where: string,
+): Promise<void> {
+  if (action) {
+    await pool.query(
+      `INSERT INTO idp_batch_batches (batch, action_id, action_version) VALUES ($1, $2, $3)
+       ON CONFLICT (batch) DO NOTHING`,
+      [batch, action.actionId, action.actionVersion],
+    );
+  }
+  const { rows } = await pool.query<{ action_id: string; action_version: string }>(
+    'SELECT action_id, action_version FROM idp_batch_batches WHERE batch = $1',
+    [batch],
+  );
+  const row = rows[0];
+  if (!row) {
+    const names = await pool.query<{ batch: string }>(
+      'SELECT batch FROM idp_batch_batches ORDER BY created_at DESC LIMIT 20',
+    );
+    const known = names.rows.map((r) => r.batch).join(', ');
+    throw new BatchStoreError(
+      `no batch named "${batch}" in ${where}${known ? ` (batches there: ${known})` : ' (it holds no batch yet)'}`,
+    );
+  }
+  if (action && (row.action_id !== action.actionId || row.action_version !== action.actionVersion)) {
+    throw new BatchStoreError(
+      `batch "${batch}" in ${where} is for action ${row.action_id} version ${row.action_version}, not ${action.actionId} ${action.actionVersion}: use the same action, or another --batch name`,
+    );
+  }
+}

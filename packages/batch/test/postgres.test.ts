@@ -1,0 +1,233 @@
+import { inspect } from 'node:util';
+import { postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { type DocumentRecord, LeaseLostError, runBatch, type SharedJournalStore } from '../src/index.js';
+import { MIGRATIONS } from '../src/migrations.js';
+import { BatchStoreError, openPostgresStore, type PostgresStoreOptions } from '../src/postgres.js';
+import { ACTION, fakeBatchIdp } from './fake-batch-idp.js';
+import { clientFor, documents, tempDir } from './helpers.js';
+
+// In CI a missing server fails the run (.ci/run installs it); on a developer's machine without the
+// package these tests are skipped with the reason.
+const missing = process.env.CI ? undefined : await postgresMissing();
+if (missing) console.warn(`skipping the PostgreSQL store tests: ${missing}`);
+
+let server: TestPostgres;
+let databases = 0;
+beforeAll(async () => {
+  if (!missing) server = await startPostgres();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function database(): Promise<string> {
+  return server.createDatabase(`t${++databases}`);
+}
+
+async function open(url: string, extra: Partial<PostgresStoreOptions> = {}): Promise<SharedJournalStore> {
+  const store = await openPostgresStore({ url, batch: 'b1', action: ACTION, leaseMs: 60_000, ...extra });
+  onTestFinished(() => store.close());
+  return store;
+}
+
+function doc(n: number, state: DocumentRecord['state'] = 'queued'): DocumentRecord {
+  return {
+    key: `hash${n}:${ACTION.actionId}:${ACTION.actionVersion}`,
+    hash: `hash${n}`,
+    path: `/in/doc-${n}.pdf`,
+    fileName: `doc-${n}.pdf`,
+    state,
+    updatedAt: new Date(0).toISOString(),
+  };
+}
+
+/** Makes every lease of the batch lapse now, as a dead worker's would: no clock involved. */
+async function lapse(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`UPDATE idp_batch_documents SET lease_until = now() - interval '1 second'`);
+  await client.end();
+}
+
+describe.skipIf(Boolean(missing))('PostgreSQL store: opening it', () => {
+  it('refuses a URL that is not postgres:// before connecting', async () => {
+    await expect(openPostgresStore({ url: 'not a url', batch: 'b' })).rejects.toThrow(
+      /--store is not a URL: give postgres:\/\/user:password@host:5432\/database/,
+    );
+    await expect(openPostgresStore({ url: 'mysql://u:p@127.0.0.1/db', batch: 'b' })).rejects.toThrow(
+      /must be a postgres:\/\/ URL \(got mysql:\/\/…\)/,
+    );
+    await expect(openPostgresStore({ url: server.url, batch: 'no spaces please' })).rejects.toThrow(
+      /batch name "no spaces please" must be/,
+    );
+  });
+
+  it('a wrong password: says to check the login, never shows the password', async () => {
+    const url = server.url.replace(server.password, 'wrong-secret-123');
+    const error = await openPostgresStore({ url, batch: 'b', action: ACTION }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatchStoreError);
+    const text = `${(error as Error).message} ${inspect(error, { depth: 5 })}`;
+    expect((error as Error).message).toMatch(
+      /^PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres refused the login \(28P01\): check the user and password/,
+    );
+    expect(text).not.toContain('wrong-secret-123');
+    expect(text).not.toContain(server.password);
+  });
+
+  it('nothing listening: connection refused, with the host and port', async () => {
+    const url = server.url.replace(`:${server.port}/`, ':1/');
+    await expect(openPostgresStore({ url, batch: 'b', action: ACTION })).rejects.toThrow(
+      /cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/postgres: connection refused/,
+    );
+  });
+
+  it('a database that does not exist: says to create it', async () => {
+    const url = server.url.replace(/\/postgres$/, '/nosuchdb');
+    await expect(openPostgresStore({ url, batch: 'b', action: ACTION })).rejects.toThrow(
+      /the database does not exist\. Create it \(createdb <name>\)/,
+    );
+  });
+
+  it('migrations: applied once even when workers open at the same moment; a newer schema is refused', async () => {
+    const url = await database();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));
+    expect(stores).toHaveLength(4);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    onTestFinished(() => client.end());
+    const { rows } = await client.query('SELECT version, name FROM idp_batch_migrations ORDER BY version');
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    await client.query(`INSERT INTO idp_batch_migrations (version, name) VALUES (999, 'from the future')`);
+    await expect(open(url)).rejects.toThrow(
+      /the store's schema is version 999, newer than this idp-kit knows \(1\): upgrade idp-kit/,
+    );
+  });
+
+  it('a batch is for one action: a worker with another is refused; status of an unknown batch lists the known', async () => {
+    const url = await database();
+    await open(url);
+    await expect(open(url, { action: { ...ACTION, actionVersion: '9.9.9' } })).rejects.toThrow(
+      `batch "b1" in ${url.replace(`:${server.password}`, '')} is for action ${ACTION.actionId} version ${ACTION.actionVersion}, not ${ACTION.actionId} 9.9.9`,
+    );
+    await expect(openPostgresStore({ url, batch: 'other' })).rejects.toThrow(
+      /no batch named "other" in .* \(batches there: b1\)/,
+    );
+  });
+});
+
+describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
+  it('one worker holds a document at a time; a lapsed lease is taken over, and the old holder can no longer write', async () => {
+    const url = await database();
+    const a = await open(url, { workerId: 'a' });
+    const b = await open(url, { workerId: 'b' });
+    await a.add([doc(1), doc(2)]);
+    const first = await a.claim(['queued']);
+    const second = await b.claim(['queued']);
+    const none = await b.claim(['queued']);
+    expect([first?.record.key, second?.record.key, none]).toEqual([doc(1).key, doc(2).key, undefined]);
+    // Others still have work in hand: b must not leave yet.
+    expect(await b.outstanding(['queued'])).toBe(1);
+
+    await lapse(url); // a died
+    const taken = await b.claim(['queued']);
+    expect(taken?.record.key).toBe(doc(1).key);
+    if (!first || !taken) throw new Error('unreachable');
+    await expect(
+      a.putLeased({ ...first.record, state: 'submitting', submits: 1 }, first.lease),
+    ).rejects.toThrow(LeaseLostError);
+    await b.putLeased({ ...taken.record, state: 'submitting', submits: 1 }, taken.lease);
+    expect((await b.load()).find((r) => r.key === doc(1).key)?.state).toBe('submitting');
+  });
+
+  it('a worker whose hold lapsed during the upload still records the execution id (nobody resubmitted it)', async () => {
+    const url = await database();
+    const a = await open(url, { workerId: 'a' });
+    const b = await open(url, { workerId: 'b' });
+    await a.add([doc(1)]);
+    const held = await a.claim(['queued']);
+    if (!held) throw new Error('unreachable');
+    const submitting = { ...held.record, state: 'submitting' as const, submits: 1 };
+    await a.putLeased(submitting, held.lease);
+    await lapse(url);
+    const taken = await b.claim(['submitting']);
+    if (!taken) throw new Error('unreachable');
+    await b.putLeased({ ...taken.record, state: 'uncertain' }, taken.lease);
+    // a's POST answers now: the id is written, the document is free for whoever waits for it.
+    await expect(
+      a.putLeased({ ...submitting, state: 'submitted', executionId: 'e1' }, held.lease),
+    ).rejects.toThrow(LeaseLostError);
+    const after = (await b.load())[0];
+    expect(after).toMatchObject({ state: 'submitted', executionId: 'e1', submits: 1 });
+    expect((await b.claim(['submitted']))?.record.executionId).toBe('e1');
+  });
+
+  it('duplicates found by another worker are added to the record and survive its holder writing it', async () => {
+    const url = await database();
+    const a = await open(url, { workerId: 'a' });
+    await a.add([doc(1)]);
+    const held = await a.claim(['queued']);
+    if (!held) throw new Error('unreachable');
+    await a.add([{ ...doc(1), duplicates: ['/in/copy.pdf'] }]);
+    await a.add([{ ...doc(1), duplicates: ['/in/copy.pdf'] }]); // again: no second entry
+    await a.putLeased({ ...held.record, state: 'submitting', submits: 1 }, held.lease);
+    expect((await a.load())[0]).toMatchObject({ state: 'submitting', duplicates: ['/in/copy.pdf'] });
+  });
+
+  it('a parked document is not waited for, and the next run makes it and retryable errors available again', async () => {
+    const url = await database();
+    const a = await open(url, { workerId: 'a' });
+    await a.add([doc(1, 'submitted'), { ...doc(2, 'error'), error: 'refused' }, doc(3, 'error')]);
+    await a.put({ ...doc(3, 'error'), executionId: 'e3' }); // an error after an execution exists
+    const held = await a.claim(['submitted']);
+    if (!held) throw new Error('unreachable');
+    await a.park(held.lease);
+    expect(await a.outstanding(['submitted', 'queued'])).toBe(0);
+    await a.reopen();
+    expect(await a.outstanding(['submitted', 'queued'])).toBe(2);
+    const states = Object.fromEntries((await a.load()).map((r) => [r.fileName, r.state]));
+    expect(states).toEqual({ 'doc-1.pdf': 'submitted', 'doc-2.pdf': 'queued', 'doc-3.pdf': 'error' });
+  });
+
+  it('the database going away: calls wait for it and carry on; the outage is said once', async () => {
+    const url = await database();
+    const events: string[] = [];
+    const a = await open(url, {
+      onUnavailable: (reason) => events.push(`down: ${reason}`),
+      onRecovered: () => events.push('up'),
+    });
+    await a.add([doc(1)]);
+    await server.kill();
+    const pending = a.load();
+    await server.restart();
+    expect((await pending).map((r) => r.key)).toEqual([doc(1).key]);
+    expect(events.at(-1)).toBe('up');
+    expect(events.filter((e) => e.startsWith('down')).length).toBe(1);
+    expect(events.join()).not.toContain(server.password);
+  });
+});
+
+describe.skipIf(Boolean(missing))('runBatch on the PostgreSQL store', () => {
+  it('two workers in one process share a batch: each document submitted once, both see the same results', async () => {
+    const url = await database();
+    const idp = await fakeBatchIdp();
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 30);
+    const run = async (name: string) =>
+      runBatch({
+        client: clientFor(idp),
+        inputs: [input],
+        ...ACTION,
+        outDir: `${dir}/out-${name}`,
+        pollIntervalMs: 1,
+        maxPollIntervalMs: 2,
+        journal: await open(url, { workerId: name }),
+      });
+    const [one, two] = await Promise.all([run('w1'), run('w2')]);
+    expect(one).toEqual(two);
+    expect(one).toMatchObject({ documents: 30, succeeded: 30, pending: 0, uncertain: [] });
+    expect([...idp.posts.values()]).toEqual(Array(30).fill(1));
+  });
+});
