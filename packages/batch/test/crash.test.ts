@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { closeAfterTest, IDS } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import type { BatchSummary } from '../src/index.js';
 import { ACTION, type FakeBatchIdp, fakeBatchIdp } from './fake-batch-idp.js';
-import { documents, jsonLines, tempDir } from './helpers.js';
+import { documents, jsonLines, spawnBatch, tempDir } from './helpers.js';
 
-const SCRIPT = fileURLToPath(new URL('./run-batch.ts', import.meta.url));
 const DOCUMENTS = 40;
 const KILLS = 6;
 
@@ -29,22 +26,9 @@ function run(
   env: Record<string, string>,
   killAt?: number,
 ): Promise<BatchSummary | undefined> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    if (killAt !== undefined) idp.arm(killAt, () => child.kill('SIGKILL'));
-    child.on('exit', (code, signal) => {
-      if (signal === null && code !== 0) throw new Error(`the batch failed (${code}): ${stderr}`);
-      resolve(signal === 'SIGKILL' ? undefined : (JSON.parse(stdout) as BatchSummary));
-    });
-  });
+  const child = spawnBatch(env);
+  if (killAt !== undefined) idp.arm(killAt, child.kill);
+  return child.done;
 }
 
 describe('kill -9 at random moments, then rerun', () => {

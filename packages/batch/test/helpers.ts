@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createIdpClient } from '@idp-kit/client';
 import { IDS } from '@idp-kit/testkit';
 import { onTestFinished } from 'vitest';
+import type { BatchSummary } from '../src/index.js';
 import type { FakeBatchIdp } from './fake-batch-idp.js';
 
 /** A fresh folder removed after the test. */
@@ -41,4 +44,32 @@ export async function jsonLines(path: string): Promise<Record<string, unknown>[]
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const BATCH_SCRIPT = fileURLToPath(new URL('./run-batch.ts', import.meta.url));
+
+/** A batch run in a child process (`run-batch.ts`); `done` is its summary, or undefined if killed. */
+export function spawnBatch(env: Record<string, string>): {
+  kill(): void;
+  done: Promise<BatchSummary | undefined>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', BATCH_SCRIPT], {
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr.on('data', (c) => {
+    stderr += c;
+  });
+  const done = new Promise<BatchSummary | undefined>((resolve, reject) => {
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') return resolve(undefined);
+      if (code !== 0) return reject(new Error(`the batch failed (${code ?? signal}): ${stderr}`));
+      resolve(JSON.parse(stdout) as BatchSummary);
+    });
+  });
+  return { kill: () => child.kill('SIGKILL'), done };
 }

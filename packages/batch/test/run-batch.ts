@@ -1,6 +1,8 @@
-// A batch run in a child process, for the kill -9 test: settings from the environment.
+// A batch run in a child process, for the kill -9 tests: settings from the environment. With STORE,
+// the run is one worker of a batch shared through PostgreSQL.
 import { createIdpClient } from '@idp-kit/client';
 import { runBatch } from '../src/index.js';
+import { openPostgresStore } from '../src/postgres.js';
 
 const env = process.env as Record<string, string>;
 const client = createIdpClient({
@@ -9,15 +11,28 @@ const client = createIdpClient({
   auth: { clientId: 'batch', clientSecret: 'batch-secret', tokenUrl: env.TOKEN_URL as string },
   retry: { baseDelayMs: 1, maxDelayMs: 5 },
 });
-const summary = await runBatch({
-  client,
-  inputs: [env.INPUT as string],
-  actionId: env.ACTION_ID as string,
-  actionVersion: env.ACTION_VERSION as string,
-  outDir: env.OUT as string,
-  uploadConcurrency: 4,
-  pollIntervalMs: 1,
-  maxPollIntervalMs: 2,
-  resubmitUncertain: env.RESUBMIT === '1',
-});
-process.stdout.write(`${JSON.stringify(summary)}\n`);
+const action = { actionId: env.ACTION_ID as string, actionVersion: env.ACTION_VERSION as string };
+const journal = env.STORE
+  ? await openPostgresStore({
+      url: env.STORE,
+      batch: env.BATCH ?? 'batch',
+      action,
+      leaseMs: Number(env.LEASE_MS ?? 30_000),
+    })
+  : undefined;
+try {
+  const summary = await runBatch({
+    client,
+    inputs: [env.INPUT as string],
+    ...action,
+    outDir: env.OUT as string,
+    uploadConcurrency: 4,
+    pollIntervalMs: 1,
+    maxPollIntervalMs: 2,
+    resubmitUncertain: env.RESUBMIT === '1',
+    ...(journal ? { journal } : {}),
+  });
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+} finally {
+  await journal?.close();
+}
