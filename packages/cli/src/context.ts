@@ -55,6 +55,7 @@ export class CliContext {
   exitCode: number = EXIT.SUCCEEDED;
   verbose = false;
   private secrets: string[] = [];
+  private kept: string[] = [];
   /** The settings the last `connect()` used (for `idp doctor`); hold secrets: never print this. */
   lastConnection: Connection | undefined;
 
@@ -71,7 +72,12 @@ export class CliContext {
 
   /** A last guard: whatever is printed, the client secret never is. */
   redact(text: string): string {
-    return this.secrets.reduce((out, secret) => redactSecret(out, secret), text);
+    return [...this.secrets, ...this.kept].reduce((out, secret) => redactSecret(out, secret), text);
+  }
+
+  /** Another secret nothing may print (a database password, say); kept across `connect()`. */
+  keepSecret(secret: string | undefined): void {
+    if (secret) this.kept.push(secret);
   }
 
   say(text: string): void {

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import {
   type BatchEvent,
   type BatchSummary,
@@ -11,7 +13,7 @@ import {
 } from '@idp-kit/batch';
 import { type Command, Option } from 'commander';
 import { batchProgress } from '../batch-progress.js';
-import { type ConnectionFlags, parseDuration, UsageError } from '../config.js';
+import { type ConnectionFlags, loadEnv, parseDuration, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
@@ -27,7 +29,59 @@ interface RunFlags extends ConnectionFlags {
   confidence?: boolean;
   json?: boolean;
   verbose?: boolean;
+  store?: string;
+  batch?: string;
 }
+
+interface StoreFlags {
+  store?: string;
+  batch?: string;
+}
+
+/** `--store`, else IDP_BATCH_STORE (environment or .env): a PostgreSQL URL shared by many workers. */
+function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined {
+  const url = flags.store ?? loadEnv(ctx.io.env, ctx.io.cwd).IDP_BATCH_STORE;
+  if (!url) return undefined;
+  try {
+    ctx.keepSecret(decodeURIComponent(new URL(url).password));
+  } catch {
+    // not a URL: openPostgresStore says so
+  }
+  return url;
+}
+
+/** The batch's name in a shared store: --batch, else the --out folder's name. */
+function batchName(flags: StoreFlags, dir: string | undefined): string {
+  const name = flags.batch ?? (dir ? basename(resolve(dir)) : undefined);
+  if (!name) throw new UsageError('with --store, name the batch: --batch <name>');
+  return name;
+}
+
+/** The shared store, or a usage error that says what is wrong with it (never the password). */
+async function openStore(
+  ctx: CliContext,
+  url: string,
+  batch: string,
+  action?: { actionId: string; actionVersion: string },
+) {
+  const { BatchStoreError, openPostgresStore } = await import('@idp-kit/batch/postgres');
+  try {
+    return await openPostgresStore({
+      url,
+      batch,
+      ...(action ? { action } : {}),
+      onUnavailable: (reason) =>
+        ctx.warn(ctx.errStyle.warn(`${reason} Waiting for it; nothing is submitted meanwhile.`)),
+      onRecovered: () => ctx.warn(ctx.errStyle.dim('the batch store answers again; resuming')),
+    });
+  } catch (error) {
+    if (error instanceof BatchStoreError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+const STORE_HELP =
+  'a PostgreSQL URL (postgres://user:pass@host/db) that many workers share; default IDP_BATCH_STORE';
 
 /** 0: every document SUCCEEDED; 5: the others wait for a review; 8: anything else. */
 export function batchExitCode(summary: BatchSummary): number {
@@ -97,6 +151,8 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     .option('--resubmit-uncertain', 'submit again documents that may have been submitted already (credits)')
     .option('--confidence', 'keep confidence scores and geometry in the results (valueOnly=false)')
     .option('--json', 'print the engine events as NDJSON on stdout')
+    .option('--store <url>', STORE_HELP)
+    .option('--batch <name>', "the batch's name in --store (default: the --out folder's name)")
     .addHelpText(
       'after',
       `\nExit codes: 0 every document SUCCEEDED, 5 the others wait for a review, 8 otherwise (see summary.json),\n130 interrupted (rerun the same command to resume), 1 and 2 as elsewhere.`,
@@ -108,6 +164,10 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       }
       const pollIntervalMs = flags.interval ? parseDuration(flags.interval, '--interval') : undefined;
       const idp = ctx.connect(flags);
+      const url = storeUrl(ctx, flags);
+      const action = { actionId: flags.action, actionVersion: flags.version };
+      // Before any document is touched: a wrong URL or login ends here.
+      const journal = url ? await openStore(ctx, url, batchName(flags, flags.out), action) : undefined;
       const shown = batchProgress(ctx.io.stderr, ctx.errStyle);
       const onEvent = (event: BatchEvent) => {
         if (flags.json) ctx.say(JSON.stringify(event.type === 'end' ? { type: 'end' } : event));
@@ -128,6 +188,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
           valueOnly: flags.confidence !== true,
           onEvent,
           ...ctx.signalOption,
+          ...(journal ? { journal } : {}),
         });
         shown.stop();
         report(ctx, summary, flags.out);
@@ -137,30 +198,59 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         if (error instanceof JournalLockedError || error instanceof InputError)
           throw new UsageError(error.message);
         throw error;
+      } finally {
+        await journal?.close();
       }
     });
 
   batch
     .command('status')
-    .description('Counts per state of a batch folder (also while a run goes on).')
-    .argument('<dir>', 'the batch folder')
+    .description('Counts per state of a batch folder or shared batch (also while a run goes on).')
+    .argument('[dir]', 'the batch folder (with --store: names the batch, unless --batch does)')
     .option('--json', 'print the summary as JSON')
-    .action(async (dir: string, flags: { json?: boolean }) => {
-      const records = await readJournal(dir);
-      if (!records) throw new UsageError(`${dir} holds no batch journal (journal.jsonl)`);
+    .option('--store <url>', STORE_HELP)
+    .option('--batch <name>', "the batch's name in --store")
+    .action(async (dir: string | undefined, flags: { json?: boolean } & StoreFlags) => {
+      const records = await recordsOf(dir, flags);
       const summary = summarize(records);
       if (flags.json) ctx.say(JSON.stringify(summary, null, 2));
-      else report(ctx, summary, dir);
+      else report(ctx, summary, dir ?? `batch ${batchName(flags, dir)}`);
       ctx.exitCode = batchExitCode(summary);
     });
 
+  /** A folder's journal, or a shared batch's records (read only: no lock, no lease). */
+  async function recordsOf(dir: string | undefined, flags: StoreFlags) {
+    const url = storeUrl(ctx, flags);
+    if (url) {
+      const store = await openStore(ctx, url, batchName(flags, dir));
+      try {
+        return await store.load();
+      } finally {
+        await store.close();
+      }
+    }
+    if (!dir) throw new UsageError('name the batch folder, or a shared batch with --store and --batch');
+    const records = await readJournal(dir);
+    if (!records) throw new UsageError(`${dir} holds no batch journal (journal.jsonl)`);
+    return records;
+  }
+
   batch
     .command('export')
-    .description('Rebuild the outputs from the journal.')
+    .description('Rebuild the outputs from the journal (or from a shared batch, into <dir>).')
     .argument('<dir>', 'the batch folder')
     .addOption(new Option('--csv', 'only fields.csv (and summary.json)').conflicts('jsonl'))
     .option('--jsonl', 'only results.jsonl (and summary.json)')
-    .action(async (dir: string, flags: { csv?: boolean; jsonl?: boolean }) => {
+    .option('--store <url>', STORE_HELP)
+    .option('--batch <name>', "the batch's name in --store (default: the folder's name)")
+    .action(async (dir: string, flags: { csv?: boolean; jsonl?: boolean } & StoreFlags) => {
+      const which = { jsonl: flags.csv !== true, csv: flags.jsonl !== true };
+      if (storeUrl(ctx, flags)) {
+        await mkdir(dir, { recursive: true });
+        const summary = await writeOutputs(dir, await recordsOf(dir, flags), which);
+        ctx.warn(`wrote the outputs of ${summary.documents} documents in ${dir}`);
+        return;
+      }
       if (!(await readJournal(dir))) throw new UsageError(`${dir} holds no batch journal (journal.jsonl)`);
       let journal: Awaited<ReturnType<typeof openFileJournal>>;
       try {
@@ -170,10 +260,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         throw error;
       }
       try {
-        const summary = await writeOutputs(dir, await journal.load(), {
-          jsonl: flags.csv !== true,
-          csv: flags.jsonl !== true,
-        });
+        const summary = await writeOutputs(dir, await journal.load(), which);
         ctx.warn(`rebuilt the outputs of ${summary.documents} documents in ${dir}`);
       } finally {
         await journal.close();
