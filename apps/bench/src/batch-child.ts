@@ -1,8 +1,12 @@
 // One batch run for the crash test, in a child process: settings from the environment.
+// With STORE, one worker of a batch shared through PostgreSQL (the workers bench); prints its CPU too.
 import { runBatch } from '@idp-kit/batch';
+import { openPostgresStore } from '@idp-kit/batch/postgres';
 import { createIdpClient } from '@idp-kit/client';
 
 const env = process.env as Record<string, string>;
+const action = { actionId: env.actionId as string, actionVersion: env.actionVersion as string };
+const journal = env.STORE ? await openPostgresStore({ url: env.STORE, batch: 'bench', action }) : undefined;
 const summary = await runBatch({
   client: createIdpClient({
     organizationId: env.ORG as string,
@@ -14,10 +18,13 @@ const summary = await runBatch({
     },
   }),
   inputs: [env.INPUT as string],
-  actionId: env.actionId as string,
-  actionVersion: env.actionVersion as string,
+  ...action,
   outDir: env.OUT as string,
   pollIntervalMs: 100,
   maxPollIntervalMs: 100,
+  ...(env.UPLOADS ? { uploadConcurrency: Number(env.UPLOADS) } : {}),
+  ...(journal ? { journal } : {}),
 });
-process.stdout.write(`${JSON.stringify(summary)}\n`);
+await journal?.close();
+const cpu = process.cpuUsage();
+process.stdout.write(`${JSON.stringify(env.STORE ? { summary, cpuUs: cpu.user + cpu.system } : summary)}\n`);

@@ -22,6 +22,8 @@ const random = () => {
 const posts = new Map<string, number>();
 const polls = new Map<string, number>();
 const counts = { post: 0, get: 0, rateLimited: 0, unavailable: 0 };
+/** When the first and the latest API request came (ms, this process's clock): the busy span. */
+const span = { firstMs: 0, lastMs: 0 };
 
 function send(res: import('node:http').ServerResponse, status: number, body: unknown) {
   const text = JSON.stringify(body);
@@ -39,11 +41,14 @@ const server = createServer((req, res) => {
         ...counts,
         documents: posts.size,
         maxPostsPerDocument: Math.max(0, ...values),
+        busyMs: span.lastMs - span.firstMs,
       });
     }
     if (req.url?.startsWith('/accounts/'))
       return send(res, 200, { access_token: 't', token_type: 'bearer', expires_in: 3600 });
+    span.firstMs ||= performance.now();
     setTimeout(() => {
+      span.lastMs = performance.now();
       if (random() < RATE_LIMITED) {
         counts.rateLimited++;
         return send(res, 429, { status: 429, title: 'Too Many Requests' });

@@ -340,24 +340,42 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         'queued',
         ...(resubmit ? (['uncertain', 'submitting'] as const) : []),
       ];
-      const idleMs = Math.min(1_000, store.leaseMs / 4);
-      let tick: Promise<'retry' | 'done'> | undefined;
-      const idle = () => {
-        tick ??= (async () => {
-          await new Promise((resolve) => setTimeout(resolve, idleMs));
+      // Once per tick, for the whole worker: how many documents a dead worker left mid-wait (loops
+      // look for those only then, not before every upload), and, for the loops with nothing to do,
+      // whether to look again (as many wake as there are free documents) or to finish.
+      const tickMs = Math.min(1_000, store.leaseMs / 4);
+      const sleepers: ((wake: 'retry' | 'done') => void)[] = [];
+      let takeovers = Number.POSITIVE_INFINITY; // a worker that starts looks first
+      let finished = false;
+      async function tick(): Promise<void> {
+        try {
+          takeovers = (await store.outstanding(waitStates)).free;
           const left = await store.outstanding([...waitStates, ...uploadStates]);
-          tick = undefined;
-          return left > 0 ? 'retry' : 'done';
-        })();
-        return tick;
-      };
+          if (left.free === 0 && left.elsewhere === 0) {
+            for (const wake of sleepers.splice(0)) wake('done');
+          } else {
+            for (const wake of sleepers.splice(0, left.free)) wake('retry');
+          }
+        } catch {
+          for (const wake of sleepers.splice(0)) wake('retry'); // the loops meet the error themselves
+        }
+        if (!finished) timer = setTimeout(tick, tickMs);
+      }
+      let timer = setTimeout(tick, tickMs);
+      const idle = () => new Promise<'retry' | 'done'>((resolve) => sleepers.push(resolve));
       async function next(): Promise<
         { record: DocumentRecord; lease: Lease; held?: () => void } | undefined
       > {
         for (;;) {
           if (signal?.aborted) return undefined;
-          const waiting = await store.claim(waitStates);
-          if (waiting) return waiting;
+          if (takeovers > 0) {
+            const waiting = await store.claim(waitStates);
+            if (waiting) {
+              takeovers--;
+              return waiting;
+            }
+            takeovers = 0;
+          }
           const release = await uploads.acquire(signal);
           let upload: Awaited<ReturnType<typeof store.claim>>;
           try {
@@ -371,43 +389,48 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           if ((await idle()) === 'done') return undefined;
         }
       }
-      const loops = uploads.max + waitConcurrency;
-      await Promise.all(
-        Array.from({ length: loops }, async () => {
-          for (;;) {
-            let claimed: Awaited<ReturnType<typeof next>>;
-            try {
-              claimed = await next();
-            } catch (error) {
-              if (!signal?.aborted) failed.push(error);
-              return;
-            }
-            if (!claimed) return;
-            const { lease, held } = claimed;
-            const hand: Hand = {
-              put: (r) => store.putLeased(r, lease),
-              park: () => store.park(lease),
-            };
-            let doc = claimed.record;
-            try {
-              if (doc.state === 'submitting' && !resubmit) {
-                // Its worker died during the upload: IDP may have it.
-                await write(doc, { state: 'uncertain', error: UNCERTAIN_AFTER_CRASH }, hand);
-                continue;
+      try {
+        await Promise.all(
+          Array.from({ length: uploads.max + waitConcurrency }, async () => {
+            for (;;) {
+              let claimed: Awaited<ReturnType<typeof next>>;
+              try {
+                claimed = await next();
+              } catch (error) {
+                if (!signal?.aborted) failed.push(error);
+                return;
               }
-              if (doc.state === 'uncertain' || doc.state === 'submitting') doc = { ...doc, state: 'queued' };
-              await step(doc, hand, held);
-            } catch (error) {
-              if (error instanceof LeaseLostError) continue; // another worker has it now
-              if (error instanceof IdpWaitTimeoutError) {
-                await hand.park?.().catch(() => {});
-                continue;
+              if (!claimed) return;
+              const { lease, held } = claimed;
+              const hand: Hand = {
+                put: (r) => store.putLeased(r, lease),
+                park: () => store.park(lease),
+              };
+              let doc = claimed.record;
+              try {
+                if (doc.state === 'submitting' && !resubmit) {
+                  // Its worker died during the upload: IDP may have it.
+                  await write(doc, { state: 'uncertain', error: UNCERTAIN_AFTER_CRASH }, hand);
+                  continue;
+                }
+                if (doc.state === 'uncertain' || doc.state === 'submitting')
+                  doc = { ...doc, state: 'queued' };
+                await step(doc, hand, held);
+              } catch (error) {
+                if (error instanceof LeaseLostError) continue; // another worker has it now
+                if (error instanceof IdpWaitTimeoutError) {
+                  await hand.park?.().catch(() => {});
+                  continue;
+                }
+                if (!signal?.aborted) failed.push(error);
               }
-              if (!signal?.aborted) failed.push(error);
             }
-          }
-        }),
-      );
+          }),
+        );
+      } finally {
+        finished = true;
+        clearTimeout(timer);
+      }
     }
 
     const failure = failures.length > 0 ? { reason: failures[0] } : undefined;

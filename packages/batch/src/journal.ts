@@ -114,8 +114,11 @@ export interface SharedJournalStore extends JournalStore {
   putLeased(record: DocumentRecord, lease: Lease): Promise<void>;
   /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */
   park(lease: Lease): Promise<void>;
-  /** Documents in `states` that this worker does not hold (others hold them, or nobody does). */
-  outstanding(states: DocumentState[]): Promise<number>;
+  /**
+   * Documents in `states` that this worker does not hold: `free` ones (nobody holds them, or their
+   * holder's lease lapsed) and ones other live workers hold (`elsewhere`).
+   */
+  outstanding(states: DocumentState[]): Promise<{ free: number; elsewhere: number }>;
 }
 
 /**

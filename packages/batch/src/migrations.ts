@@ -29,11 +29,13 @@ CREATE TABLE idp_batch_documents (
   parked boolean NOT NULL DEFAULT false,
   lease_owner text,
   lease_token bigint NOT NULL DEFAULT 0,
-  lease_until timestamptz,
+  -- '-infinity' when nobody holds it: one condition (lease_until < now()) finds every free document.
+  lease_until timestamptz NOT NULL DEFAULT '-infinity',
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (batch, key)
 );
-CREATE INDEX idp_batch_documents_work ON idp_batch_documents (batch, state, seq);
+-- A claim is one short range scan per state: free documents, oldest first.
+CREATE INDEX idp_batch_documents_claim ON idp_batch_documents (batch, state, lease_until, seq) WHERE NOT parked;
 CREATE INDEX idp_batch_documents_owner ON idp_batch_documents (lease_owner) WHERE lease_owner IS NOT NULL;
 `,
   },

@@ -223,7 +223,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     const fenced = await query(
       `UPDATE idp_batch_documents d SET record = ${RECORD_KEEPING_DUPLICATES}, state = $4, updated_at = now(),
           lease_owner = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_owner END,
-          lease_until = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_until END
+          lease_until = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_until ELSE '-infinity' END
         WHERE d.batch = $1 AND d.key = $2 AND d.lease_owner = $5 AND d.lease_token = $6`,
       [batch, record.key, JSON.stringify(record), record.state, workerId, lease.token],
     );
@@ -233,7 +233,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // has not looked yet). Nobody has submitted it since (same count): the execution id is the truth.
     await query(
       `UPDATE idp_batch_documents d SET record = ${RECORD_KEEPING_DUPLICATES}, state = $4, updated_at = now(),
-          lease_owner = NULL, lease_until = NULL
+          lease_owner = NULL, lease_until = '-infinity'
         WHERE d.batch = $1 AND d.key = $2 AND d.state IN ('submitting', 'uncertain')
           AND COALESCE((d.record->>'submits')::int, 0) = $5`,
       [batch, record.key, JSON.stringify(record), record.state, record.submits ?? 0],
@@ -290,33 +290,36 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await query(
         `UPDATE idp_batch_documents SET state = 'queued', record = jsonb_set(record, '{state}', '"queued"'), updated_at = now()
           WHERE batch = $1 AND state = 'error' AND NOT record ? 'executionId'
-            AND (lease_owner IS NULL OR lease_until < now())`,
+            AND lease_until < now()`,
         [batch],
       );
       await query(
         `UPDATE idp_batch_documents SET parked = false WHERE batch = $1 AND parked
-            AND (lease_owner IS NULL OR lease_until < now())`,
+            AND lease_until < now()`,
         [batch],
       );
     },
     async claim(states) {
-      const { rows } = await query<{ record: DocumentRecord; lease_token: string }>(
-        `WITH next AS (
-           SELECT key FROM idp_batch_documents
-            WHERE batch = $1 AND state = ANY($2::text[]) AND NOT parked
-              AND (lease_owner IS NULL OR lease_until < now())
-            ORDER BY seq LIMIT 1
-            FOR UPDATE SKIP LOCKED)
-         UPDATE idp_batch_documents d
-            SET lease_owner = $3, lease_token = d.lease_token + 1,
-                lease_until = now() + make_interval(secs => $4::float8 / 1000)
-           FROM next WHERE d.batch = $1 AND d.key = next.key
-         RETURNING d.record, d.lease_token`,
-        [batch, states, workerId, leaseMs],
-      );
-      const row = rows[0];
-      if (!row) return undefined;
-      return { record: row.record, lease: { key: row.record.key, token: Number(row.lease_token) } };
+      // One state at a time, in the order given: each is a range scan of the claim index.
+      for (const state of states) {
+        const { rows } = await query<{ record: DocumentRecord; lease_token: string }>(
+          `WITH next AS (
+             SELECT key FROM idp_batch_documents
+              WHERE batch = $1 AND state = $2 AND NOT parked AND lease_until < now()
+              ORDER BY lease_until, seq LIMIT 1
+              FOR UPDATE SKIP LOCKED)
+           UPDATE idp_batch_documents d
+              SET lease_owner = $3, lease_token = d.lease_token + 1,
+                  lease_until = now() + make_interval(secs => $4::float8 / 1000)
+             FROM next WHERE d.batch = $1 AND d.key = next.key
+           RETURNING d.record, d.lease_token`,
+          [batch, state, workerId, leaseMs],
+        );
+        const row = rows[0];
+        if (row)
+          return { record: row.record, lease: { key: row.record.key, token: Number(row.lease_token) } };
+      }
+      return undefined;
     },
     async putLeased(record, lease) {
       if (!(await write(record, lease))) {
@@ -325,25 +328,28 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async park(lease) {
       await query(
-        `UPDATE idp_batch_documents SET parked = true, lease_owner = NULL, lease_until = NULL
+        `UPDATE idp_batch_documents SET parked = true, lease_owner = NULL, lease_until = '-infinity'
           WHERE batch = $1 AND key = $2 AND lease_owner = $3 AND lease_token = $4`,
         [batch, lease.key, workerId, lease.token],
       );
     },
     async outstanding(states) {
-      const { rows } = await query<{ n: string }>(
-        `SELECT count(*) AS n FROM idp_batch_documents
+      const { rows } = await query<{ free: string; elsewhere: string }>(
+        `SELECT count(*) FILTER (WHERE lease_until < now()) AS free,
+                count(*) FILTER (WHERE lease_until >= now()) AS elsewhere
+           FROM idp_batch_documents
           WHERE batch = $1 AND state = ANY($2::text[]) AND NOT parked AND lease_owner IS DISTINCT FROM $3`,
         [batch, states, workerId],
       );
-      return Number(rows[0]?.n ?? 0);
+      return { free: Number(rows[0]?.free ?? 0), elsewhere: Number(rows[0]?.elsewhere ?? 0) };
     },
     async close() {
       clearInterval(heartbeat);
       try {
         // Others need not wait for our leases to lapse.
         await pool.query(
-          'UPDATE idp_batch_documents SET lease_owner = NULL, lease_until = NULL WHERE batch = $1 AND lease_owner = $2',
+          `UPDATE idp_batch_documents SET lease_owner = NULL, lease_until = '-infinity'
+            WHERE batch = $1 AND lease_owner = $2`,
           [batch, workerId],
         );
       } catch {

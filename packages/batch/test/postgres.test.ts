@@ -128,9 +128,10 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     const none = await b.claim(['queued']);
     expect([first?.record.key, second?.record.key, none]).toEqual([doc(1).key, doc(2).key, undefined]);
     // Others still have work in hand: b must not leave yet.
-    expect(await b.outstanding(['queued'])).toBe(1);
+    expect(await b.outstanding(['queued'])).toEqual({ free: 0, elsewhere: 1 });
 
     await lapse(url); // a died
+    expect(await b.outstanding(['queued'])).toEqual({ free: 1, elsewhere: 0 });
     const taken = await b.claim(['queued']);
     expect(taken?.record.key).toBe(doc(1).key);
     if (!first || !taken) throw new Error('unreachable');
@@ -139,6 +140,21 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     ).rejects.toThrow(LeaseLostError);
     await b.putLeased({ ...taken.record, state: 'submitting', submits: 1 }, taken.lease);
     expect((await b.load()).find((r) => r.key === doc(1).key)?.state).toBe('submitting');
+  });
+
+  it('fencing: a loop of the same worker whose hold lapsed cannot write after another loop took the document', async () => {
+    const url = await database();
+    const a = await open(url, { workerId: 'a' });
+    await a.add([doc(1)]);
+    const first = await a.claim(['queued']);
+    await lapse(url);
+    const second = await a.claim(['queued']);
+    if (!first || !second) throw new Error('unreachable');
+    expect(second.lease.token).toBeGreaterThan(first.lease.token);
+    await expect(
+      a.putLeased({ ...first.record, state: 'submitting', submits: 1 }, first.lease),
+    ).rejects.toThrow(LeaseLostError);
+    await a.putLeased({ ...second.record, state: 'submitting', submits: 1 }, second.lease);
   });
 
   it('a worker whose hold lapsed during the upload still records the execution id (nobody resubmitted it)', async () => {
@@ -183,9 +199,9 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     const held = await a.claim(['submitted']);
     if (!held) throw new Error('unreachable');
     await a.park(held.lease);
-    expect(await a.outstanding(['submitted', 'queued'])).toBe(0);
+    expect(await a.outstanding(['submitted', 'queued'])).toEqual({ free: 0, elsewhere: 0 });
     await a.reopen();
-    expect(await a.outstanding(['submitted', 'queued'])).toBe(2);
+    expect(await a.outstanding(['submitted', 'queued'])).toEqual({ free: 2, elsewhere: 0 });
     const states = Object.fromEntries((await a.load()).map((r) => [r.fileName, r.state]));
     expect(states).toEqual({ 'doc-1.pdf': 'submitted', 'doc-2.pdf': 'queued', 'doc-3.pdf': 'error' });
   });
@@ -229,5 +245,45 @@ describe.skipIf(Boolean(missing))('runBatch on the PostgreSQL store', () => {
     expect(one).toEqual(two);
     expect(one).toMatchObject({ documents: 30, succeeded: 30, pending: 0, uncertain: [] });
     expect([...idp.posts.values()]).toEqual(Array(30).fill(1));
+  });
+
+  it('the database goes away mid-batch and comes back: the worker waits, resumes, and nothing is lost or POSTed twice', async () => {
+    const url = await database();
+    let stopped: Promise<void> | undefined;
+    let restarted: Promise<void> | undefined;
+    const idp = await fakeBatchIdp({
+      // At the 25th request (an event, not a timer) the server is stopped as a crash would.
+      onRequest: (_what, count) => {
+        if (count === 25) stopped = server.kill();
+      },
+    });
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 40);
+    const said: string[] = [];
+    const summary = await runBatch({
+      client: clientFor(idp),
+      inputs: [input],
+      ...ACTION,
+      outDir: `${dir}/out`,
+      pollIntervalMs: 1,
+      maxPollIntervalMs: 2,
+      journal: await open(url, {
+        // Back once the worker has noticed it was gone.
+        onUnavailable: (reason) => {
+          said.push(reason);
+          restarted ??= (async () => {
+            await stopped;
+            await server.restart();
+          })();
+        },
+        onRecovered: () => said.push('back'),
+      }),
+    });
+    await restarted;
+    expect(said[0]).toMatch(/PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/t\d+/);
+    expect(said).toContain('back');
+    expect(summary).toMatchObject({ documents: 40, succeeded: 40, pending: 0, uncertain: [] });
+    expect([...idp.posts.values()]).toEqual(Array(40).fill(1));
   });
 });
