@@ -24,7 +24,6 @@ const WORKERS = arg('workers', '1,2,4').split(',').map(Number);
 const UPLOADS = Number(arg('uploads', '4'));
 const LATENCY_MS = Number(arg('latency', '50'));
 const POLLS = 3;
-const POLL_MS = 100;
 const ORG = '01f79c97-9a83-4194-b922-15b64fd7305e';
 const ACTION = { actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766', actionVersion: '1.1.0' };
 

@@ -16,7 +16,7 @@ export const ENTRY_POINTS: Record<string, string[]> = {
     'packages/client/src/otel.ts',
     'packages/client/src/drift.ts',
   ],
-  '@idp-kit/batch': ['packages/batch/src/index.ts'],
+  '@idp-kit/batch': ['packages/batch/src/index.ts', 'packages/batch/src/postgres-entry.ts'],
   '@idp-kit/mcp': ['packages/mcp/src/index.ts'],
   '@idp-kit/mock': ['packages/mock/src/index.ts'],
 };

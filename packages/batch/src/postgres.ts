@@ -46,7 +46,14 @@ export class BatchStoreError extends Error {
   override name = 'BatchStoreError';
 }
 
-/** `postgres://user@host:port/db`: the URL as it may be shown (no password, no query). */
+/**
+ * The URL as it may be shown: `postgres://user@host:port/db`, without the password or the query.
+ *
+ * @example
+ * ```ts
+ * describeStore('postgres://idp:secret@db:5432/batches'); // 'postgres://idp@db:5432/batches'
+ * ```
+ */
 export function describeStore(url: string): string {
   try {
     const u = new URL(url);
