@@ -10,6 +10,7 @@ import { mockCommand } from './commands/mock.js';
 import { reviewCommand } from './commands/review.js';
 import { reviewsCommand } from './commands/reviews.js';
 import { submitCommand } from './commands/submit.js';
+import { viewCommand } from './commands/view.js';
 import { waitCommand } from './commands/wait.js';
 import { UsageError } from './config.js';
 import { CliContext, type Io } from './context.js';
@@ -49,6 +50,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     actionsCommand,
     actionCommand,
     batchCommand,
+    viewCommand,
     mcpCommand,
     doctorCommand,
     mockCommand,
