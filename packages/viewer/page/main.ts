@@ -75,7 +75,7 @@ async function renderPages(view: ExecutionView, into: HTMLElement) {
     pages.push({ element, width: img.naturalWidth, height: img.naturalHeight });
     return pages;
   }
-  const pdf = await pdfjs.getDocument({ data: bytes, isEvalSupported: false, useSystemFonts: false }).promise;
+  const pdf = await pdfjs.getDocument({ data: bytes, isEvalSupported: false }).promise;
   for (let n = 1; n <= pdf.numPages; n++) {
     const page = await pdf.getPage(n);
     const base = page.getViewport({ scale: 1 });
