@@ -4,13 +4,14 @@
  * test at full size (kill -9 at seeded moments, rerun, count). Ratios and counts, no timed assertions.
  *   pnpm bench:batch [--docs 10000] [--kills 20] [--crash-docs 500]
  */
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openFileJournal, runBatch } from '@idp-kit/batch';
 import { createIdpClient } from '@idp-kit/client';
+import { ACTION, ORG, startBatchFake } from './batch-fake-process.js';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -23,25 +24,9 @@ const LATENCY_MS = 50;
 const POLLS = 3;
 const POLL_MS = 100;
 const UPLOADS = 4;
-const ORG = '01f79c97-9a83-4194-b922-15b64fd7305e';
-const ACTION = { actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766', actionVersion: '1.1.0' };
 
-async function startFake(env: Record<string, string> = {}) {
-  const child = fork(fileURLToPath(new URL('./batch-fake.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    env: { ...process.env, LATENCY_MS: String(LATENCY_MS), POLLS: String(POLLS), ...env },
-  });
-  const port = await new Promise<number>((resolve) =>
-    child.stdout?.once('data', (c) => resolve(Number(String(c)))),
-  );
-  const baseUrl = `http://127.0.0.1:${port}`;
-  return {
-    baseUrl,
-    stats: async () => (await fetch(`${baseUrl}/stats`)).json() as Promise<Record<string, number>>,
-    stop: () => child.kill(),
-  };
-}
+const startFake = (env: Record<string, string> = {}) =>
+  startBatchFake({ LATENCY_MS: String(LATENCY_MS), POLLS: String(POLLS), ...env });
 
 async function documents(dir: string, count: number): Promise<string> {
   const folder = join(dir, 'in');

@@ -7,13 +7,14 @@
  * POSTs per document. Ratios and counts; nothing here is a test.
  *   pnpm bench:workers [--docs 2000] [--workers 1,2,4] [--uploads 4] [--latency 50]
  */
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from '@idp-kit/testkit';
 import pg from 'pg';
+import { ACTION, ORG, startBatchFake } from './batch-fake-process.js';
 
 const arg = (name: string, fallback: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -24,31 +25,14 @@ const WORKERS = arg('workers', '1,2,4').split(',').map(Number);
 const UPLOADS = Number(arg('uploads', '4'));
 const LATENCY_MS = Number(arg('latency', '50'));
 const POLLS = 3;
-const ORG = '01f79c97-9a83-4194-b922-15b64fd7305e';
-const ACTION = { actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766', actionVersion: '1.1.0' };
 
-async function startFake() {
-  const child = fork(fileURLToPath(new URL('./batch-fake.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    env: {
-      ...process.env,
-      LATENCY_MS: String(LATENCY_MS),
-      POLLS: String(POLLS),
-      RATE_LIMITED: '0',
-      UNAVAILABLE: '0',
-    },
+const startFake = () =>
+  startBatchFake({
+    LATENCY_MS: String(LATENCY_MS),
+    POLLS: String(POLLS),
+    RATE_LIMITED: '0',
+    UNAVAILABLE: '0',
   });
-  const port = await new Promise<number>((resolve) =>
-    child.stdout?.once('data', (c) => resolve(Number(String(c)))),
-  );
-  const baseUrl = `http://127.0.0.1:${port}`;
-  return {
-    baseUrl,
-    stats: async () => (await fetch(`${baseUrl}/stats`)).json() as Promise<Record<string, number>>,
-    stop: () => child.kill(),
-  };
-}
 
 /** CPU time (µs) of every PostgreSQL server process, from /proc. */
 async function postgresCpuUs(): Promise<number> {
