@@ -123,7 +123,8 @@ export function execution(scale: (r: Rect) => Rect = (r) => r) {
       },
       {
         page: 2,
-        fields: {},
+        // Text from a document is data: it must not end the page's data element or run as markup.
+        fields: { note: { value: '</script><img src=x onerror="document.title=1">' } },
         tables: {
           lines: [
             {

@@ -105,6 +105,9 @@ describe.skipIf(Boolean(missing))('the execution view in Chromium', () => {
     // A value that looks like markup is shown as text.
     expect(await page.textContent('.fields')).toContain('Widgets <b>x</b>');
     expect(await page.$$eval('.fields b', (b) => b.length)).toBe(0);
+    expect(await page.textContent('.fields')).toContain('</script><img src=x onerror="document.title=1">');
+    expect(await page.$$eval('img', (i) => i.length)).toBe(0);
+    expect(await page.title()).toBe('invoice.pdf · idp view');
     // Tables as tables, prompts with their answers.
     expect(await page.textContent('table')).toContain('description');
     expect(await page.textContent('dl.prompts')).toContain('When is payment due?2026-12-31');
@@ -130,7 +133,7 @@ describe.skipIf(Boolean(missing))('the execution view in Chromium', () => {
     await page.keyboard.press('Enter');
     expect((await boxOnPage(page, 'lines[0].description'))?.classes).toContain('selected');
 
-    expect(await listed(page)).toHaveLength(5);
+    expect(await listed(page)).toHaveLength(6);
     await page.fill('input[type="search"]', 'INV-');
     expect(await listed(page)).toEqual(['invoiceNumber']);
     await page.fill('input[type="search"]', '');
@@ -304,7 +307,7 @@ describe.skipIf(Boolean(missing))('the batch view and the static export in Chrom
     await screenshot(page, 'batch');
     await page.click('#documents a:has-text("b.pdf")');
     await page.waitForSelector('body[data-ready="true"] .fields');
-    expect(await listed(page)).toHaveLength(5);
+    expect(await listed(page)).toHaveLength(6);
     expect(await page.textContent('#title')).toBe('/in/b.pdf');
     await page.click('text=← back to the batch');
     await page.waitForSelector('#documents');
