@@ -80,6 +80,36 @@ function near(
   }
 }
 
+/** The lowest text contrast on the page (WCAG formula), with the element it belongs to. */
+async function lowestContrast(page: Page) {
+  return page.evaluate(() => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r = 0, g = 0, b = 0]: number[]) => {
+      const f = (v: number) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el: Element | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c[3] ?? 0) > 0.5) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    let lowest = { ratio: 21, text: '' };
+    for (const el of document.querySelectorAll('body *')) {
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent?.trim());
+      if (!own || (el as HTMLElement).offsetParent === null) continue;
+      const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))].sort((x, y) => y - x);
+      const ratio = ((a ?? 0) + 0.05) / ((b ?? 0) + 0.05);
+      if (ratio < lowest.ratio) lowest = { ratio, text: el.textContent?.trim().slice(0, 40) ?? '' };
+    }
+    return lowest;
+  });
+}
+
 const listed = (page: Page) =>
   page.$$eval('.fields li:not([hidden]) .name', (nodes) => nodes.map((n) => n.textContent));
 
@@ -154,6 +184,8 @@ describe.skipIf(Boolean(missing))('the execution view in Chromium', () => {
     await page.click('.box[aria-label^="total:"]');
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'readme-execution', false);
+    // Readable: every text at least 4.5:1 against what is behind it (WCAG AA), a selection included.
+    expect((await lowestContrast(page)).ratio).toBeGreaterThanOrEqual(4.5);
     expect(errors).toEqual([]);
   });
 
