@@ -45,6 +45,8 @@ export type BatchEvent =
       error?: string;
     }
   | { type: 'throttled'; limit: number; retryAfterMs?: number }
+  /** A shared store, about once a second: the whole batch's documents per state (every worker's). */
+  | { type: 'counts'; states: Partial<Record<DocumentRecord['state'], number>> }
   | { type: 'end'; summary: BatchSummary };
 
 /**
@@ -349,6 +351,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       let finished = false;
       async function tick(): Promise<void> {
         try {
+          emit({ type: 'counts', states: await store.counts() });
           takeovers = (await store.outstanding(waitStates)).free;
           const left = await store.outstanding([...waitStates, ...uploadStates]);
           if (left.free === 0 && left.elsewhere === 0) {

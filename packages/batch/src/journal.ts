@@ -114,6 +114,8 @@ export interface SharedJournalStore extends JournalStore {
   putLeased(record: DocumentRecord, lease: Lease): Promise<void>;
   /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */
   park(lease: Lease): Promise<void>;
+  /** Documents per state across the whole batch (every worker's). */
+  counts(): Promise<Partial<Record<DocumentState, number>>>;
   /**
    * Documents in `states` that this worker does not hold: `free` ones (nobody holds them, or their
    * holder's lease lapsed) and ones other live workers hold (`elsewhere`).

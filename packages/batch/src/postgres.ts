@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import { type DocumentRecord, type Lease, LeaseLostError, type SharedJournalStore } from './journal.js';
+import {
+  type DocumentRecord,
+  type DocumentState,
+  type Lease,
+  LeaseLostError,
+  type SharedJournalStore,
+} from './journal.js';
 import { MIGRATIONS } from './migrations.js';
 
 /**
@@ -339,6 +345,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           WHERE batch = $1 AND key = $2 AND lease_owner = $3 AND lease_token = $4`,
         [batch, lease.key, workerId, lease.token],
       );
+    },
+    async counts() {
+      const { rows } = await query<{ state: DocumentState; n: string }>(
+        'SELECT state, count(*) AS n FROM idp_batch_documents WHERE batch = $1 GROUP BY state',
+        [batch],
+      );
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     },
     async outstanding(states) {
       const { rows } = await query<{ free: string; elsewhere: string }>(

@@ -31,8 +31,8 @@ export interface FakeBatchOptions {
   failAfterCreate?: (post: number) => boolean;
   /** Status of an execution once done (default SUCCEEDED); by file name. */
   finalStatus?: (fileName: string) => string;
-  /** Called for each request before it is answered. */
-  onRequest?: (what: string, count: number) => void;
+  /** Called for each request before it is answered; a promise holds the answer until it settles. */
+  onRequest?: (what: string, count: number) => void | Promise<void>;
 }
 
 /** A loopback IDP for batches: counts POSTs per content hash; executions settle after a few polls. */
@@ -41,12 +41,12 @@ export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<Fake
   const seen: string[] = [];
   const executions = new Map<string, { polls: number; fileName: string }>();
   let postCount = 0;
-  const server: Loopback = await loopback((req, res) => {
+  const server: Loopback = await loopback(async (req, res) => {
     if (req.url.startsWith(TOKEN_PATH)) {
       return json(res, 200, { access_token: 'tok', token_type: 'bearer', expires_in: 3600 });
     }
     seen.push(req.method);
-    options.onRequest?.(req.method, seen.length);
+    await options.onRequest?.(req.method, seen.length);
     if (req.method === 'POST') {
       const index = postCount++;
       const retryAfter = options.rateLimit?.(index);

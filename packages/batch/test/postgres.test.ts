@@ -202,6 +202,7 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     expect(await a.outstanding(['submitted', 'queued'])).toEqual({ free: 0, elsewhere: 0 });
     await a.reopen();
     expect(await a.outstanding(['submitted', 'queued'])).toEqual({ free: 2, elsewhere: 0 });
+    expect(await a.counts()).toEqual({ submitted: 1, queued: 1, error: 1 });
     const states = Object.fromEntries((await a.load()).map((r) => [r.fileName, r.state]));
     expect(states).toEqual({ 'doc-1.pdf': 'submitted', 'doc-2.pdf': 'queued', 'doc-3.pdf': 'error' });
   });
@@ -252,9 +253,13 @@ describe.skipIf(Boolean(missing))('runBatch on the PostgreSQL store', () => {
     let stopped: Promise<void> | undefined;
     let restarted: Promise<void> | undefined;
     const idp = await fakeBatchIdp({
-      // At the 25th request (an event, not a timer) the server is stopped as a crash would.
+      // At the 25th request (an event, not a timer) the server is stopped as a crash would, and that
+      // request is answered only once it is down: its document's next write meets the outage, however
+      // fast the rest of the batch runs.
       onRequest: (_what, count) => {
-        if (count === 25) stopped = server.kill();
+        if (count !== 25) return;
+        stopped = server.kill();
+        return stopped;
       },
     });
     onTestFinished(() => idp.close());

@@ -23,20 +23,30 @@ function duration(ms: number): string {
  */
 export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs = 10_000) {
   const states = new Map<string, DocumentState>();
+  /** A shared batch: the whole batch's counts (every worker's), which replace this worker's own. */
+  let shared: Partial<Record<DocumentState, number>> | undefined;
   let total = 0;
   const started = Date.now();
   let lastPrinted = 0;
 
-  function counts(): string {
+  function byState(): Map<DocumentState, number> {
+    if (shared) return new Map(Object.entries(shared) as [DocumentState, number][]);
     const by = new Map<DocumentState, number>();
     for (const state of states.values()) by.set(state, (by.get(state) ?? 0) + 1);
+    return by;
+  }
+
+  function counts(): string {
+    const by = byState();
     return SHOWN.filter((s) => by.get(s))
       .map((s) => `${by.get(s)} ${s}`)
       .join(' · ');
   }
 
   const finishedCount = () =>
-    [...states.values()].filter((s) => !['queued', 'submitting', 'submitted'].includes(s)).length;
+    [...byState()]
+      .filter(([s]) => !['queued', 'submitting', 'submitted'].includes(s))
+      .reduce((sum, [, n]) => sum + n, 0);
 
   function line(): string {
     const finished = finishedCount();
@@ -62,6 +72,10 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
   return {
     event(event: BatchEvent): void {
       if (event.type === 'start') total = event.documents;
+      if (event.type === 'counts') {
+        shared = event.states;
+        total = Object.values(event.states).reduce<number>((a, b) => a + (b ?? 0), 0);
+      }
       if (event.type === 'state') states.set(event.path, event.state);
       if (event.type === 'state' && ['uncertain', 'error', 'expired', 'rejected'].includes(event.state)) {
         if (stream.isTTY) stream.write('\r\u001b[2K');
