@@ -299,7 +299,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
 
     const failures: unknown[] = [];
     if (shared) {
-      await runShared(shared, advance, record, failures);
+      await runShared(shared);
     } else {
       // A pool of workers, each taking the next document through upload and wait: the documents in
       // flight (and the memory they hold) are bounded by the limits, not by the size of the batch.
@@ -326,12 +326,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
      * nothing is free, waits while other workers still hold unfinished documents (a dead worker's
      * leases lapse and its documents become free).
      */
-    async function runShared(
-      store: SharedJournalStore,
-      step: typeof advance,
-      write: typeof record,
-      failed: unknown[],
-    ): Promise<void> {
+    async function runShared(store: SharedJournalStore): Promise<void> {
       const resubmit = options.resubmitUncertain === true;
       const waitStates: DocumentState[] = [
         'submitted',
@@ -351,9 +346,16 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       let finished = false;
       async function tick(): Promise<void> {
         try {
-          emit({ type: 'counts', states: await store.counts() });
-          takeovers = (await store.outstanding(waitStates)).free;
-          const left = await store.outstanding([...waitStates, ...uploadStates]);
+          const census = await store.census();
+          const sum = (states: DocumentState[], key: 'free' | 'elsewhere') =>
+            states.reduce((n, state) => n + (census[state]?.[key] ?? 0), 0);
+          emit({
+            type: 'counts',
+            states: Object.fromEntries(Object.entries(census).map(([state, c]) => [state, c.total])),
+          });
+          takeovers = sum(waitStates, 'free');
+          const all = [...waitStates, ...uploadStates];
+          const left = { free: sum(all, 'free'), elsewhere: sum(all, 'elsewhere') };
           if (left.free === 0 && left.elsewhere === 0) {
             for (const wake of sleepers.splice(0)) wake('done');
           } else {
@@ -400,7 +402,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               try {
                 claimed = await next();
               } catch (error) {
-                if (!signal?.aborted) failed.push(error);
+                if (!signal?.aborted) failures.push(error);
                 return;
               }
               if (!claimed) return;
@@ -413,19 +415,19 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               try {
                 if (doc.state === 'submitting' && !resubmit) {
                   // Its worker died during the upload: IDP may have it.
-                  await write(doc, { state: 'uncertain', error: UNCERTAIN_AFTER_CRASH }, hand);
+                  await record(doc, { state: 'uncertain', error: UNCERTAIN_AFTER_CRASH }, hand);
                   continue;
                 }
                 if (doc.state === 'uncertain' || doc.state === 'submitting')
                   doc = { ...doc, state: 'queued' };
-                await step(doc, hand, held);
+                await advance(doc, hand, held);
               } catch (error) {
                 if (error instanceof LeaseLostError) continue; // another worker has it now
                 if (error instanceof IdpWaitTimeoutError) {
                   await hand.park?.().catch(() => {});
                   continue;
                 }
-                if (!signal?.aborted) failed.push(error);
+                if (!signal?.aborted) failures.push(error);
               }
             }
           }),

@@ -114,13 +114,12 @@ export interface SharedJournalStore extends JournalStore {
   putLeased(record: DocumentRecord, lease: Lease): Promise<void>;
   /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */
   park(lease: Lease): Promise<void>;
-  /** Documents per state across the whole batch (every worker's). */
-  counts(): Promise<Partial<Record<DocumentState, number>>>;
   /**
-   * Documents in `states` that this worker does not hold: `free` ones (nobody holds them, or their
-   * holder's lease lapsed) and ones other live workers hold (`elsewhere`).
+   * The whole batch per state, in one read: `total` (every worker's documents), and of those this
+   * worker does not hold and are not parked, the `free` ones (nobody holds them, or their holder's
+   * lease lapsed) and the ones other live workers hold (`elsewhere`).
    */
-  outstanding(states: DocumentState[]): Promise<{ free: number; elsewhere: number }>;
+  census(): Promise<Partial<Record<DocumentState, { total: number; free: number; elsewhere: number }>>>;
 }
 
 /**

@@ -346,22 +346,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         [batch, lease.key, workerId, lease.token],
       );
     },
-    async counts() {
-      const { rows } = await query<{ state: DocumentState; n: string }>(
-        'SELECT state, count(*) AS n FROM idp_batch_documents WHERE batch = $1 GROUP BY state',
-        [batch],
+    async census() {
+      const { rows } = await query<{ state: DocumentState; total: string; free: string; elsewhere: string }>(
+        `SELECT state, count(*) AS total,
+                count(*) FILTER (WHERE mine_not AND lease_until < now()) AS free,
+                count(*) FILTER (WHERE mine_not AND lease_until >= now()) AS elsewhere
+           FROM (SELECT state, lease_until, NOT parked AND lease_owner IS DISTINCT FROM $2 AS mine_not
+                   FROM idp_batch_documents WHERE batch = $1) AS d
+          GROUP BY state`,
+        [batch, workerId],
       );
-      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
-    },
-    async outstanding(states) {
-      const { rows } = await query<{ free: string; elsewhere: string }>(
-        `SELECT count(*) FILTER (WHERE lease_until < now()) AS free,
-                count(*) FILTER (WHERE lease_until >= now()) AS elsewhere
-           FROM idp_batch_documents
-          WHERE batch = $1 AND state = ANY($2::text[]) AND NOT parked AND lease_owner IS DISTINCT FROM $3`,
-        [batch, states, workerId],
+      return Object.fromEntries(
+        rows.map((r) => [
+          r.state,
+          { total: Number(r.total), free: Number(r.free), elsewhere: Number(r.elsewhere) },
+        ]),
       );
-      return { free: Number(rows[0]?.free ?? 0), elsewhere: Number(rows[0]?.elsewhere ?? 0) };
     },
     async close() {
       clearInterval(heartbeat);

@@ -43,6 +43,18 @@ function doc(n: number, state: DocumentRecord['state'] = 'queued'): DocumentReco
   };
 }
 
+/** What the census says of `states`: free, and held by other live workers. */
+async function outstanding(store: SharedJournalStore, states: DocumentRecord['state'][]) {
+  const census = await store.census();
+  const sum = (key: 'free' | 'elsewhere') => states.reduce((n, s) => n + (census[s]?.[key] ?? 0), 0);
+  return { free: sum('free'), elsewhere: sum('elsewhere') };
+}
+
+/** The census's totals per state. */
+async function counts(store: SharedJournalStore) {
+  return Object.fromEntries(Object.entries(await store.census()).map(([state, c]) => [state, c.total]));
+}
+
 /** Makes every lease of the batch lapse now, as a dead worker's would: no clock involved. */
 async function lapse(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -128,10 +140,10 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     const none = await b.claim(['queued']);
     expect([first?.record.key, second?.record.key, none]).toEqual([doc(1).key, doc(2).key, undefined]);
     // Others still have work in hand: b must not leave yet.
-    expect(await b.outstanding(['queued'])).toEqual({ free: 0, elsewhere: 1 });
+    expect(await outstanding(b, ['queued'])).toEqual({ free: 0, elsewhere: 1 });
 
     await lapse(url); // a died
-    expect(await b.outstanding(['queued'])).toEqual({ free: 1, elsewhere: 0 });
+    expect(await outstanding(b, ['queued'])).toEqual({ free: 1, elsewhere: 0 });
     const taken = await b.claim(['queued']);
     expect(taken?.record.key).toBe(doc(1).key);
     if (!first || !taken) throw new Error('unreachable');
@@ -199,10 +211,10 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     const held = await a.claim(['submitted']);
     if (!held) throw new Error('unreachable');
     await a.park(held.lease);
-    expect(await a.outstanding(['submitted', 'queued'])).toEqual({ free: 0, elsewhere: 0 });
+    expect(await outstanding(a, ['submitted', 'queued'])).toEqual({ free: 0, elsewhere: 0 });
     await a.reopen();
-    expect(await a.outstanding(['submitted', 'queued'])).toEqual({ free: 2, elsewhere: 0 });
-    expect(await a.counts()).toEqual({ submitted: 1, queued: 1, error: 1 });
+    expect(await outstanding(a, ['submitted', 'queued'])).toEqual({ free: 2, elsewhere: 0 });
+    expect(await counts(a)).toEqual({ submitted: 1, queued: 1, error: 1 });
     const states = Object.fromEntries((await a.load()).map((r) => [r.fileName, r.state]));
     expect(states).toEqual({ 'doc-1.pdf': 'submitted', 'doc-2.pdf': 'queued', 'doc-3.pdf': 'error' });
   });

@@ -88,6 +88,14 @@ export class CliContext {
     this.io.stderr.write(`${this.redact(text)}\n`);
   }
 
+  /** Resolves on Ctrl-C (at once if it came already): for commands that serve until stopped. */
+  untilInterrupted(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.io.signal?.aborted) resolve();
+      this.io.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
   /** The signal to pass to the client: Ctrl-C. */
   get signalOption(): { signal?: AbortSignal } {
     return this.io.signal ? { signal: this.io.signal } : {};

@@ -273,7 +273,7 @@ function executionPage(view: ExecutionView, back?: () => void): Promise<void> {
     .finally(recolor);
 }
 
-function batchPage(view: BatchView, data: ViewData): void {
+function batchPage(view: BatchView): void {
   document.title = `${view.title} · idp view`;
   (document.getElementById('title') as HTMLElement).textContent = `Batch: ${view.title}`;
   (document.getElementById('status') as HTMLElement).textContent = `${view.documents.length} documents`;
@@ -383,7 +383,6 @@ function batchPage(view: BatchView, data: ViewData): void {
   }
   draw();
   onThreshold.push(draw);
-  void data;
 }
 
 async function documentView(index: number): Promise<ExecutionView | null> {
@@ -406,7 +405,7 @@ async function route(): Promise<void> {
         location.hash = '';
       });
     } else {
-      batchPage(data.view, data);
+      batchPage(data.view);
     }
   }
   document.body.dataset.ready = 'true';

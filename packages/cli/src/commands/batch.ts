@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   type BatchEvent,
   type BatchSummary,
   InputError,
+  JOURNAL_FILE,
   JournalLockedError,
   openFileJournal,
   readJournal,
@@ -219,8 +221,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     });
 
   /** A folder's journal, or a shared batch's records (read only: no lock, no lease). */
-  async function recordsOf(dir: string | undefined, flags: StoreFlags) {
-    const url = storeUrl(ctx, flags);
+  async function recordsOf(dir: string | undefined, flags: StoreFlags, url = storeUrl(ctx, flags)) {
     if (url) {
       const store = await openStore(ctx, url, batchName(flags, dir));
       try {
@@ -245,13 +246,17 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     .option('--batch <name>', "the batch's name in --store (default: the folder's name)")
     .action(async (dir: string, flags: { csv?: boolean; jsonl?: boolean } & StoreFlags) => {
       const which = { jsonl: flags.csv !== true, csv: flags.jsonl !== true };
-      if (storeUrl(ctx, flags)) {
+      const url = storeUrl(ctx, flags);
+      if (url) {
         await mkdir(dir, { recursive: true });
-        const summary = await writeOutputs(dir, await recordsOf(dir, flags), which);
+        const summary = await writeOutputs(dir, await recordsOf(dir, flags, url), which);
         ctx.warn(`wrote the outputs of ${summary.documents} documents in ${dir}`);
         return;
       }
-      if (!(await readJournal(dir))) throw new UsageError(`${dir} holds no batch journal (journal.jsonl)`);
+      // Only whether it is there: opening it below reads it.
+      if (!existsSync(join(dir, JOURNAL_FILE))) {
+        throw new UsageError(`${dir} holds no batch journal (${JOURNAL_FILE})`);
+      }
       let journal: Awaited<ReturnType<typeof openFileJournal>>;
       try {
         journal = await openFileJournal(dir);

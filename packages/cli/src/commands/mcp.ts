@@ -29,11 +29,13 @@ export function mcpCommand(program: Command, ctx: CliContext): void {
         version: VERSION,
       });
       // Serve until the client closes stdin (or Ctrl-C).
-      await new Promise<void>((resolve) => {
-        process.stdin.once('end', resolve);
-        process.stdin.once('close', resolve);
-        ctx.io.signal?.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await Promise.race([
+        new Promise((resolve) => {
+          process.stdin.once('end', resolve);
+          process.stdin.once('close', resolve);
+        }),
+        ctx.untilInterrupted(),
+      ]);
       await server.close();
     });
 }

@@ -39,10 +39,7 @@ ${Object.entries(MOCK_EXECUTIONS)
   .map(([name, id]) => `  ${name.padEnd(28)} ${id}`)
   .join('\n')}
 For example, ${cmd} wait … --execution ${MOCK_EXECUTIONS.lifecycle} shows ~20 s of progress.`);
-      await new Promise<void>((resolve) => {
-        if (ctx.io.signal?.aborted) resolve();
-        ctx.io.signal?.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await ctx.untilInterrupted();
       await mock.stop();
       ctx.say('mock stopped');
     });

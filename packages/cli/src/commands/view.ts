@@ -158,10 +158,7 @@ export function viewCommand(program: Command, ctx: CliContext): void {
           )
           .catch(() => ctx.warn(`could not open a browser: open ${running.url} yourself`));
       }
-      await new Promise<void>((done) => {
-        if (ctx.io.signal?.aborted) done();
-        ctx.io.signal?.addEventListener('abort', () => done(), { once: true });
-      });
+      await ctx.untilInterrupted();
       await running.close();
       ctx.warn('viewer stopped');
     });
