@@ -99,15 +99,14 @@ export function actionOperations(pipeline: Pipeline, controlPlaneUrl: string, or
   }
 
   async function listActions(options: ListActionsOptions = {}): Promise<ActionList> {
-    checkPage(options);
     checkSort(options.sort);
-    const { page, size, sort, ...call } = options;
+    const { query, call } = pageQuery(options);
     return sendJson(
       pipeline,
       {
         name: 'listActions',
         method: 'GET',
-        url: `${org}/actions${pageQuery({ page: page ?? 0, size: size ?? 20, ...(sort ? { sort } : {}) })}`,
+        url: `${org}/actions${query}`,
         accept: isActionList,
         expected: 'a list of actions',
       },
@@ -120,15 +119,14 @@ export function actionOperations(pipeline: Pipeline, controlPlaneUrl: string, or
     options: ListActionsOptions = {},
   ): Promise<ActionVersion[]> {
     const url = actionUrl(actionId);
-    checkPage(options);
     checkSort(options.sort);
-    const { page, size, sort, ...call } = options;
+    const { query, call } = pageQuery(options);
     return sendJson(
       pipeline,
       {
         name: 'listActionVersions',
         method: 'GET',
-        url: `${url}/versions${pageQuery({ page: page ?? 0, size: size ?? 20, ...(sort ? { sort } : {}) })}`,
+        url: `${url}/versions${query}`,
         accept: isVersionList,
         expected: 'a list of action versions',
         advice,

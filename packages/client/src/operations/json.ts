@@ -1,4 +1,5 @@
 import { answerJson, unexpectedShape } from '../api-error.js';
+import { checkPage, DEFAULT_PAGE_SIZE, type PageOptions } from '../pages.js';
 import type { CallOptions, Operation, Pipeline } from '../pipeline.js';
 
 const ACCEPT = 'application/json, application/problem+json';
@@ -75,12 +76,16 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `?page=…&size=…&sort=…` from the options that are set. */
-export function pageQuery(options: { page?: number; size?: number; sort?: string }): string {
-  const query = new URLSearchParams();
-  if (options.page !== undefined) query.set('page', String(options.page));
-  if (options.size !== undefined) query.set('size', String(options.size));
-  if (options.sort !== undefined) query.set('sort', options.sort);
-  const text = query.toString();
-  return text ? `?${text}` : '';
+/**
+ * A list call's paging, checked, as `?page=…&size=…[&sort=…]` (page 0 and `DEFAULT_PAGE_SIZE` unless
+ * given), and the options left for the call itself.
+ */
+export function pageQuery<T extends PageOptions & { sort?: string }>(
+  options: T,
+): { query: string; call: Omit<T, 'page' | 'size' | 'sort'> } {
+  checkPage(options);
+  const { page, size, sort, ...call } = options;
+  const query = new URLSearchParams({ page: String(page ?? 0), size: String(size ?? DEFAULT_PAGE_SIZE) });
+  if (sort !== undefined) query.set('sort', sort);
+  return { query: `?${query}`, call };
 }

@@ -104,14 +104,13 @@ export function reviewOperations(context: ExecutionContext) {
     'There is no review task for this execution: it is not (or no longer) in MANUAL_VALIDATION_REQUIRED, or the ids are wrong.';
 
   async function listReviews(options: PageOptions & CallOptions = {}): Promise<ReviewTask[]> {
-    checkPage(options);
-    const { page, size, ...call } = options;
+    const { query, call } = pageQuery(options);
     return sendJson(
       pipeline,
       {
         name: 'listReviews',
         method: 'GET',
-        url: `${org}/reviews${pageQuery({ page: page ?? 0, size: size ?? 20 })}`,
+        url: `${org}/reviews${query}`,
         accept: isReviewTaskList,
         expected: 'a list of review tasks',
       },
