@@ -14,7 +14,7 @@ describe('bench figures that do not depend on the machine', () => {
     expect(rows.find((r) => r.settlesAfterS === 7200)?.requests).toBeLessThan(130);
   });
 
-  it('footprint: client + auth + openapi-fetch stay within 14 kB min+gz', async () => {
+  it('footprint: client + auth + openapi-fetch stay within FOOTPRINT_BUDGET_BYTES min+gz', async () => {
     const size = await footprint(1);
     expect(size.clientMinGzBytes).toBeLessThanOrEqual(FOOTPRINT_BUDGET_BYTES);
     expect(size.clientMinGzBytes).toBeGreaterThan(size.openapiFetchMinGzBytes);

@@ -50,6 +50,15 @@ export type { PageOptions } from './pages.js';
 export type { CallOptions, RetryOptions } from './pipeline.js';
 export type { PollOptions } from './poll.js';
 export {
+  countPdfPages,
+  countTiffPages,
+  type DocumentFormat,
+  type DocumentInspection,
+  IdpPreflightError,
+  inspectDocument,
+  MAX_PAGES,
+} from './preflight.js';
+export {
   EXECUTION_STATUSES,
   type FinalStatus,
   isFinal,
