@@ -66,6 +66,7 @@ export {
   isSettled,
   type SettledStatus,
 } from './status.js';
+export { explainStatusMessage } from './status-message.js';
 export { CONTENT_TYPES, MAX_FILE_BYTES, type SubmitInput, type SubmitResult } from './submit.js';
 export type {
   Action,

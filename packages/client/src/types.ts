@@ -206,6 +206,8 @@ export type Page<F = Field> = Results<F> & Pick<Schemas['Page'], 'page'>;
 interface ExecutionBase {
   id: ExecutionBody['id'];
   documentName: ExecutionBody['documentName'];
+  /** Why it failed, in the model's words (`length`, `MAX_TOKENS`, …); `explainStatusMessage()` says what to do. */
+  statusMessage?: ExecutionBody['statusMessage'];
 }
 
 /**

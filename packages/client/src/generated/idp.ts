@@ -285,6 +285,14 @@ export interface components {
             id: components["schemas"]["Uuid"];
             documentName: string;
             status: components["schemas"]["ExecutionStatus"];
+            /**
+             * @description Why the execution failed, in the model's words. [MuleSoft's docs; medium-high confidence; not in the
+             *     community description.] Documented values: `length` (the document has more input tokens than the
+             *     model takes), `MAX_TOKENS` (the model's answer was cut: split the document or select an OpenAI
+             *     model), `SPII` (sensitive personal data stopped the model), and `LLM Generation was not a valid
+             *     JSON` (with Customize Schema). Other values may come: show them as they are.
+             */
+            statusMessage?: string;
             pages?: components["schemas"]["Page"][];
             fields?: components["schemas"]["FieldMap"];
             tables?: components["schemas"]["TableMap"];

@@ -44,6 +44,10 @@ export const SPEC_SCHEMAS: Record<string, unknown> = {
       "status": {
         "$ref": "#/components/schemas/ExecutionStatus"
       },
+      "statusMessage": {
+        "description": "Why the execution failed, in the model's words. [MuleSoft's docs; medium-high confidence; not in the\ncommunity description.] Documented values: `length` (the document has more input tokens than the\nmodel takes), `MAX_TOKENS` (the model's answer was cut: split the document or select an OpenAI\nmodel), `SPII` (sensitive personal data stopped the model), and `LLM Generation was not a valid\nJSON` (with Customize Schema). Other values may come: show them as they are.\n",
+        "type": "string"
+      },
       "pages": {
         "type": "array",
         "items": {
