@@ -1,57 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pdfBytes, tiffBytes } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import { countTiffPages, inspectDocument, MAX_PAGES } from '../src/preflight.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'documents');
 const fixture = (name: string) => readFile(join(FIXTURES, name));
 
-/** A minimal classic PDF (catalog, one flat page tree, a content stream per page) with `n` pages. */
-export function pdf(n: number, { trailerExtra = '' } = {}): Uint8Array {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    `<< /Type /Pages /Kids [${Array.from({ length: n }, (_, i) => `${4 + i * 2} 0 R`).join(' ')}] /Count ${n} >>`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  for (let i = 0; i < n; i++) {
-    const content = `BT /F1 24 Tf 72 720 Td (Page ${i + 1}) Tj ET`;
-    objects.push(
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`,
-      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    );
-  }
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  out += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra}>>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(out);
-}
-
-/** A TIFF of `n` 1×1 images (one directory each), in either byte order. */
-function tiff(n: number, order: 'II' | 'MM' = 'II'): Uint8Array {
-  const little = order === 'II';
-  const dirSize = 2 + 12 + 4;
-  const bytes = new Uint8Array(8 + n * dirSize);
-  const view = new DataView(bytes.buffer);
-  bytes.set(little ? [0x49, 0x49, 0x2a, 0] : [0x4d, 0x4d, 0, 0x2a]);
-  view.setUint32(4, 8, little);
-  for (let i = 0; i < n; i++) {
-    const at = 8 + i * dirSize;
-    view.setUint16(at, 1, little); // one entry: ImageWidth = 1
-    view.setUint16(at + 2, 256, little);
-    view.setUint16(at + 4, 3, little);
-    view.setUint32(at + 6, 1, little);
-    view.setUint16(at + 10, 1, little);
-    view.setUint32(at + 14, i === n - 1 ? 0 : at + dirSize, little);
-  }
-  return bytes;
-}
+const pdf = pdfBytes;
+const tiff = tiffBytes;
 
 describe('pre-flight: the format comes from the bytes', () => {
   it.each([

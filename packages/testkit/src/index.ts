@@ -1,4 +1,5 @@
 export { closeAfterTest } from './cleanup.js';
+export { JPEG_BYTES, PNG_BYTES, pdfBytes, tiffBytes } from './documents.js';
 export { execution, type FakeIdp, fakeIdp, IDS, REF, TOKEN_PATH } from './fake-idp.js';
 export { type Handler, json, type Loopback, loopback, type Recorded } from './loopback.js';
 export { postgresBin, postgresMissing, startPostgres, type TestPostgres } from './postgres.js';
