@@ -1,0 +1,81 @@
+/**
+ * `pnpm bench:preflight`: what the pre-flight check of a document costs (µs per document, µs per MB),
+ * beside reading the same file from disk, in the same run. Documents are made in memory and written to a
+ * temporary folder: a 1-page and a 150-page PDF, a 15 MB PDF (pages with large content streams), the same
+ * 15 MB PDF with its page tree in a deflated object stream, and a 150-page TIFF.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { inspectDocument } from '@idp-kit/client';
+import { pdfBytes, tiffBytes } from '@idp-kit/testkit';
+import { median } from './load.js';
+
+const MB = 1024 * 1024;
+
+/** A PDF of `pages` pages padded to about `size` bytes with a comment-only content stream. */
+function paddedPdf(pages: number, size: number): Uint8Array {
+  const base = pdfBytes(pages);
+  const pad = new TextEncoder().encode(`%${'x'.repeat(Math.max(0, size - base.byteLength - 2))}\n`);
+  const out = new Uint8Array(base.byteLength + pad.byteLength);
+  out.set(pad.subarray(0, 0));
+  out.set(base.subarray(0, 9)); // '%PDF-1.4\n'
+  out.set(pad, 9);
+  out.set(base.subarray(9), 9 + pad.byteLength);
+  return out;
+}
+
+/** The page tree only inside a deflated object stream (PDF 1.5), the rest padding: the slow path. */
+function objectStreamPdf(pages: number, size: number): Uint8Array {
+  const tree = `1 0 << /Type /Pages /Count ${pages} /Kids [] >>`;
+  const packed = deflateSync(Buffer.from(tree, 'latin1'));
+  const head = Buffer.from(
+    `%PDF-1.5\n%${'x'.repeat(Math.max(0, size - 300))}\n5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${packed.byteLength} >>\nstream\n`,
+    'latin1',
+  );
+  return Buffer.concat([head, packed, Buffer.from('\nendstream\nendobj\n%%EOF\n', 'latin1')]);
+}
+
+async function time(runs: number, work: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await work();
+    times.push((performance.now() - t) * 1000);
+  }
+  return median(times);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'idp-preflight-'));
+try {
+  const cases: [string, Uint8Array][] = [
+    ['PDF, 1 page', pdfBytes(1)],
+    ['PDF, 150 pages', pdfBytes(150)],
+    ['PDF, 150 pages, 15 MB', paddedPdf(150, 15 * MB - 1024)],
+    ['PDF 1.5, page tree in an object stream, 15 MB', objectStreamPdf(150, 15 * MB - 1024)],
+    ['TIFF, 150 pages', tiffBytes(150)],
+  ];
+  const rows = [];
+  for (const [name, bytes] of cases) {
+    const path = join(dir, 'doc');
+    await writeFile(path, bytes);
+    const found = await inspectDocument(bytes);
+    const runs = bytes.byteLength > MB ? 15 : 200;
+    const read = await time(runs, () => readFile(path));
+    const check = await time(runs, () => inspectDocument(bytes));
+    rows.push({
+      document: name,
+      bytes: bytes.byteLength,
+      pages: found.pages,
+      'read µs': read.toFixed(0),
+      'pre-flight µs': check.toFixed(0),
+      'pre-flight µs/MB': (check / (bytes.byteLength / MB)).toFixed(0),
+      'pre-flight / read': (check / read).toFixed(2),
+    });
+  }
+  console.log(`pre-flight cost on node ${process.version} (medians)`);
+  console.table(rows);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
