@@ -5,6 +5,7 @@ import { type ConnectionFlags, UsageError } from '../config.js';
 import type { CliContext, OutputFlags, WaitFlags } from '../context.js';
 import { EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import { connectionOptions, outputOptions, waitOptions } from '../flags.js';
+import { terminalLine } from '../terminal-text.js';
 
 interface SubmitFlags extends ConnectionFlags, OutputFlags, WaitFlags {
   action: string;
@@ -56,10 +57,12 @@ export function submitCommand(program: Command, ctx: CliContext): void {
         executionId: submitted.executionId,
       };
       if (!timings) {
-        if (flags.json) ctx.say(JSON.stringify(submitted, null, 2));
+        if (flags.json) ctx.json(submitted, 2);
         else {
           ctx.say(
-            `Submitted ${submitted.documentName}: execution ${submitted.executionId}${submitted.status ? ` (${submitted.status})` : ''}`,
+            terminalLine(
+              `Submitted ${submitted.documentName}: execution ${submitted.executionId}${submitted.status ? ` (${submitted.status})` : ''}`,
+            ),
           );
           ctx.say(
             ctx.style.dim(
@@ -69,7 +72,11 @@ export function submitCommand(program: Command, ctx: CliContext): void {
         }
         return;
       }
-      ctx.warn(ctx.errStyle.dim(`Submitted ${submitted.documentName}: execution ${submitted.executionId}`));
+      ctx.warn(
+        ctx.errStyle.dim(
+          terminalLine(`Submitted ${submitted.documentName}: execution ${submitted.executionId}`),
+        ),
+      );
       const execution = await ctx.wait(idp, ref, flags, timings);
       ctx.print(execution, flags);
       ctx.exitCode = exitCodeFor(execution);
