@@ -85,11 +85,7 @@ describe('CLI: a hostile server cannot drive the terminal', () => {
 
   it('idp wait: a status with escapes in the progress lines is shown as text', async () => {
     const f = await fake((_q, r, index) =>
-      json(
-        r,
-        200,
-        index === 0 ? execution(`IN_PROGRESS${CLEAR}\r${FAKE_STATUS}`) : hostileExecution,
-      ),
+      json(r, 200, index === 0 ? execution(`IN_PROGRESS${CLEAR}\r${FAKE_STATUS}`) : hostileExecution),
     );
     const run = await idp(['wait', ...REF_FLAGS, '--interval', '1ms'], f.baseUrl, f.tokenUrl);
     expect(run.code, run.stderr).toBe(3);
