@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   correctReview,
   type Execution,
@@ -9,6 +8,7 @@ import {
   parseExecutionUrl,
   runtimeBaseUrl,
 } from '@idp-kit/client';
+import { readDocumentFile } from '@idp-kit/client/file';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -465,15 +465,13 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
         annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
       },
       tool('submit_document', async (args) => {
-        const path = resolve(options.cwd ?? process.cwd(), args.path);
-        const file = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-          throw new ToolInputError(`cannot read ${path}: ${error.code ?? error.message}`);
-        });
+        // Only a regular file, its size checked before it is read: a pipe named scan.pdf hung this tool.
+        const { bytes, fileName } = await readDocumentFile(resolve(options.cwd ?? process.cwd(), args.path));
         const created = await client.submitExecution({
           actionId: args.actionId,
           actionVersion: args.actionVersion,
-          file,
-          fileName: basename(path),
+          file: bytes,
+          fileName,
         });
         return json({ ...created, actionId: args.actionId, actionVersion: args.actionVersion });
       }),
