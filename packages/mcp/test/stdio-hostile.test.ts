@@ -1,4 +1,7 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeAfterTest, fakeIdp, IDS, json } from '@idp-kit/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -194,5 +197,23 @@ describe('MCP over stdio: no tool result is longer than promised', () => {
     expect(parsed.lowConfidence[0].value).toMatch(/…\[cut: 1048576 characters in all\]$/);
     const listed = (await client.callTool({ name: 'extract_fields', arguments: REF })) as Result;
     expect(JSON.parse(listed.content[0]?.text ?? '')).toMatchObject({ count: 50, shown: expect.any(Number) });
+  });
+});
+
+describe('MCP over stdio: submit_document reads only a regular file', () => {
+  it('a named pipe called scan.pdf: a tool error at once, nothing sent, and the server keeps serving', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idp-mcp-fifo-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    execFileSync('mkfifo', [join(dir, 'scan.pdf')]);
+    const idp = closeAfterTest(await fakeIdp((_q, r) => json(r, 201, { id: IDS.executionId })));
+    const client = await connect({ ...settings(idp), ALLOW_WRITES: '1', MCP_CWD: dir });
+    const result = (await client.callTool({
+      name: 'submit_document',
+      arguments: { path: 'scan.pdf', actionId: IDS.actionId, actionVersion: '1.1.0' },
+    })) as Result;
+    expect(result.isError).toBe(true);
+    expect(result.content[0]?.text).toMatch(/cannot read ".*scan\.pdf": it is a named pipe \(FIFO\)/);
+    expect(idp.runtimeRequests()).toHaveLength(0);
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
   });
 });
