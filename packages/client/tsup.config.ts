@@ -11,6 +11,7 @@ export default defineConfig({
     'callback/index': 'src/callback/index.ts',
     otel: 'src/otel.ts',
     drift: 'src/drift.ts',
+    file: 'src/document-file.ts',
   },
   format: ['esm'],
   target: 'node20',

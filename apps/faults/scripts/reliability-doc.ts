@@ -86,7 +86,12 @@ could not be answered here: the registry these machines reach returns HTTP 405 f
 (tried 2026-11-28); run it where the public registry is reachable.
 ${sections.join('\n')}
 `;
-writeFileSync(fileURLToPath(new URL('../../../docs/reliability.md', import.meta.url)), doc);
+// Sections written by hand for tests outside this suite live after the marker, and are kept.
+const path = fileURLToPath(new URL('../../../docs/reliability.md', import.meta.url));
+const MARKER = '<!-- Hand-written sections below';
+const before = readFileSync(path, 'utf8');
+const kept = before.includes(MARKER) ? `\n${before.slice(before.indexOf(MARKER))}` : '';
+writeFileSync(path, `${doc}${kept}`);
 console.log(
   `docs/reliability.md: ${results.numTotalTests} cases, ${runs} runs, ${results.numFailedTests} failures`,
 );

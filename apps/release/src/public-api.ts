@@ -15,6 +15,7 @@ export const ENTRY_POINTS: Record<string, string[]> = {
     'packages/client/src/callback/index.ts',
     'packages/client/src/otel.ts',
     'packages/client/src/drift.ts',
+    'packages/client/src/document-file.ts',
   ],
   '@idp-kit/batch': ['packages/batch/src/index.ts', 'packages/batch/src/postgres-entry.ts'],
   '@idp-kit/mcp': ['packages/mcp/src/index.ts'],

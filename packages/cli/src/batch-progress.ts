@@ -1,5 +1,6 @@
 import type { BatchEvent, DocumentState } from '@idp-kit/batch';
 import type { Style } from './style.js';
+import { terminalLine } from './terminal-text.js';
 
 const SHOWN: DocumentState[] = [
   'queued',
@@ -79,9 +80,9 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
       if (event.type === 'state') states.set(event.path, event.state);
       if (event.type === 'state' && ['uncertain', 'error', 'expired', 'rejected'].includes(event.state)) {
         if (stream.isTTY) stream.write('\r\u001b[2K');
-        stream.write(
-          `${style.warn(`${event.fileName}: ${event.state}`)}${event.error ? ` (${event.error})` : ''}\n`,
-        );
+        // The file name is the disk's and the error may quote a server: one line, nothing that acts.
+        const error = event.error ? ` (${terminalLine(event.error)})` : '';
+        stream.write(`${style.warn(`${terminalLine(event.fileName)}: ${event.state}`)}${error}\n`);
       }
       if (event.type !== 'end') draw();
     },

@@ -18,6 +18,7 @@ import { formatCsv, formatTable } from './format.js';
 import { invocation } from './invocation.js';
 import { progress } from './progress.js';
 import { type Style, styleFor } from './style.js';
+import { terminalJson, terminalText } from './terminal-text.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -80,12 +81,31 @@ export class CliContext {
     if (secret) this.kept.push(secret);
   }
 
+  /**
+   * Human text on stdout. The one place it is written: control characters from servers and files are
+   * shown as escapes here (only the CLI's own colours reach the terminal).
+   */
   say(text: string): void {
-    this.io.stdout.write(`${this.redact(text)}\n`);
+    this.io.stdout.write(`${terminalText(this.redact(text), this.style.sequences)}\n`);
   }
 
+  /** Human text on stderr, made safe as `say` does. */
   warn(text: string): void {
-    this.io.stderr.write(`${this.redact(text)}\n`);
+    this.io.stderr.write(`${terminalText(this.redact(text), this.errStyle.sequences)}\n`);
+  }
+
+  /** JSON on stdout (`--json`): the same JSON, with no character a terminal would act on left raw. */
+  json(value: unknown, indent?: number): void {
+    this.io.stdout.write(`${terminalJson(this.redact(JSON.stringify(value, null, indent)))}\n`);
+  }
+
+  /**
+   * Machine text that is not JSON (`--csv`): written as is when piped or redirected (a file keeps every
+   * byte), made safe as `say` does on a terminal.
+   */
+  data(text: string): void {
+    const redacted = this.redact(text);
+    this.io.stdout.write(`${this.io.stdout.isTTY ? terminalText(redacted) : redacted}\n`);
   }
 
   /** Resolves on Ctrl-C (at once if it came already): for commands that serve until stopped. */
@@ -135,8 +155,8 @@ export class CliContext {
   }
 
   print(execution: Execution<boolean>, flags: OutputFlags): void {
-    if (flags.json) this.say(JSON.stringify(execution, null, 2));
-    else if (flags.csv) this.say(formatCsv(execution));
+    if (flags.json) this.json(execution, 2);
+    else if (flags.csv) this.data(formatCsv(execution));
     else this.say(formatTable(execution, this.style, flags.minConfidence));
   }
 

@@ -1,12 +1,15 @@
 import { csvCell } from '@idp-kit/batch';
 import { type Execution, type ExtractedField, extractFields } from '@idp-kit/client';
 import stringWidth from 'string-width';
+import { type CellFitter, cellFitter, cutNote, fitCell, MAX_CELL_COLUMNS } from './cell.js';
 import type { Style } from './style.js';
 
-function show(value: string | null): string {
-  if (value === null) return '(no answer)';
-  return value.replace(/[\r\n\t]+/g, ' ');
+function show(cell: CellFitter, value: string | null): string {
+  return value === null ? '(no answer)' : cell(value);
 }
+
+/** Past this length a cell is cut however it got here: measuring it whole would take minutes. */
+const NEVER_WIDER = MAX_CELL_COLUMNS * 32;
 
 /** Pads to a width in terminal columns: colour codes take none, wide (CJK) characters two. */
 function pad(cell: string, width: number): string {
@@ -14,7 +17,8 @@ function pad(cell: string, width: number): string {
 }
 
 /** Rows as aligned columns (terminal width aware), the last column left ragged. */
-export function columns(rows: string[][], indent = '  '): string[] {
+export function columns(table: string[][], indent = '  '): string[] {
+  const rows = table.map((row) => row.map((cell) => (cell.length > NEVER_WIDER ? fitCell(cell).text : cell)));
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {
@@ -37,10 +41,13 @@ function where(field: ExtractedField): string {
 
 /**
  * Fields, then each table, then prompt answers. When scores are present a confidence column is shown
- * and values under `minConfidence` are marked.
+ * and values under `minConfidence` are marked. Every text from the server is one line with its control
+ * characters escaped, and wide values are cut (`--json` shows them whole).
  */
 export function formatTable(execution: Execution<boolean>, style: Style, minConfidence: number): string {
   const all = extractFields(execution);
+  const cell = cellFitter();
+  const line = (text: string) => fitCell(text, MAX_CELL_COLUMNS * 2).text;
   const scored = all.some((f) => f.confidence !== undefined);
   let low = 0;
   // `confidence` is the score on 0–100 whichever scale the service used (see normalizeConfidence).
@@ -56,8 +63,8 @@ export function formatTable(execution: Execution<boolean>, style: Style, minConf
   const statusStyle =
     execution.status === 'SUCCEEDED' ? style.ok : execution.status === 'FAILED' ? style.bad : style.warn;
   const out = [
-    `${style.bold(execution.documentName ?? '')} ${style.dim(execution.id ?? '')}`,
-    `Status: ${statusStyle(execution.status)}`,
+    `${style.bold(line(execution.documentName ?? ''))} ${style.dim(line(execution.id ?? ''))}`,
+    `Status: ${statusStyle(line(execution.status))}`,
   ];
   if (all.length === 0) {
     out.push('', style.dim('(no results)'));
@@ -69,30 +76,30 @@ export function formatTable(execution: Execution<boolean>, style: Style, minConf
     out.push(
       ...columns(
         fields.map((f) =>
-          [f.name, show(f.value), where(f), score(f)].filter((c): c is string => c !== undefined),
+          [cell(f.name), show(cell, f.value), where(f), score(f)].filter((c): c is string => c !== undefined),
         ),
       ),
     );
   }
   const tables = new Map<string, ExtractedField[]>();
-  for (const cell of all.filter((f) => f.kind === 'cell')) {
-    const key = `${cell.table}${cell.page === undefined ? '' : ` (p.${cell.page})`}`;
-    tables.set(key, [...(tables.get(key) ?? []), cell]);
+  for (const field of all.filter((f) => f.kind === 'cell')) {
+    const key = `${line(field.table ?? '')}${field.page === undefined ? '' : ` (p.${field.page})`}`;
+    tables.set(key, [...(tables.get(key) ?? []), field]);
   }
   for (const [name, cells] of tables) {
     const headers = [...new Set(cells.map((c) => c.name))];
     const rows = new Map<number, ExtractedField[]>();
-    for (const cell of cells) rows.set(cell.row ?? 0, [...(rows.get(cell.row ?? 0) ?? []), cell]);
+    for (const c of cells) rows.set(c.row ?? 0, [...(rows.get(c.row ?? 0) ?? []), c]);
     const body = [...rows.entries()].map(([row, rowCells]) => [
       String(row + 1),
       ...headers.map((h) => {
-        const cell = rowCells.find((c) => c.name === h);
-        if (!cell) return '';
-        const s = score(cell);
-        return s ? `${show(cell.value)} (${s})` : show(cell.value);
+        const found = rowCells.find((c) => c.name === h);
+        if (!found) return '';
+        const s = score(found);
+        return s ? `${show(cell, found.value)} (${s})` : show(cell, found.value);
       }),
     ]);
-    out.push('', style.bold(`Table ${name}`), ...columns([['#', ...headers], ...body]));
+    out.push('', style.bold(`Table ${name}`), ...columns([['#', ...headers.map(cell)], ...body]));
   }
   const prompts = all.filter((f) => f.kind === 'prompt');
   if (prompts.length > 0) {
@@ -100,7 +107,9 @@ export function formatTable(execution: Execution<boolean>, style: Style, minConf
     out.push(
       ...columns(
         prompts.map((f) =>
-          [f.name, f.prompt ?? '', show(f.value), score(f)].filter((c): c is string => c !== undefined),
+          [cell(f.name), cell(f.prompt ?? ''), show(cell, f.value), score(f)].filter(
+            (c): c is string => c !== undefined,
+          ),
         ),
       ),
     );
@@ -110,6 +119,7 @@ export function formatTable(execution: Execution<boolean>, style: Style, minConf
       '',
       style.warn(`! ${low} value${low > 1 ? 's' : ''} below ${minConfidence}% confidence: check them`),
     );
+  if (cell.cut > 0) out.push('', style.dim(cutNote(cell.cut)));
   return out.join('\n');
 }
 

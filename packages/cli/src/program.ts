@@ -17,6 +17,7 @@ import { CliContext, type Io } from './context.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeForError } from './exit-codes.js';
 import { SETTINGS_HELP } from './flags.js';
 import type { Style } from './style.js';
+import { terminalLine, terminalText } from './terminal-text.js';
 import { VERSION } from './version.js';
 
 export type { Io };
@@ -33,8 +34,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      writeOut: (text) => io.stdout.write(terminalText(text, ctx.style.sequences)),
+      writeErr: (text) => io.stderr.write(terminalText(text, ctx.errStyle.sequences)),
       outputError: (text, write) => write(ctx.errStyle.bad(text)),
     })
     .addHelpText(
@@ -74,13 +75,14 @@ function report(ctx: CliContext, error: unknown): number {
     return code;
   }
   const { errStyle } = ctx;
-  ctx.warn(errStyle.bad(`idp: ${error instanceof Error ? error.message : String(error)}`));
+  // One line, whatever the server put in its problem detail: it cannot fake a line of its own.
+  ctx.warn(errStyle.bad(`idp: ${terminalLine(error instanceof Error ? error.message : String(error))}`));
   const expected = error instanceof UsageError || error instanceof IdpError;
   if (ctx.verbose) {
     for (let cause = (error as Error | undefined)?.cause; cause; cause = (cause as Error).cause) {
       ctx.warn(
         errStyle.dim(
-          `  caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`,
+          `  caused by: ${terminalLine(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause))}`,
         ),
       );
     }

@@ -1,4 +1,5 @@
 import yoctoSpinner from 'yocto-spinner';
+import { fitCell } from './cell.js';
 import type { Style } from './style.js';
 
 export interface Progress {
@@ -37,7 +38,9 @@ export function progress(stream: NodeJS.WriteStream, style: Style, label: string
   let last: string | undefined;
   if (!stream.isTTY) {
     return {
-      update(status) {
+      update(reported) {
+        // The status is the server's text: one line, nothing a terminal acts on, never a screenful.
+        const status = fitCell(reported).text;
         if (status === last) return;
         last = status;
         stream.write(`[${elapsed(started)}] ${label}: ${status}\n`);
@@ -53,7 +56,8 @@ export function progress(stream: NodeJS.WriteStream, style: Style, label: string
   const ticker = setInterval(render, 1000);
   ticker.unref();
   return {
-    update(status) {
+    update(reported) {
+      const status = fitCell(reported).text;
       if (last !== undefined && status !== last) {
         spinner.info(`${label}: ${last} → ${status} ${style.dim(elapsed(started))}`);
         startWithoutSignalHandlers(() => spinner.start());

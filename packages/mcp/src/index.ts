@@ -1,11 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createIdpMcpServer, type IdpMcpOptions } from './server.js';
+import { LineStdioTransport } from './stdio-transport.js';
 
-export { createIdpMcpServer, type IdpMcpOptions, MAX_RESULT_CHARS } from './server.js';
+export { MAX_RESULT_CHARS } from './result-size.js';
+export { createIdpMcpServer, type IdpMcpOptions } from './server.js';
 
 /**
- * Serves the IDP tools over stdio (the way MCP clients start local servers) until stdin closes.
+ * Serves the IDP tools over stdio (the way MCP clients start local servers) until stdin closes. A line
+ * that is not JSON, not JSON-RPC, or over 10 MB gets a JSON-RPC error, and the server keeps serving.
  *
  * @example
  * ```ts
@@ -14,6 +16,6 @@ export { createIdpMcpServer, type IdpMcpOptions, MAX_RESULT_CHARS } from './serv
  */
 export async function serveStdio(options: IdpMcpOptions): Promise<McpServer> {
   const server = createIdpMcpServer(options);
-  await server.connect(new StdioServerTransport());
+  await server.connect(new LineStdioTransport());
   return server;
 }

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   correctReview,
   type Execution,
@@ -9,22 +8,19 @@ import {
   parseExecutionUrl,
   runtimeBaseUrl,
 } from '@idp-kit/client';
+import { readDocumentFile } from '@idp-kit/client/file';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { clip, clipStrings, fitJson, limitText, MAX_RESULT_CHARS } from './result-size.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-/**
- * Past this many characters a result is summarized, and the whole is offered as a resource.
- *
- * @example
- * ```ts
- * if (JSON.stringify(execution).length > MAX_RESULT_CHARS) console.log('the agent gets a summary');
- * ```
- */
-export const MAX_RESULT_CHARS = 12_000;
+/** Characters of one value in a summary or a cut list; the resource has every value whole. */
+const VALUE_CHARS = 200;
+/** Characters of one string in a result that had to be cut (other than an execution's). */
+const STRING_CHARS = 500;
 
 /**
  * Options of `createIdpMcpServer()`.
@@ -103,6 +99,17 @@ function resourceUri(ref: ExecutionRef, valueOnly: boolean): string {
   return `idp://executions/${ref.actionId}/${ref.actionVersion}/${ref.executionId}?valueOnly=${valueOnly}`;
 }
 
+type FieldEntry = ReturnType<typeof fieldsOf>[number];
+
+/** A field entry whose name and value are cut to `max` characters (marked where cut). */
+function clipField(field: FieldEntry, max: number): FieldEntry {
+  return {
+    ...field,
+    name: clip(field.name, max),
+    value: field.value === null ? null : clip(field.value, max),
+  };
+}
+
 /** The flat field list, each with its confidence on 0–100 when the result carries scores. */
 function fieldsOf(execution: unknown) {
   return extractFields(execution).map((f) => ({
@@ -125,18 +132,25 @@ function executionResult(
     return { content: [{ type: 'text', text }] };
   }
   const fields = fieldsOf(execution);
-  const summary = {
-    id: execution.id,
-    documentName: execution.documentName,
-    status: execution.status,
-    note: `The result is ${text.length} characters: summarized here. Read the resource ${resourceUri(ref, valueOnly)} for all of it, or call extract_fields.`,
+  const low = fields
+    .filter((f) => f.confidence !== undefined && f.confidence < 80)
+    .slice(0, 20)
+    .map((f) => clipField(f, VALUE_CHARS));
+  const first = fields.slice(0, 40).map((f) => clipField(f, VALUE_CHARS));
+  // Every part is cut to size (a server's 1 MB value or name must not make the summary 1 MB), then as
+  // many entries as fit: the shaky values first.
+  const summary = (n: number) => ({
+    id: clip(String(execution.id ?? ''), VALUE_CHARS),
+    documentName: clip(String(execution.documentName ?? ''), VALUE_CHARS),
+    status: clip(String(execution.status), VALUE_CHARS),
+    note: `The result is ${text.length} characters: summarized here (values cut at ${VALUE_CHARS} characters). Read the resource ${resourceUri(ref, valueOnly)} for all of it, or call extract_fields.`,
     values: fields.length,
-    lowConfidence: fields.filter((f) => f.confidence !== undefined && f.confidence < 80).slice(0, 20),
-    firstValues: fields.slice(0, 40),
-  };
+    lowConfidence: low.slice(0, n),
+    firstValues: first.slice(0, Math.max(0, n - low.length)),
+  });
   return {
     content: [
-      { type: 'text', text: JSON.stringify(summary, null, 2) },
+      { type: 'text', text: fitJson(summary, low.length + first.length, MAX_RESULT_CHARS) },
       {
         type: 'resource_link',
         uri: resourceUri(ref, valueOnly),
@@ -171,17 +185,24 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
         const result = await run(args, extra);
         return {
           ...result,
-          content: result.content.map((c) => (c.type === 'text' ? { ...c, text: redact(c.text) } : c)),
+          content: result.content.map((c) => (c.type === 'text' ? { ...c, text: sized(redact(c.text)) } : c)),
         };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return { isError: true, content: [{ type: 'text', text: redact(`${name}: ${message}`) }] };
+        return { isError: true, content: [{ type: 'text', text: sized(redact(`${name}: ${message}`)) }] };
       }
     };
   }
-  const json = (value: unknown): CallToolResult => ({
-    content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
-  });
+  /** Every text a tool returns keeps the size promise, whichever tool it is. */
+  const sized = (text: string) =>
+    limitText(text, MAX_RESULT_CHARS, 'ask for less: a smaller page, a filter, or the execution resource');
+  /** JSON for the agent; when too long, its long strings are cut (and marked) first. */
+  const json = (value: unknown): CallToolResult => {
+    const whole = JSON.stringify(value, null, 2);
+    const text =
+      whole.length <= MAX_RESULT_CHARS ? whole : JSON.stringify(clipStrings(value, STRING_CHARS), null, 2);
+    return { content: [{ type: 'text', text }] };
+  };
 
   server.registerResource(
     'execution',
@@ -268,7 +289,7 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
           void extra
             .sendNotification({
               method: 'notifications/progress',
-              params: { progressToken: token, progress: step, message: `status ${e.status}` },
+              params: { progressToken: token, progress: step, message: `status ${clip(e.status, 100)}` },
             })
             .catch(() => {});
         },
@@ -295,18 +316,27 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
       annotations: { readOnlyHint: true },
     },
     tool('extract_fields', async (args) => {
-      const execution = await client.getExecution(refOf(args).target, { valueOnly: false });
+      const { target, ref } = refOf(args);
+      const execution = await client.getExecution(target, { valueOnly: false });
       let fields = fieldsOf(execution);
       if (args.belowConfidence !== undefined) {
         const below = args.belowConfidence;
         fields = fields.filter((f) => f.confidence !== undefined && f.confidence < below);
       }
-      return json({
-        status: execution.status,
-        documentName: execution.documentName,
+      const whole = { status: execution.status, documentName: execution.documentName, count: fields.length };
+      const text = JSON.stringify({ ...whole, fields }, null, 2);
+      if (text.length <= MAX_RESULT_CHARS) return { content: [{ type: 'text', text }] };
+      // Too long for an agent: as many values as fit, each cut, and where the rest is.
+      const cut = fields.map((f) => clipField(f, VALUE_CHARS));
+      const list = (n: number) => ({
+        status: clip(String(execution.status), VALUE_CHARS),
+        documentName: clip(String(execution.documentName ?? ''), VALUE_CHARS),
         count: fields.length,
-        fields,
+        shown: n,
+        note: `The list is ${text.length} characters: the first ${n} values are shown, each cut at ${VALUE_CHARS} characters. Narrow it with belowConfidence, or read the resource ${resourceUri(ref, false)} for all of it.`,
+        fields: cut.slice(0, n),
       });
+      return { content: [{ type: 'text', text: fitJson(list, cut.length, MAX_RESULT_CHARS) }] };
     }),
   );
 
@@ -435,15 +465,13 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
         annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
       },
       tool('submit_document', async (args) => {
-        const path = resolve(options.cwd ?? process.cwd(), args.path);
-        const file = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-          throw new ToolInputError(`cannot read ${path}: ${error.code ?? error.message}`);
-        });
+        // Only a regular file, its size checked before it is read: a pipe named scan.pdf hung this tool.
+        const { bytes, fileName } = await readDocumentFile(resolve(options.cwd ?? process.cwd(), args.path));
         const created = await client.submitExecution({
           actionId: args.actionId,
           actionVersion: args.actionVersion,
-          file,
-          fileName: basename(path),
+          file: bytes,
+          fileName,
         });
         return json({ ...created, actionId: args.actionId, actionVersion: args.actionVersion });
       }),

@@ -8,6 +8,7 @@ await serveStdio({
   client: createIdpClient({
     organizationId: env.IDP_ORG_ID as string,
     baseUrl: env.IDP_BASE_URL as string,
+    ...(env.IDP_CONTROL_PLANE_URL ? { controlPlaneUrl: env.IDP_CONTROL_PLANE_URL } : {}),
     auth: {
       clientId: env.IDP_CLIENT_ID as string,
       clientSecret: secret,
@@ -17,5 +18,6 @@ await serveStdio({
   }),
   allowWrites: env.ALLOW_WRITES === '1',
   pollIntervalMs: 50,
+  ...(env.MCP_CWD ? { cwd: env.MCP_CWD } : {}),
   redact: (text) => text.split(secret).join('[redacted]'),
 });

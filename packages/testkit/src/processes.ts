@@ -11,6 +11,8 @@ export interface NodeOptions {
   cwd?: string;
   /** Only a hang guard, sized for a busy 2-core machine; default 90 s. */
   timeoutMs?: number;
+  /** Bytes of stdout or stderr kept before the child is killed; default 1 MiB (execFile's). */
+  maxBuffer?: number;
 }
 
 /** A cold Node child with tsx can take many seconds on a loaded machine; this only catches hangs. */
@@ -26,6 +28,7 @@ export function runNode(args: string[], options: NodeOptions = {}): Promise<Ran>
         env: options.env ?? process.env,
         timeout: options.timeoutMs ?? HANG_GUARD_MS,
         killSignal: 'SIGKILL',
+        ...(options.maxBuffer ? { maxBuffer: options.maxBuffer } : {}),
         ...(options.cwd ? { cwd: options.cwd } : {}),
       },
       (error, stdout, stderr) => {

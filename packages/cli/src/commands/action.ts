@@ -1,5 +1,6 @@
 import { type OutputSchema, runtimeBaseUrl } from '@idp-kit/client';
 import type { Command } from 'commander';
+import { cellFitter, cutNote } from '../cell.js';
 import type { ConnectionFlags } from '../config.js';
 import type { CliContext } from '../context.js';
 import { connectionOptions, formatOptions } from '../flags.js';
@@ -38,21 +39,28 @@ export function actionCommand(program: Command, ctx: CliContext): void {
         : undefined;
       // A version's configuration is what runs; the action's is the latest draft.
       const output = version?.configuration?.content?.output ?? action.configuration?.content?.output ?? {};
-      if (flags.json)
-        return ctx.say(JSON.stringify({ action, ...(version ? { version } : {}), output }, null, 2));
+      if (flags.json) return ctx.json({ action, ...(version ? { version } : {}), output }, 2);
       const rows = rowsOf(output);
-      if (flags.csv) return ctx.say(toCsv(['kind', 'name', 'type', 'description'], rows));
+      if (flags.csv) return ctx.data(toCsv(['kind', 'name', 'type', 'description'], rows));
       const { style } = ctx;
+      const cell = cellFitter();
       const out = [
-        `${style.bold(action.name)}  ${style.dim(action.id)}${action.type ? `  ${action.type}` : ''}`,
+        `${style.bold(cell(action.name))}  ${style.dim(cell(action.id))}${action.type ? `  ${cell(action.type)}` : ''}`,
       ];
-      if (action.description) out.push(action.description);
+      if (action.description) out.push(cell(action.description));
       if (version) {
         const url = runtimeBaseUrl(version);
-        out.push(`Version ${version.version}: ${url ?? style.dim('not published to a runtime')}`);
+        out.push(
+          `Version ${cell(version.version)}: ${url ? cell(url) : style.dim('not published to a runtime')}`,
+        );
       }
       out.push('');
-      out.push(...(rows.length > 0 ? columns(rows) : [style.dim('  (the action describes no output)')]));
+      out.push(
+        ...(rows.length > 0
+          ? columns(rows.map((row) => row.map(cell)))
+          : [style.dim('  (the action describes no output)')]),
+      );
+      if (cell.cut > 0) out.push('', style.dim(cutNote(cell.cut)));
       ctx.say(out.join('\n'));
     });
 }

@@ -1,5 +1,6 @@
 import { type Action, type ActionVersion, runtimeBaseUrl } from '@idp-kit/client';
 import type { Command } from 'commander';
+import { cellFitter, cutNote } from '../cell.js';
 import type { ConnectionFlags } from '../config.js';
 import type { CliContext } from '../context.js';
 import { connectionOptions, formatOptions } from '../flags.js';
@@ -44,9 +45,9 @@ export function actionsCommand(program: Command, ctx: CliContext): void {
         for await (const v of idp.actionVersions(action.id, ctx.signalOption)) versions.push(v);
         listed.push({ action, versions: versionsOf(versions) });
       }
-      if (flags.json) return ctx.say(JSON.stringify(listed, null, 2));
+      if (flags.json) return ctx.json(listed, 2);
       if (flags.csv) {
-        return ctx.say(
+        return ctx.data(
           toCsv(
             ['action_id', 'name', 'type', 'version', 'status', 'runtime_base_url'],
             listed.flatMap(({ action, versions }) =>
@@ -64,23 +65,25 @@ export function actionsCommand(program: Command, ctx: CliContext): void {
       }
       if (listed.length === 0) return ctx.say(ctx.style.dim('(no document actions in this organization)'));
       const { style } = ctx;
+      const cell = cellFitter();
       const out: string[] = [];
       for (const { action, versions } of listed) {
         out.push(
-          `${style.bold(action.name)}  ${style.dim(action.id)}${action.type ? `  ${action.type}` : ''}`,
+          `${style.bold(cell(action.name))}  ${style.dim(cell(action.id))}${action.type ? `  ${cell(action.type)}` : ''}`,
         );
         out.push(
           ...(versions.length === 0
             ? [`  ${style.dim('(no versions)')}`]
             : columns(
                 versions.map((v) => [
-                  v.version,
-                  v.status ?? '',
-                  v.runtimeBaseUrl ?? style.dim('(not published to a runtime)'),
+                  cell(v.version),
+                  cell(v.status ?? ''),
+                  v.runtimeBaseUrl ? cell(v.runtimeBaseUrl) : style.dim('(not published to a runtime)'),
                 ]),
               )),
         );
       }
+      if (cell.cut > 0) out.push('', style.dim(cutNote(cell.cut)));
       ctx.say(out.join('\n'));
     });
 }

@@ -19,6 +19,7 @@ import { type ConnectionFlags, loadEnv, parseDuration, UsageError } from '../con
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
+import { terminalLine } from '../terminal-text.js';
 
 interface RunFlags extends ConnectionFlags {
   action: string;
@@ -73,7 +74,9 @@ async function openStore(
       batch,
       ...(action ? { action } : {}),
       onUnavailable: (reason) =>
-        ctx.warn(ctx.errStyle.warn(`${reason} Waiting for it; nothing is submitted meanwhile.`)),
+        ctx.warn(
+          ctx.errStyle.warn(`${terminalLine(reason)} Waiting for it; nothing is submitted meanwhile.`),
+        ),
       onRecovered: () => ctx.warn(ctx.errStyle.dim('the batch store answers again; resuming')),
     });
   } catch (error) {
@@ -114,7 +117,7 @@ function report(ctx: CliContext, summary: BatchSummary, dir: string): void {
           'check them in Anypoint IDP; rerun with --resubmit-uncertain to submit them again (each page costs credits)',
       ),
     );
-    for (const path of summary.uncertain.slice(0, 10)) ctx.warn(errStyle.dim(`  ${path}`));
+    for (const path of summary.uncertain.slice(0, 10)) ctx.warn(errStyle.dim(`  ${terminalLine(path)}`));
   }
   if (summary.pending > 0)
     ctx.warn(errStyle.dim(`${summary.pending} not finished: rerun the same command to resume`));
@@ -172,7 +175,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       const journal = url ? await openStore(ctx, url, batchName(flags, flags.out), action) : undefined;
       const shown = batchProgress(ctx.io.stderr, ctx.errStyle);
       const onEvent = (event: BatchEvent) => {
-        if (flags.json) ctx.say(JSON.stringify(event.type === 'end' ? { type: 'end' } : event));
+        if (flags.json) ctx.json(event.type === 'end' ? { type: 'end' } : event);
         else shown.event(event);
       };
       try {
@@ -215,7 +218,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     .action(async (dir: string | undefined, flags: { json?: boolean } & StoreFlags) => {
       const records = await recordsOf(dir, flags);
       const summary = summarize(records);
-      if (flags.json) ctx.say(JSON.stringify(summary, null, 2));
+      if (flags.json) ctx.json(summary, 2);
       else report(ctx, summary, dir ?? `batch ${batchName(flags, dir)}`);
       ctx.exitCode = batchExitCode(summary);
     });

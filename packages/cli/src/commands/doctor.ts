@@ -18,6 +18,7 @@ import { type ConnectionFlags, type ExecutionFlags, resolveExecution } from '../
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions, executionOptions } from '../flags.js';
+import { terminalLine } from '../terminal-text.js';
 
 type Outcome = 'pass' | 'fail' | 'note';
 
@@ -376,7 +377,7 @@ function finish(ctx: CliContext, checks: Check[], drift: DriftReport[], asJson: 
   const passed = checks.every((c) => c.outcome !== 'fail');
   ctx.exitCode = passed ? EXIT.SUCCEEDED : EXIT.ERROR;
   if (asJson) {
-    ctx.say(JSON.stringify({ passed, checks, drift }, null, 2));
+    ctx.json({ passed, checks, drift }, 2);
     return;
   }
   const { style } = ctx;
@@ -388,8 +389,8 @@ function finish(ctx: CliContext, checks: Check[], drift: DriftReport[], asJson: 
     }
     const mark =
       check.outcome === 'pass' ? style.ok('✓') : check.outcome === 'fail' ? style.bad('✗') : style.dim('·');
-    ctx.say(`${mark} ${check.name}: ${check.detail}`);
-    if (check.hint && check.outcome === 'fail') ctx.say(style.dim(`    → ${check.hint}`));
+    ctx.say(`${mark} ${terminalLine(check.name)}: ${terminalLine(check.detail)}`);
+    if (check.hint && check.outcome === 'fail') ctx.say(style.dim(`    → ${terminalLine(check.hint)}`));
   }
   ctx.say(passed ? style.ok('\nevery check passed') : style.bad('\nsome checks failed: see → above'));
 }

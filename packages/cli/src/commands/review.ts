@@ -10,6 +10,7 @@ import {
   type ReviewRef,
 } from '@idp-kit/client';
 import { type Command, Option } from 'commander';
+import { cellFitter, cutNote } from '../cell.js';
 import { type ConnectionFlags, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { connectionOptions, percent } from '../flags.js';
@@ -61,7 +62,7 @@ function text(value: unknown): string {
 }
 
 function show(ctx: CliContext, review: Review, flags: Flags) {
-  if (flags.json) return ctx.say(JSON.stringify(review, null, 2));
+  if (flags.json) return ctx.json(review, 2);
   const items = review.analyzersResults;
   const scale = confidenceScaleOf(
     items.flatMap((i) => (typeof i.confidenceScore === 'number' ? [i.confidenceScore] : [])),
@@ -69,7 +70,7 @@ function show(ctx: CliContext, review: Review, flags: Flags) {
   const confidence = (score: number | undefined) =>
     score === undefined ? undefined : normalizeConfidence(score, scale);
   if (flags.csv) {
-    return ctx.say(
+    return ctx.data(
       toCsv(
         ['name', 'value', 'confidence', 'validated', 'query'],
         items.map((i) => [
@@ -85,12 +86,19 @@ function show(ctx: CliContext, review: Review, flags: Flags) {
   const { style } = ctx;
   if (items.length === 0) return ctx.say(style.dim('(no low-confidence items)'));
   let low = 0;
+  const cell = cellFitter();
   const rows = items.map((i) => {
     const c = confidence(i.confidenceScore);
     const shaky = c !== undefined && c < flags.minConfidence && !i.isValidated;
     if (shaky) low++;
     const score = c === undefined ? '' : shaky ? style.warn(`${c.toFixed(1)} !`) : c.toFixed(1);
-    return [i.name, text(i.result), score, i.isValidated ? style.ok('validated') : '', i.query ?? ''];
+    return [
+      cell(i.name),
+      cell(text(i.result)),
+      score,
+      i.isValidated ? style.ok('validated') : '',
+      cell(i.query ?? ''),
+    ];
   });
   const out = columns([['name', 'value', 'confidence', '', 'query'].map(style.bold), ...rows], '');
   if (low > 0) {
@@ -100,6 +108,7 @@ function show(ctx: CliContext, review: Review, flags: Flags) {
         ` ${ctx.cmd} review update … --set name=value`,
     );
   }
+  if (cell.cut > 0) out.push('', style.dim(cutNote(cell.cut)));
   ctx.say(out.join('\n'));
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cellFitter, cutNote } from '../cell.js';
 import type { ConnectionFlags } from '../config.js';
 import type { CliContext } from '../context.js';
 import { connectionOptions, formatOptions } from '../flags.js';
@@ -23,17 +24,19 @@ export function reviewsCommand(program: Command, ctx: CliContext): void {
       const idp = ctx.connect(flags);
       const tasks = [];
       for await (const task of idp.reviews(ctx.signalOption)) tasks.push(task);
-      if (flags.json) return ctx.say(JSON.stringify(tasks, null, 2));
+      if (flags.json) return ctx.json(tasks, 2);
       const rows = tasks.map((t) => [
         t.docOperationId,
         t.docActionId,
         t.docFileName ?? '',
         t.docOperationCreationDate ?? '',
       ]);
-      if (flags.csv) return ctx.say(toCsv(['execution_id', 'action_id', 'file_name', 'created'], rows));
+      if (flags.csv) return ctx.data(toCsv(['execution_id', 'action_id', 'file_name', 'created'], rows));
       if (tasks.length === 0) return ctx.say(ctx.style.dim('(no review tasks)'));
-      ctx.say(
-        columns([['execution', 'action', 'file', 'created'].map(ctx.style.bold), ...rows], '').join('\n'),
-      );
+      const cell = cellFitter();
+      const shown = rows.map((row) => row.map(cell));
+      const out = columns([['execution', 'action', 'file', 'created'].map(ctx.style.bold), ...shown], '');
+      if (cell.cut > 0) out.push('', ctx.style.dim(cutNote(cell.cut)));
+      ctx.say(out.join('\n'));
     });
 }

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readDocumentFile } from '@idp-kit/client/file';
 import type { Command } from 'commander';
-import { type ConnectionFlags, UsageError } from '../config.js';
+import type { ConnectionFlags } from '../config.js';
 import type { CliContext, OutputFlags, WaitFlags } from '../context.js';
 import { EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import { connectionOptions, outputOptions, waitOptions } from '../flags.js';
+import { terminalLine } from '../terminal-text.js';
 
 interface SubmitFlags extends ConnectionFlags, OutputFlags, WaitFlags {
   action: string;
@@ -33,19 +33,13 @@ export function submitCommand(program: Command, ctx: CliContext): void {
       // Everything that can be wrong is checked before the upload: a typo must not cost credits.
       const timings = flags.wait ? ctx.waitTimings(flags) : undefined;
       const idp = ctx.connect(flags);
-      let bytes: Uint8Array;
-      try {
-        bytes = await readFile(file);
-      } catch (error) {
-        throw new UsageError(
-          `cannot read ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        );
-      }
+      // Only a regular file, its size checked before it is read (a FIFO named .pdf would hang here).
+      const { bytes, fileName } = await readDocumentFile(file);
       const submitted = await idp.submitExecution({
         actionId: flags.action,
         actionVersion: flags.version,
         file: bytes,
-        fileName: basename(file),
+        fileName,
         ...(flags.callback ? { callbackUrl: flags.callback } : {}),
         ...(flags.salesforceOrg ? { salesforceOrgId: flags.salesforceOrg } : {}),
         ...ctx.signalOption,
@@ -56,10 +50,12 @@ export function submitCommand(program: Command, ctx: CliContext): void {
         executionId: submitted.executionId,
       };
       if (!timings) {
-        if (flags.json) ctx.say(JSON.stringify(submitted, null, 2));
+        if (flags.json) ctx.json(submitted, 2);
         else {
           ctx.say(
-            `Submitted ${submitted.documentName}: execution ${submitted.executionId}${submitted.status ? ` (${submitted.status})` : ''}`,
+            terminalLine(
+              `Submitted ${submitted.documentName}: execution ${submitted.executionId}${submitted.status ? ` (${submitted.status})` : ''}`,
+            ),
           );
           ctx.say(
             ctx.style.dim(
@@ -69,7 +65,11 @@ export function submitCommand(program: Command, ctx: CliContext): void {
         }
         return;
       }
-      ctx.warn(ctx.errStyle.dim(`Submitted ${submitted.documentName}: execution ${submitted.executionId}`));
+      ctx.warn(
+        ctx.errStyle.dim(
+          terminalLine(`Submitted ${submitted.documentName}: execution ${submitted.executionId}`),
+        ),
+      );
       const execution = await ctx.wait(idp, ref, flags, timings);
       ctx.print(execution, flags);
       ctx.exitCode = exitCodeFor(execution);
