@@ -256,7 +256,9 @@ describe('idp exit codes', () => {
 
   it('wait --timeout exits 6 with the last status', async () => {
     const f = await fake((_req, res) => json(res, 200, execution('IN_PROGRESS')));
-    const run = await idp(['wait', ...REF_FLAGS, '--interval', '50ms', '--timeout', '300ms'], settingsFor(f));
+    // The wait's clock starts in the child: the timeout must leave room for its first answer (a token
+    // and one GET on loopback) even on a loaded machine, or the last status is not known yet.
+    const run = await idp(['wait', ...REF_FLAGS, '--interval', '50ms', '--timeout', '5s'], settingsFor(f));
     expect(run.code).toBe(6);
     expect(run.stderr).toContain('last status IN_PROGRESS');
   });
