@@ -1,10 +1,20 @@
 export { type BatchEvent, type BatchOptions, runBatch } from './engine.js';
-export { collectDocuments, type InputDocument, InputError, readDocument } from './inputs.js';
+export {
+  collectDocuments,
+  collectInputs,
+  type InputDocument,
+  InputError,
+  readDocument,
+  readRegularFile,
+  type SkippedInput,
+} from './inputs.js';
 export {
   type DocumentRecord,
   type DocumentState,
   JOURNAL_FILE,
+  JournalCorruptError,
   JournalLockedError,
+  JournalWriteError,
   type JournalStore,
   type Lease,
   LeaseLostError,
