@@ -18,8 +18,8 @@ import {
   type DocumentRecord,
   type DocumentState,
   type JournalStore,
-  type Lease,
   JournalWriteError,
+  type Lease,
   LeaseLostError,
   openFileJournal,
   type SharedJournalStore,
@@ -329,7 +329,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }
 
     /** One wait; `again` when a fresh execution answered 404 and may yet appear. */
-    async function waitOnce(doc: DocumentRecord, hand: Hand, attempt: number): Promise<DocumentRecord | 'again'> {
+    async function waitOnce(
+      doc: DocumentRecord,
+      hand: Hand,
+      attempt: number,
+    ): Promise<DocumentRecord | 'again'> {
       try {
         const ref = { actionId, actionVersion, executionId: doc.executionId as string };
         const execution = await client.waitForExecution(ref, {
@@ -629,7 +633,8 @@ async function planInputsRechecked(
 ): Promise<{ fresh: DocumentRecord[]; forget: string[] }> {
   const paths = new Set(found.map((f) => f.path));
   const rechecked = [...known.values()].filter(
-    (r) => r.state === 'rejected' && !r.executionId && [r.path, ...(r.duplicates ?? [])].some((p) => paths.has(p)),
+    (r) =>
+      r.state === 'rejected' && !r.executionId && [r.path, ...(r.duplicates ?? [])].some((p) => paths.has(p)),
   );
   for (const r of rechecked) known.delete(r.key);
   const planned = await planInputs(found, known, options);

@@ -195,7 +195,9 @@ export async function collectDocuments(inputs: string[], cwd: string): Promise<I
  * if ('rejected' in read) console.error(read.rejected);
  * ```
  */
-export async function readRegularFile(path: string): Promise<{ bytes: Buffer } | { rejected: string; empty?: true }> {
+export async function readRegularFile(
+  path: string,
+): Promise<{ bytes: Buffer } | { rejected: string; empty?: true }> {
   let handle: FileHandle | undefined;
   try {
     const before = await stat(path);

@@ -286,7 +286,13 @@ async function* journalLines(path: string): AsyncGenerator<RawLine> {
   }
   if (carryBytes > 0) {
     const bytes = Buffer.concat(carry);
-    yield { text: bytes.toString('utf8'), number: number + 1, start: offset, end: offset + bytes.length, terminated: false };
+    yield {
+      text: bytes.toString('utf8'),
+      number: number + 1,
+      start: offset,
+      end: offset + bytes.length,
+      terminated: false,
+    };
   }
 }
 
@@ -407,7 +413,13 @@ export async function openFileJournalWith(
     unlock();
     throw error;
   }
-  let pending: { lines: string; records: DocumentRecord[]; forget: string[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let pending: {
+    lines: string;
+    records: DocumentRecord[];
+    forget: string[];
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   let flushing: Promise<void> | undefined;
   /** Set when the file could not be put back to whole lines: nothing more may be appended. */
   let broken: JournalWriteError | undefined;
@@ -417,7 +429,9 @@ export async function openFileJournalWith(
     for (let done = 0; done < data.length; ) {
       const { bytesWritten } = await file.write(data, done, data.length - done);
       if (bytesWritten <= 0) {
-        throw Object.assign(new Error('no space left on device (a write stored 0 bytes)'), { code: 'ENOSPC' });
+        throw Object.assign(new Error('no space left on device (a write stored 0 bytes)'), {
+          code: 'ENOSPC',
+        });
       }
       done += bytesWritten;
     }
@@ -474,18 +488,10 @@ export async function openFileJournalWith(
     },
     put(records) {
       const list = Array.isArray(records) ? records : [records];
-      return enqueue(
-        list.map((r) => `${JSON.stringify(r)}\n`).join(''),
-        list,
-        [],
-      );
+      return enqueue(list.map((r) => `${JSON.stringify(r)}\n`).join(''), list, []);
     },
     forget(keys) {
-      return enqueue(
-        keys.map((key) => `${JSON.stringify({ forget: key })}\n`).join(''),
-        [],
-        keys,
-      );
+      return enqueue(keys.map((key) => `${JSON.stringify({ forget: key })}\n`).join(''), [], keys);
     },
     async close() {
       await flushing;

@@ -71,18 +71,21 @@ describe('submitExecution', () => {
   it.each([
     ['a 202 with an id', 202, JSON.stringify(created), 'application/json'],
     ['a 201 without an id', 201, JSON.stringify({ documentName: 'x.pdf' }), 'application/json'],
-    ['a proxy\'s 200 HTML page', 200, '<html><body>Welcome</body></html>', 'text/html'],
-  ])('%s: one POST, an IdpApiError with the 2xx status, saying it may exist', async (_name, status, body, type) => {
-    const { idp, client } = await setup((_req, res) => {
-      res.writeHead(status, { 'content-type': type });
-      res.end(body);
-    });
-    const error = (await rejection(client.submitExecution(input))) as IdpApiError;
-    expect(error).toBeInstanceOf(IdpApiError);
-    expect(error.status).toBe(status);
-    expect(error.message).toContain('may or may not have been created');
-    expect(idp.runtimeRequests()).toHaveLength(1);
-  });
+    ["a proxy's 200 HTML page", 200, '<html><body>Welcome</body></html>', 'text/html'],
+  ])(
+    '%s: one POST, an IdpApiError with the 2xx status, saying it may exist',
+    async (_name, status, body, type) => {
+      const { idp, client } = await setup((_req, res) => {
+        res.writeHead(status, { 'content-type': type });
+        res.end(body);
+      });
+      const error = (await rejection(client.submitExecution(input))) as IdpApiError;
+      expect(error).toBeInstanceOf(IdpApiError);
+      expect(error.status).toBe(status);
+      expect(error.message).toContain('may or may not have been created');
+      expect(idp.runtimeRequests()).toHaveLength(1);
+    },
+  );
 
   it('429 is retried (the server did not act), then succeeds', async () => {
     const { idp, client } = await setup((_req, res, i) =>
