@@ -83,6 +83,11 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
           `${style.warn(`${event.fileName}: ${event.state}`)}${event.error ? ` (${event.error})` : ''}\n`,
         );
       }
+      if (event.type === 'skipped') {
+        // Every file of an input folder that the batch leaves out is said, with why.
+        if (stream.isTTY) stream.write('\r\u001b[2K');
+        stream.write(`${style.dim(`${event.path}: skipped (${event.reason})`)}\n`);
+      }
       if (event.type !== 'end') draw();
     },
     stop(): void {
