@@ -60,6 +60,19 @@ for (const file of results.testResults.sort((a, b) => a.name.localeCompare(b.nam
   }
 }
 
+// Sections about tests outside this suite are written by hand below this heading, and kept.
+const path = fileURLToPath(new URL('../../../docs/reliability.md', import.meta.url));
+const HAND_WRITTEN = '\n## Outside this suite';
+const previous = (() => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+})();
+const at = previous.indexOf(HAND_WRITTEN);
+const kept = at >= 0 ? previous.slice(at) : '';
+
 const doc = `# Reliability: faults, hostile input, load, security
 
 Every row is a test in \`apps/faults\` (\`pnpm test:faults\`, also part of \`pnpm test\`), run against real
@@ -85,8 +98,8 @@ Security checks outside the table: Biome's \`noGlobalEval\` rule runs in \`pnpm 
 could not be answered here: the registry these machines reach returns HTTP 405 for the audit endpoint
 (tried 2026-11-28); run it where the public registry is reachable.
 ${sections.join('\n')}
-`;
-writeFileSync(fileURLToPath(new URL('../../../docs/reliability.md', import.meta.url)), doc);
+${kept}`;
+writeFileSync(path, doc);
 console.log(
   `docs/reliability.md: ${results.numTotalTests} cases, ${runs} runs, ${results.numFailedTests} failures`,
 );
