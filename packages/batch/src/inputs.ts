@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { CONTENT_TYPES, MAX_FILE_BYTES } from '@idp-kit/client';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -93,12 +93,8 @@ const SKIP = {
   own: "the batch's own journal or outputs",
 } as const;
 
-/** Is `path` inside `dir` (or `dir` itself)? */
-function inside(path: string, dir: string | undefined): boolean {
-  if (!dir) return false;
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
+/** What a batch writes in its folder: the journal, its lock, the outputs, and outputs being written. */
+const OWN_FILES = /^(journal\.jsonl|journal\.lock|results\.jsonl|fields\.csv|summary\.json)(\.\d+\.tmp)?$/;
 
 /**
  * A folder, recursively, without following symbolic links: its documents, and every other entry with
@@ -110,7 +106,7 @@ async function walk(folder: string, outDir: string | undefined, skipped: Skipped
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(folder, entry.name);
-    if (inside(path, outDir)) {
+    if (path === outDir || (folder === outDir && OWN_FILES.test(entry.name))) {
       skipped.push({ path, reason: SKIP.own });
     } else if (entry.name.startsWith('.')) {
       skipped.push({ path, reason: SKIP.hidden });

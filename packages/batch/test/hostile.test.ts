@@ -354,6 +354,25 @@ describe('inputs: what the batch does not take is said, and nothing hangs or lea
     });
   });
 
+  it("the batch folder is the input folder: its documents are taken, its journal and outputs are the batch's own", async () => {
+    const { idp, input, options } = await batchOf(2);
+    expect(await runBatch({ ...options, outDir: input })).toMatchObject({ documents: 2, succeeded: 2 });
+    const events: BatchEvent[] = [];
+    expect(await runBatch({ ...options, outDir: input, onEvent: (e) => events.push(e) })).toMatchObject({
+      documents: 2,
+      succeeded: 2,
+    });
+    const own = events.flatMap((e) => (e.type === 'skipped' ? [e.path.slice(input.length + 1)] : []));
+    expect(own.sort()).toEqual([
+      'fields.csv',
+      'journal.jsonl',
+      'journal.lock',
+      'results.jsonl',
+      'summary.json',
+    ]);
+    expect([...idp.posts.values()]).toEqual([1, 1]);
+  });
+
   it('a FIFO named directly is rejected without being opened for a blocking read; a 16 MB file is refused by its size', async () => {
     const { idp, dir, input, options } = await batchOf(1);
     const pipe = join(dir, 'direct.pdf');
