@@ -160,19 +160,27 @@ describe('submitExecution: each refusal says what to do, and that nothing was cr
 
 describe('submitExecution: refused before sending', () => {
   it.each([
-    [{ fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],
-    [{ fileName: 'invoice' }, /must end in \.pdf/],
-    [{ fileName: '' }, /fileName is required/],
-    [{ fileName: '../../etc/passwd.pdf' }, /not a path/],
-    [{ fileName: 'a\r\nX-Injected: 1.pdf' }, /control characters/],
-    [{ file: new Uint8Array(0) }, /is empty/],
-    [{ file: new Uint8Array(MAX_FILE_BYTES + 1) }, /at most 15 MB/],
-    [{ file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
-    [{ actionId: 'nope' }, /actionId must be a UUID/],
-    [{ actionVersion: 'latest' }, /semantic version/],
-    [{ callbackUrl: 'http://hooks.example.test/cb' }, /callbackUrl: http is allowed only to a loopback host/],
-    [{ salesforceOrgId: 'short' }, /salesforceOrgId/],
-  ])('%o', async (override, message) => {
+    ["{ fileName: 'invoice.docx' }", { fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],
+    ["{ fileName: 'invoice' }", { fileName: 'invoice' }, /must end in \.pdf/],
+    ["{ fileName: '' }", { fileName: '' }, /fileName is required/],
+    ["{ fileName: '../../etc/passwd.pdf' }", { fileName: '../../etc/passwd.pdf' }, /not a path/],
+    [
+      "{ fileName: 'a\\r\\nX-Injected: 1.pdf' }",
+      { fileName: 'a\r\nX-Injected: 1.pdf' },
+      /control characters/,
+    ],
+    ['{ file: 0 bytes }', { file: new Uint8Array(0) }, /is empty/],
+    ['{ file: 15 MB + 1 byte }', { file: new Uint8Array(MAX_FILE_BYTES + 1) }, /at most 15 MB/],
+    ["{ file: 'not bytes' }", { file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
+    ["{ actionId: 'nope' }", { actionId: 'nope' }, /actionId must be a UUID/],
+    ["{ actionVersion: 'latest' }", { actionVersion: 'latest' }, /semantic version/],
+    [
+      "{ callbackUrl: 'http://hooks.example.test/cb' }",
+      { callbackUrl: 'http://hooks.example.test/cb' },
+      /callbackUrl: http is allowed only to a loopback host/,
+    ],
+    ["{ salesforceOrgId: 'short' }", { salesforceOrgId: 'short' }, /salesforceOrgId/],
+  ])('%s', async (_name, override, message) => {
     const { idp, client } = await setup((_req, res) => json(res, 201, created));
     const error = await rejection(client.submitExecution({ ...input, ...override }));
     expect(error).toBeInstanceOf(IdpValidationError);
