@@ -375,6 +375,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           const kept = await record(
             doc,
             {
+              // The anchor is kept: an older record's updatedAt moves with this very write.
+              submittedAt: new Date(since).toISOString(),
               error:
                 `IDP answered 404 for execution ${doc.executionId} ${NOT_FOUND_TRIES} times, within its retention: it is kept as submitted, ` +
                 `and a rerun asks again until ${new Date(until).toISOString()} (${Math.ceil((until - Date.now()) / 3_600_000)} h from now); only after that is it counted expired. ${error.message}`,

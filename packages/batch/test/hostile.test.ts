@@ -290,6 +290,33 @@ describe('finding 5: the journal is never cut short silently, and a 404 is not "
   });
 });
 
+describe('finding 5: past the retention, a 404 is expired', () => {
+  it.each([
+    ['submittedAt 25 hours ago', { submittedAt: new Date(Date.now() - 25 * 3_600_000).toISOString() }],
+    ['no submittedAt (an older journal), updated 25 hours ago', {}],
+  ])('%s: expired at once, nothing sent', async (_name, extra) => {
+    const { idp, input, out, options } = await batchOf(1);
+    const hash = createHash('sha256')
+      .update(await readFile(join(input, 'doc-0000.pdf')))
+      .digest('hex');
+    const journal = await openFileJournal(out);
+    await journal.put({
+      key: `${hash}:${ACTION.actionId}:${ACTION.actionVersion}`,
+      hash,
+      path: join(input, 'doc-0000.pdf'),
+      fileName: 'doc-0000.pdf',
+      state: 'submitted',
+      executionId: '5b1d0f4e-2f6a-4c1e-9a57-3f2d7c8e9b10',
+      submits: 1,
+      ...extra,
+      updatedAt: new Date(Date.now() - 25 * 3_600_000).toISOString(),
+    });
+    await journal.close();
+    expect(await runBatch(options)).toMatchObject({ states: { expired: 1 } });
+    expect(idp.posts.size).toBe(0);
+  });
+});
+
 describe('finding 12: rejected documents are read again on a rerun', () => {
   it('a file that was empty, then written, is taken by the rerun; nothing rejected remains of it', async () => {
     const { idp, input, options } = await batchOf(1);
