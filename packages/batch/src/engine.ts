@@ -550,7 +550,22 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       : failures.length > 0
         ? { reason: failures[0] }
         : undefined;
-    const summary = await writeOutputs(options.outDir, shared ? await shared.load() : [...known.values()]);
+    let summary: BatchSummary;
+    try {
+      summary = await writeOutputs(options.outDir, shared ? await shared.load() : [...known.values()]);
+    } catch (error) {
+      // A full disk stops the journal first: that error says more than the outputs' own.
+      if (failure) throw failure.reason;
+      const code = (error as NodeJS.ErrnoException).code;
+      throw Object.assign(
+        new Error(
+          `cannot write the outputs in ${options.outDir}: ${(error as Error).message}. ` +
+            'The journal holds every result: free some space, then run the same command again (or idp batch export).',
+          { cause: error },
+        ),
+        code ? { code } : {},
+      );
+    }
     emit({ type: 'end', summary });
     if (signal?.aborted) throw new IdpAbortError('runBatch', signal.reason);
     if (failure) throw failure.reason;
