@@ -1,6 +1,7 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileLines, type RawLine } from './lines.js';
 
 /**
  * Where a document is in the batch. `submitting` is journaled *before* the POST: a run that finds it
@@ -235,67 +236,6 @@ export class JournalWriteError extends Error {
   override name = 'JournalWriteError';
 }
 
-/** One line of a file, in bytes: where it starts and whether a newline ended it. */
-interface RawLine {
-  text: string;
-  number: number;
-  start: number;
-  end: number;
-  terminated: boolean;
-}
-
-/**
- * The file's lines, read in chunks: a journal of any size is never held as one string (Node cannot
- * hold a string past ~512 MB). Offsets are bytes, so a torn line can be cut off exactly.
- */
-async function* journalLines(path: string): AsyncGenerator<RawLine> {
-  let stream: AsyncIterable<Buffer>;
-  try {
-    const handle = await open(path, 'r');
-    stream = handle.createReadStream({ highWaterMark: 1 << 20 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  let carry: Buffer[] = [];
-  let carryBytes = 0;
-  let offset = 0;
-  let number = 0;
-  for await (const chunk of stream) {
-    let from = 0;
-    for (let nl = chunk.indexOf(10, from); nl >= 0; nl = chunk.indexOf(10, from)) {
-      const piece = chunk.subarray(from, nl);
-      const bytes = carryBytes > 0 ? Buffer.concat([...carry, piece]) : piece;
-      number++;
-      yield {
-        text: bytes.toString('utf8'),
-        number,
-        start: offset,
-        end: offset + bytes.length + 1,
-        terminated: true,
-      };
-      offset += bytes.length + 1;
-      carry = [];
-      carryBytes = 0;
-      from = nl + 1;
-    }
-    if (from < chunk.length) {
-      carry.push(chunk.subarray(from));
-      carryBytes += chunk.length - from;
-    }
-  }
-  if (carryBytes > 0) {
-    const bytes = Buffer.concat(carry);
-    yield {
-      text: bytes.toString('utf8'),
-      number: number + 1,
-      start: offset,
-      end: offset + bytes.length,
-      terminated: false,
-    };
-  }
-}
-
 /** A record line, or undefined when the line is not one. */
 function parseLine(text: string): DocumentRecord | { forget: string } | undefined {
   try {
@@ -318,7 +258,7 @@ async function parseJournal(path: string) {
   const latest = new Map<string, DocumentRecord>();
   let good = 0;
   let bad: RawLine | undefined;
-  for await (const line of journalLines(path)) {
+  for await (const line of fileLines(path)) {
     if (bad) {
       throw new JournalCorruptError(
         `${path}, line ${bad.number}: not a journal record, and more lines follow it. ` +
