@@ -6,5 +6,7 @@ export default defineConfig({
   target: 'node20',
   dts: true,
   clean: true,
+  // Internal helpers are bundled in: they are not this package's API.
+  noExternal: ['@idp-kit/http'],
   sourcemap: true,
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import {
   IdpAbortError,
   IdpApiError,
@@ -12,11 +12,13 @@ import {
   IdpValidationError,
   IdpWaitTimeoutError,
 } from '@idp-kit/client';
-import { collectDocuments, type InputDocument, readDocument } from './inputs.js';
+import { backoffDelay, sleep } from '@idp-kit/http';
+import { collectInputs, type InputDocument, readDocument, readRegularFile } from './inputs.js';
 import {
   type DocumentRecord,
   type DocumentState,
   type JournalStore,
+  JournalWriteError,
   type Lease,
   LeaseLostError,
   openFileJournal,
@@ -44,7 +46,13 @@ export type BatchEvent =
       executionId?: string;
       error?: string;
     }
-  | { type: 'throttled'; limit: number; retryAfterMs?: number }
+  /** A file of an input folder the batch does not take, and why. */
+  | { type: 'skipped'; path: string; reason: string }
+  /**
+   * A 429 on an upload: the limit now, the server's `Retry-After` if it sent a usable one, and the
+   * pause the engine chose (capped; backoff with jitter when no usable `Retry-After` came).
+   */
+  | { type: 'throttled'; limit: number; retryAfterMs?: number; waitMs: number }
   /** A shared store, about once a second: the whole batch's documents per state (every worker's). */
   | { type: 'counts'; states: Partial<Record<DocumentRecord['state'], number>> }
   | { type: 'end'; summary: BatchSummary };
@@ -79,6 +87,17 @@ export interface BatchOptions {
   maxPollIntervalMs?: number;
   /** Give up waiting after this long per document (the document stays submitted; a rerun waits again). */
   waitTimeoutMs?: number;
+  /**
+   * Waits after a 429 without a usable `Retry-After`, and after a 404 on a fresh execution: full-jitter
+   * exponential backoff from `baseDelayMs` (default 1 s), and no wait longer than `maxDelayMs`
+   * (default 60 s), a server's `Retry-After` included.
+   */
+  backoff?: { baseDelayMs?: number; maxDelayMs?: number };
+  /**
+   * 429s in a row for one document before it is given up as `error` for this run (a rerun tries it
+   * again); default 10. Nothing is created by a 429, so nothing is paid.
+   */
+  maxRateLimitedSubmits?: number;
   /** Submit `uncertain` documents again: they may have been submitted already (credits). Default false. */
   resubmitUncertain?: boolean;
   /** `false` adds confidence scores and geometry to the results. Default true. */
@@ -109,6 +128,18 @@ const UNCERTAIN_AFTER_CRASH =
 
 const now = () => new Date().toISOString();
 
+/** A `Retry-After` above this is not a rate limit but a broken or hostile server: treated as absent. */
+const ABSURD_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+/** How long IDP keeps an execution: 24 hours after success, 7 days once a review is asked for. */
+const RETENTION_MS = { submitted: 24 * 60 * 60 * 1000, settled: 7 * 24 * 60 * 60 * 1000 };
+/** Polls in one run of a fresh execution that answered 404 (it may not be visible yet). */
+const NOT_FOUND_TRIES = 3;
+
+/** The server's `Retry-After`, if it is one to honour. */
+function usableRetryAfter(ms: number | undefined): number | undefined {
+  return ms !== undefined && Number.isFinite(ms) && ms >= 0 && ms <= ABSURD_RETRY_AFTER_MS ? ms : undefined;
+}
+
 /** Why a submit failed, and whether IDP may have created an execution. */
 function submitOutcome(error: unknown): {
   state: 'queued' | 'error' | 'uncertain' | 'rejected';
@@ -121,6 +152,9 @@ function submitOutcome(error: unknown): {
   if (error instanceof IdpRateLimitError) return { state: 'queued', error: message };
   // 5xx: the service may have created it; transport failures other than refused: the same.
   if (error instanceof IdpServerError) return { state: 'uncertain', error: message };
+  // A 2xx (or any answer below 400) the client could not read: no id, a proxy's HTML page, 202. The
+  // POST reached something that answered "fine": IDP may have created the execution.
+  if (error instanceof IdpApiError && error.status < 400) return { state: 'uncertain', error: message };
   if (error instanceof IdpApiError) return { state: 'error', error: message }; // 4xx: nothing created
   if (error instanceof IdpConnectionError && error.refused) {
     return { state: 'error', error: message };
@@ -144,7 +178,15 @@ function submitOutcome(error: unknown): {
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const { client, actionId, actionVersion, signal } = options;
   const emit = options.onEvent ?? (() => {});
-  const found = await collectDocuments(options.inputs, options.cwd ?? process.cwd());
+  const cwd = options.cwd ?? process.cwd();
+  const { documents: found, skipped } = await collectInputs(options.inputs, cwd, options.outDir);
+  const backoff = {
+    baseDelayMs: Math.max(0, options.backoff?.baseDelayMs ?? 1_000),
+    maxDelayMs: Math.max(0, options.backoff?.maxDelayMs ?? 60_000),
+  };
+  const maxRateLimited = Math.max(1, options.maxRateLimitedSubmits ?? 10);
+  /** Set once a journal write failed: no document starts after it, and the run ends with it. */
+  let journalFailure: JournalWriteError | undefined;
   const journal = options.journal ?? (await openFileJournal(options.outDir));
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
   const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
@@ -159,6 +201,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       ? await planShared(found, known, options, shared)
       : await plan(found, known, options, journal);
     emit({ type: 'start', documents: known.size, resumed });
+    for (const s of skipped) emit({ type: 'skipped', path: s.path, reason: s.reason });
     // What planning decided for itself (a rejected file, an upload a crash left uncertain) is said too.
     for (const r of known.values()) {
       if (r.state === 'rejected' || r.state === 'uncertain') {
@@ -180,7 +223,13 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       for (const key of Object.keys(change) as (keyof DocumentRecord)[]) {
         if (change[key] === undefined) delete next[key];
       }
-      await hand.put(next);
+      try {
+        await hand.put(next);
+      } catch (error) {
+        // Not durable: whatever would follow this transition (a POST, above all) must not happen.
+        if (error instanceof JournalWriteError) journalFailure ??= error;
+        throw error;
+      }
       known.set(next.key, next);
       emit({
         type: 'state',
@@ -195,11 +244,14 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }
 
     async function submit(doc: DocumentRecord, hand: Hand, held?: () => void): Promise<DocumentRecord> {
+      let limited = 0; // 429s in a row for this document
       for (;;) {
         const release = held ?? (await uploads.acquire(signal));
         held = undefined;
         try {
-          const bytes = await readFile(doc.path).catch(() => undefined);
+          if (journalFailure) throw journalFailure;
+          const read = await readRegularFile(doc.path);
+          const bytes = 'bytes' in read ? read.bytes : undefined;
           if (!bytes || createHash('sha256').update(bytes).digest('hex') !== doc.hash) {
             return await record(
               doc,
@@ -225,17 +277,38 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               // nothing is left uncertain. (A second Ctrl-C in the CLI leaves at once.)
             });
             uploads.succeeded();
-            return await record(doc, { state: 'submitted', executionId: created.executionId }, hand);
+            return await record(
+              doc,
+              { state: 'submitted', executionId: created.executionId, submittedAt: now() },
+              hand,
+            );
           } catch (error) {
             const outcome = submitOutcome(error);
             if (error instanceof IdpRateLimitError) {
-              // Retry-After is honoured when sent; without it (the service documents none) the cut is the brake.
-              uploads.rateLimited(error.retryAfterMs ?? 0);
+              limited++;
+              // Retry-After is honoured when sent and sane (capped as every wait); without it (the
+              // service documents none), backoff with jitter, so that a fleet does not hammer in step.
+              const asked = usableRetryAfter(error.retryAfterMs);
+              const waitMs = Math.min(asked ?? backoffDelay(limited - 1, backoff), backoff.maxDelayMs);
+              uploads.rateLimited(waitMs);
               emit({
                 type: 'throttled',
                 limit: uploads.limit,
-                ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}),
+                ...(asked !== undefined ? { retryAfterMs: asked } : {}),
+                waitMs,
               });
+              if (limited >= maxRateLimited) {
+                return await record(
+                  doc,
+                  {
+                    state: 'error',
+                    error:
+                      `IDP answered 429 Too Many Requests to ${limited} uploads of this document in a row; nothing was created. ` +
+                      'Rerun the same command later to try it again, or lower --concurrency (other clients may share the rate limit).',
+                  },
+                  hand,
+                );
+              }
               doc = await record(doc, { state: 'queued', error: outcome.error }, hand);
               continue; // nothing was created: try again once the limit lets us
             }
@@ -248,6 +321,19 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }
 
     async function wait(doc: DocumentRecord, hand: Hand): Promise<DocumentRecord> {
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await waitOnce(doc, hand, attempt);
+        if (outcome !== 'again') return outcome;
+        await sleep(backoffDelay(attempt, backoff), signal);
+      }
+    }
+
+    /** One wait; `again` when a fresh execution answered 404 and may yet appear. */
+    async function waitOnce(
+      doc: DocumentRecord,
+      hand: Hand,
+      attempt: number,
+    ): Promise<DocumentRecord | 'again'> {
       try {
         const ref = { actionId, actionVersion, executionId: doc.executionId as string };
         const execution = await client.waitForExecution(ref, {
@@ -270,14 +356,35 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         );
       } catch (error) {
         if (error instanceof IdpNotFoundError) {
-          return await record(
+          // A 404 means "expired" only once the retention has passed; before that it is a service that
+          // does not show a new execution yet, or a passing fault: ask again, never give it up early.
+          const since = Date.parse(doc.submittedAt ?? doc.updatedAt);
+          const keep = doc.state === 'settled' ? RETENTION_MS.settled : RETENTION_MS.submitted;
+          const until = Number.isFinite(since) ? since + keep : 0;
+          if (Date.now() >= until) {
+            return await record(
+              doc,
+              {
+                state: 'expired',
+                error: `the results are no longer available (IDP keeps a successful result 24 hours): ${error.message}`,
+              },
+              hand,
+            );
+          }
+          if (attempt + 1 < NOT_FOUND_TRIES) return 'again';
+          const kept = await record(
             doc,
             {
-              state: 'expired',
-              error: `the results are no longer available (IDP keeps a successful result 24 hours): ${error.message}`,
+              // The anchor is kept: an older record's updatedAt moves with this very write.
+              submittedAt: new Date(since).toISOString(),
+              error:
+                `IDP answered 404 for execution ${doc.executionId} ${NOT_FOUND_TRIES} times, within its retention: it is kept as submitted, ` +
+                `and a rerun asks again until ${new Date(until).toISOString()} (${Math.ceil((until - Date.now()) / 3_600_000)} h from now); only after that is it counted expired. ${error.message}`,
             },
             hand,
           );
+          await hand.park?.();
+          return kept;
         }
         if (error instanceof IdpAbortError || error instanceof IdpWaitTimeoutError) throw error;
         // Anything else (network, auth, 5xx after retries): still submitted; a rerun waits again.
@@ -309,7 +416,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       await Promise.all(
         Array.from({ length: workers }, async () => {
           for (const doc of next) {
-            if (signal?.aborted) return;
+            if (signal?.aborted || journalFailure) return;
             try {
               await advance(doc, fileHand);
             } catch (error) {
@@ -372,7 +479,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         { record: DocumentRecord; lease: Lease; held?: () => void } | undefined
       > {
         for (;;) {
-          if (signal?.aborted) return undefined;
+          if (signal?.aborted || journalFailure) return undefined;
           if (takeovers > 0) {
             const waiting = await store.claim(waitStates);
             if (waiting) {
@@ -438,8 +545,27 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       }
     }
 
-    const failure = failures.length > 0 ? { reason: failures[0] } : undefined;
-    const summary = await writeOutputs(options.outDir, shared ? await shared.load() : [...known.values()]);
+    const failure = journalFailure
+      ? { reason: journalFailure }
+      : failures.length > 0
+        ? { reason: failures[0] }
+        : undefined;
+    let summary: BatchSummary;
+    try {
+      summary = await writeOutputs(options.outDir, shared ? await shared.load() : [...known.values()]);
+    } catch (error) {
+      // A full disk stops the journal first: that error says more than the outputs' own.
+      if (failure) throw failure.reason;
+      const code = (error as NodeJS.ErrnoException).code;
+      throw Object.assign(
+        new Error(
+          `cannot write the outputs in ${options.outDir}: ${(error as Error).message}. ` +
+            'The journal holds every result: free some space, then run the same command again (or idp batch export).',
+          { cause: error },
+        ),
+        code ? { code } : {},
+      );
+    }
     emit({ type: 'end', summary });
     if (signal?.aborted) throw new IdpAbortError('runBatch', signal.reason);
     if (failure) throw failure.reason;
@@ -460,7 +586,8 @@ async function plan(
   options: BatchOptions,
   journal: JournalStore,
 ): Promise<{ todo: DocumentRecord[]; planned: Set<string> }> {
-  const fresh = await planInputs(found, known, options);
+  const { fresh, forget } = await planInputsRechecked(found, known, options);
+  if (forget.length > 0) await journal.forget(forget);
   // Resume: what a crash left half-done.
   const resumed: DocumentRecord[] = [];
   for (const record of known.values()) {
@@ -501,12 +628,45 @@ async function planShared(
   options: BatchOptions,
   store: SharedJournalStore,
 ): Promise<{ todo: DocumentRecord[]; planned: Set<string> }> {
-  const fresh = await planInputs(found, known, options);
+  const { fresh, forget } = await planInputsRechecked(found, known, options);
+  if (forget.length > 0) await store.forget(forget);
   // A path seen twice in one plan is one record (with its duplicates).
   const added = [...new Map(fresh.map((r) => [r.key, known.get(r.key) as DocumentRecord])).values()];
   if (added.length > 0) await store.add(added);
   await store.reopen();
   return { todo: [], planned: new Set(added.map((r) => r.key)) };
+}
+
+/**
+ * `planInputs()`, with every rejected document among the inputs read again: a file that was empty, or
+ * changed during the last run, may be fine now. A rejected record that reads the same is kept as it
+ * is; one that reads otherwise is forgotten (`forget`: its keys) and replaced by what the file is now.
+ * Nothing rejected was ever sent, so nothing can be paid twice.
+ */
+async function planInputsRechecked(
+  found: InputDocument[],
+  known: Map<string, DocumentRecord>,
+  options: BatchOptions,
+): Promise<{ fresh: DocumentRecord[]; forget: string[] }> {
+  const paths = new Set(found.map((f) => f.path));
+  const rechecked = [...known.values()].filter(
+    (r) =>
+      r.state === 'rejected' && !r.executionId && [r.path, ...(r.duplicates ?? [])].some((p) => paths.has(p)),
+  );
+  for (const r of rechecked) known.delete(r.key);
+  const planned = await planInputs(found, known, options);
+  const fresh = new Map(planned.map((r) => [r.key, r]));
+  const forget: string[] = [];
+  for (const old of rechecked) {
+    const now = known.get(old.key);
+    if (now && now.state === 'rejected' && now.error === old.error && now.path === old.path) {
+      known.set(old.key, old); // the same verdict: nothing to write
+      fresh.delete(old.key);
+    } else {
+      forget.push(old.key);
+    }
+  }
+  return { fresh: [...fresh.values()], forget };
 }
 
 /** Reads and hashes the inputs the journal does not know yet; returns the new and changed records. */

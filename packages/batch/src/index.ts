@@ -1,11 +1,21 @@
 export { type BatchEvent, type BatchOptions, runBatch } from './engine.js';
-export { collectDocuments, type InputDocument, InputError, readDocument } from './inputs.js';
+export {
+  collectDocuments,
+  collectInputs,
+  type InputDocument,
+  InputError,
+  readDocument,
+  readRegularFile,
+  type SkippedInput,
+} from './inputs.js';
 export {
   type DocumentRecord,
   type DocumentState,
   JOURNAL_FILE,
+  JournalCorruptError,
   JournalLockedError,
   type JournalStore,
+  JournalWriteError,
   type Lease,
   LeaseLostError,
   openFileJournal,

@@ -1,6 +1,7 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readFile, rm, truncate } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileLines, type RawLine } from './lines.js';
 
 /**
  * Where a document is in the batch. `submitting` is journaled *before* the POST: a run that finds it
@@ -50,6 +51,8 @@ export interface DocumentRecord {
   execution?: unknown;
   /** What went wrong, in words (states `rejected`, `error`, `uncertain`, `expired`). */
   error?: string;
+  /** When IDP accepted the upload (state `submitted` on): a 404 before its retention ends is not `expired`. */
+  submittedAt?: string;
   /** POSTs started for this document across runs (journaled before each). */
   submits?: number;
   updatedAt: string;
@@ -70,6 +73,11 @@ export interface JournalStore {
   load(): Promise<DocumentRecord[]>;
   /** Records durably (the latest per key wins); resolves once it would survive a crash. */
   put(records: DocumentRecord | DocumentRecord[]): Promise<void>;
+  /**
+   * Removes documents (a rejected file that is read again on a rerun, and now gives another record).
+   * Durable once it resolves, as `put`.
+   */
+  forget(keys: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -201,28 +209,80 @@ export class JournalLockedError extends Error {
   override name = 'JournalLockedError';
 }
 
-/** The journal file's records, latest per key, and how much of it is whole lines. */
+/**
+ * The journal cannot be used as it is: a line other than the last is not a record (the file was
+ * edited or damaged), or a write did not reach the disk (a full disk). The message names the file and
+ * the line, and what to do; the file is left as it is.
+ *
+ * @example
+ * ```ts
+ * try { await openFileJournal(dir); } catch (e) { if (e instanceof JournalCorruptError) console.error(e.message); }
+ * ```
+ */
+export class JournalCorruptError extends Error {
+  override name = 'JournalCorruptError';
+}
+
+/**
+ * A write to the journal failed or was cut short (a full disk, a quota): the transition it carried is
+ * not durable, so the engine acts on nothing that depended on it.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof JournalWriteError) console.error('free some space, then rerun'); }
+ * ```
+ */
+export class JournalWriteError extends Error {
+  override name = 'JournalWriteError';
+}
+
+/** A record line, or undefined when the line is not one. */
+function parseLine(text: string): DocumentRecord | { forget: string } | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null) return undefined;
+    if (typeof (value as { forget?: unknown }).forget === 'string') return value as { forget: string };
+    return typeof (value as DocumentRecord).key === 'string' ? (value as DocumentRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The journal file's records, latest per key, and where its whole lines end. Only the last line may
+ * be torn (a crash during the append): it is left out, and `goodBytes` says where to cut. A line that
+ * is not a record anywhere else is damage, not a crash: dropping it and what follows would forget
+ * uploads already paid for, so reading stops with an error that names the line.
+ */
 async function parseJournal(path: string) {
   const latest = new Map<string, DocumentRecord>();
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return '';
-    throw error;
-  });
   let good = 0;
-  for (let start = 0; start < text.length; ) {
-    const end = text.indexOf('\n', start);
-    if (end < 0) break; // a line cut by a crash: no newline yet
-    try {
-      const record = JSON.parse(text.slice(start, end)) as DocumentRecord;
-      latest.set(record.key, record);
-    } catch {
-      break; // torn write: everything from here on is dropped
+  let bad: RawLine | undefined;
+  for await (const line of fileLines(path)) {
+    if (bad) {
+      throw new JournalCorruptError(
+        `${path}, line ${bad.number}: not a journal record, and more lines follow it. ` +
+          'The file was left as it is: restore it from a copy, or remove that line by hand (the documents on it may then be submitted again), and rerun.',
+      );
     }
-    start = end + 1;
-    good = start;
+    const record = line.text.trim() === '' && line.terminated ? undefined : parseLine(line.text);
+    if (!record) {
+      if (line.text.trim() === '' && line.terminated) {
+        good = line.end; // an empty line harms nothing
+        continue;
+      }
+      bad = line;
+      continue;
+    }
+    if (!line.terminated) {
+      bad = line; // whole JSON, but the newline never made it: the append was cut
+      continue;
+    }
+    if ('forget' in record) latest.delete(record.forget);
+    else latest.set(record.key, record);
+    good = line.end;
   }
-  // Bytes, not characters: the file may hold non-ASCII file names.
-  return { latest, text, goodBytes: Buffer.byteLength(text.slice(0, good)) };
+  return { latest, goodBytes: good, tornBytes: bad ? bad.end - bad.start : 0 };
 }
 
 /**
@@ -236,12 +296,22 @@ async function parseJournal(path: string) {
  */
 export async function readJournal(dir: string): Promise<DocumentRecord[] | undefined> {
   const path = join(dir, JOURNAL_FILE);
-  const exists = await readFile(path).then(
-    () => true,
+  const exists = await stat(path).then(
+    (info) => info.isFile(),
     () => false,
   );
   if (!exists) return undefined;
   return [...(await parseJournal(path)).latest.values()];
+}
+
+/**
+ * The part of a file handle the journal writes through: a seam for tests that play a full disk.
+ */
+export interface JournalFile {
+  write(data: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -256,29 +326,100 @@ export async function readJournal(dir: string): Promise<DocumentRecord[] | undef
  * ```
  */
 export async function openFileJournal(dir: string): Promise<JournalStore> {
+  return openFileJournalWith(dir, async (path) => (await open(path, 'a')) as FileHandle);
+}
+
+/**
+ * `openFileJournal()` with the file opened by `openFile` (tests: a handle that writes short).
+ * Not exported from the package.
+ */
+export async function openFileJournalWith(
+  dir: string,
+  openFile: (path: string) => Promise<JournalFile>,
+): Promise<JournalStore> {
   await mkdir(dir, { recursive: true });
   const unlock = await lock(dir);
   const path = join(dir, JOURNAL_FILE);
-  const { latest, text, goodBytes } = await parseJournal(path);
-  if (goodBytes < Buffer.byteLength(text)) await truncate(path, goodBytes);
-
-  const file: FileHandle = await open(path, 'a');
-  let pending: { lines: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let file: JournalFile;
+  let size: number;
+  let latest: Map<string, DocumentRecord>;
+  try {
+    const { latest: read, goodBytes, tornBytes } = await parseJournal(path);
+    if (tornBytes > 0) await truncate(path, goodBytes);
+    file = await openFile(path);
+    size = goodBytes;
+    latest = read;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  let pending: {
+    lines: string;
+    records: DocumentRecord[];
+    forget: string[];
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   let flushing: Promise<void> | undefined;
+  /** Set when the file could not be put back to whole lines: nothing more may be appended. */
+  let broken: JournalWriteError | undefined;
+
+  /** Writes every byte, or throws: `write(2)` may write less than asked on a full disk and succeed. */
+  async function writeAll(data: Buffer): Promise<void> {
+    for (let done = 0; done < data.length; ) {
+      const { bytesWritten } = await file.write(data, done, data.length - done);
+      if (bytesWritten <= 0) {
+        throw Object.assign(new Error('no space left on device (a write stored 0 bytes)'), {
+          code: 'ENOSPC',
+        });
+      }
+      done += bytesWritten;
+    }
+  }
 
   async function flush(): Promise<void> {
     while (pending.length > 0) {
       const batch = pending;
       pending = [];
       try {
-        await file.write(batch.map((p) => p.lines).join(''));
-        await file.datasync();
-        for (const p of batch) p.resolve();
+        if (broken) throw broken;
+        const data = Buffer.from(batch.map((p) => p.lines).join(''));
+        try {
+          await writeAll(data);
+          await file.datasync();
+        } catch (error) {
+          // Cut back to the last whole line, so that the next put does not follow half a line.
+          await file.truncate(size).catch(() => {
+            broken = new JournalWriteError(
+              `the journal ${path} could not be repaired after a failed write; rerun once the disk has space`,
+            );
+          });
+          const code = (error as NodeJS.ErrnoException).code;
+          throw new JournalWriteError(
+            `cannot write the batch journal ${path}${code ? ` (${code})` : ''}: ${(error as Error).message}. ` +
+              'Nothing was submitted that depends on it: free some disk space and rerun the same command to resume.',
+            { cause: error },
+          );
+        }
+        size += data.length;
+        for (const p of batch) {
+          for (const key of p.forget) latest.delete(key);
+          for (const record of p.records) latest.set(record.key, record);
+          p.resolve();
+        }
       } catch (error) {
         for (const p of batch) p.reject(error);
       }
     }
     flushing = undefined;
+  }
+
+  function enqueue(lines: string, records: DocumentRecord[], forget: string[]): Promise<void> {
+    const done = new Promise<void>((resolve, reject) =>
+      pending.push({ lines, records, forget, resolve, reject }),
+    );
+    flushing ??= flush();
+    return done;
   }
 
   return {
@@ -287,11 +428,10 @@ export async function openFileJournal(dir: string): Promise<JournalStore> {
     },
     put(records) {
       const list = Array.isArray(records) ? records : [records];
-      for (const record of list) latest.set(record.key, record);
-      const lines = list.map((r) => `${JSON.stringify(r)}\n`).join('');
-      const done = new Promise<void>((resolve, reject) => pending.push({ lines, resolve, reject }));
-      flushing ??= flush();
-      return done;
+      return enqueue(list.map((r) => `${JSON.stringify(r)}\n`).join(''), list, []);
+    },
+    forget(keys) {
+      return enqueue(keys.map((key) => `${JSON.stringify({ forget: key })}\n`).join(''), [], keys);
     },
     async close() {
       await flushing;

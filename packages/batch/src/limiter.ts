@@ -1,3 +1,6 @@
+/** The longest delay `setTimeout` takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * A concurrency limit that adapts as TCP does (AIMD): each success adds 1/limit, up to `max`; a rate
  * limit multiplies it by 0.7 (CUBIC's factor; halving made a stray 429 in fifty cost a fifth of the
@@ -72,7 +75,10 @@ export class AdaptiveLimit {
   /** The service said slow down: cut by 0.7, and start nothing new until `retryAfterMs` has passed. */
   rateLimited(retryAfterMs = 0): void {
     this.#limit = Math.max(1, this.#limit * 0.7);
-    this.#pausedUntil = Math.max(this.#pausedUntil, this.now() + retryAfterMs);
+    // A timer cannot wait longer than 2^31-1 ms (Node fires at once and warns): the engine caps far
+    // below; this keeps the limiter safe on its own.
+    const wait = Math.min(Math.max(0, Number.isFinite(retryAfterMs) ? retryAfterMs : 0), MAX_TIMER_MS);
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.now() + wait);
   }
 
   /** Stops the Retry-After timer (the batch is over). */

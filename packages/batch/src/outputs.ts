@@ -27,6 +27,8 @@ export interface BatchSummary {
   duplicates: number;
   /** Documents that may or may not have been submitted: check in Anypoint, or rerun with resubmit. */
   uncertain: string[];
+  /** The files waiting in MANUAL_VALIDATION_REQUIRED (a person must review them in IDP). */
+  review: string[];
 }
 
 /**
@@ -89,6 +91,10 @@ export function summarize(records: DocumentRecord[]): BatchSummary {
     statuses,
     duplicates,
     uncertain: records.filter((r) => r.state === 'uncertain').map((r) => r.path),
+    review: records
+      .filter((r) => r.state === 'settled' && r.status === 'MANUAL_VALIDATION_REQUIRED')
+      .map((r) => r.path)
+      .sort(),
   };
 }
 

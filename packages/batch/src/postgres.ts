@@ -277,6 +277,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         );
       }
     },
+    async forget(keys) {
+      // Only a rejected document is ever forgotten (it is read again); never one that IDP may have.
+      if (keys.length === 0) return;
+      await query(
+        `DELETE FROM idp_batch_documents WHERE batch = $1 AND key = ANY($2::text[]) AND state = 'rejected'`,
+        [batch, keys],
+      );
+    },
     async add(records) {
       for (let i = 0; i < records.length; i += 500) {
         const chunk = records.slice(i, i + 500);

@@ -25,8 +25,15 @@ export interface FakeBatchIdp {
 export interface FakeBatchOptions {
   /** GETs before an execution is SUCCEEDED (default 2: IN_PROGRESS, then SUCCEEDED). */
   polls?: number;
-  /** Answer this POST (by index) with 429 and Retry-After (seconds). */
-  rateLimit?: (post: number) => number | undefined;
+  /**
+   * Answer this POST (by index) with 429: a number or string is the Retry-After header's value, `null`
+   * sends none; `undefined` does not limit it.
+   */
+  rateLimit?: (post: number) => number | string | null | undefined;
+  /** Answer this POST (by index) itself, after the execution was created (a 2xx IDP-ish answer the engine cannot read). */
+  answerPost?: (post: number, id: string) => { status: number; type: string; body: string } | undefined;
+  /** Answer this GET (by index over all GETs) with 404. */
+  notFound?: (get: number) => boolean;
   /** Answer this POST with 503 after creating the execution (the server acted, the client cannot know). */
   failAfterCreate?: (post: number) => boolean;
   /** Status of an execution once done (default SUCCEEDED); by file name. */
@@ -41,6 +48,7 @@ export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<Fake
   const seen: string[] = [];
   const executions = new Map<string, { polls: number; fileName: string }>();
   let postCount = 0;
+  let getCount = 0;
   const server: Loopback = await loopback(async (req, res) => {
     if (req.url.startsWith(TOKEN_PATH)) {
       return json(res, 200, { access_token: 'tok', token_type: 'bearer', expires_in: 3600 });
@@ -51,7 +59,7 @@ export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<Fake
       const index = postCount++;
       const retryAfter = options.rateLimit?.(index);
       if (retryAfter !== undefined) {
-        res.setHeader('retry-after', String(retryAfter));
+        if (retryAfter !== null) res.setHeader('retry-after', String(retryAfter));
         return json(res, 429, { status: 429, title: 'Too Many Requests' });
       }
       const body = Buffer.from(req.body); // the test documents are ASCII
@@ -63,8 +71,16 @@ export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<Fake
       executions.set(id, { polls: 0, fileName });
       if (options.failAfterCreate?.(index))
         return json(res, 503, { status: 503, title: 'Service Unavailable' });
+      const own = options.answerPost?.(index, id);
+      if (own) {
+        res.writeHead(own.status, { 'content-type': own.type });
+        res.end(own.body);
+        return;
+      }
       return json(res, 201, { id, documentName: fileName, status: 'ACKNOWLEDGED' });
     }
+    const get = getCount++;
+    if (options.notFound?.(get)) return json(res, 404, { status: 404, title: 'Not Found' });
     const id = /executions\/([^/?]+)/.exec(req.url)?.[1] ?? '';
     const execution = executions.get(id);
     if (!execution) return json(res, 404, { status: 404, title: 'Not Found' });

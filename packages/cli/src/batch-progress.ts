@@ -84,6 +84,11 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
         const error = event.error ? ` (${terminalLine(event.error)})` : '';
         stream.write(`${style.warn(`${terminalLine(event.fileName)}: ${event.state}`)}${error}\n`);
       }
+      if (event.type === 'skipped') {
+        // Every file of an input folder that the batch leaves out is said, with why.
+        if (stream.isTTY) stream.write('\r\u001b[2K');
+        stream.write(`${style.dim(`${event.path}: skipped (${event.reason})`)}\n`);
+      }
       if (event.type !== 'end') draw();
     },
     stop(): void {

@@ -44,6 +44,11 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
       /idp: PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/cli refused the login \(28P01\): check the user and password in --store\./,
     );
     expect(`${run.stdout}${run.stderr}`).not.toContain('not-the-pw-42');
+    // A password on the command line is visible to every user of the machine (ps): said once.
+    expect(run.stderr.match(/the password in --store shows in the process list/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      /put the URL in IDP_BATCH_STORE instead, or leave the password out of it and set PGPASSWORD/,
+    );
     await expect(readFile(join(dir, 'nope', 'summary.json'))).rejects.toThrow(/ENOENT/);
   });
 
@@ -66,6 +71,7 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
       expect(run.stderr).toContain('6 of 6 documents SUCCEEDED (6 retrieved); outputs in');
       expect(run.code).toBe(0);
       expect(run.stderr).not.toContain(pg?.password);
+      expect(run.stderr).not.toContain('process list'); // from the environment: nothing to warn of
     }
     const status = await idp(['batch', 'status', '--store', store, '--batch', 'feb', '--json']);
     expect(JSON.parse(status.stdout)).toMatchObject({ documents: 6, succeeded: 6, uncertain: [] });

@@ -19,6 +19,8 @@ describe('idp batch against the mock', () => {
     for (let i = 0; i < 4; i++)
       await writeFile(join(dir, 'in', `invoice-${i}.pdf`), `%PDF-1.4 invoice ${i}\n`);
     await writeFile(join(dir, 'in', 'empty.pdf'), '');
+    await writeFile(join(dir, 'in', 'notes.txt'), 'not a document');
+    await writeFile(join(dir, 'in', '.DS_Store'), '');
   });
   afterAll(async () => {
     await mock?.stop();
@@ -33,6 +35,14 @@ describe('idp batch against the mock', () => {
   it('run: results files, a summary on stderr, exit 8 when a document was rejected; rerun sends nothing', async () => {
     const run = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'out', '--interval', '10ms']);
     expect(run.stderr).toContain('empty.pdf: rejected (the file is empty)');
+    // Every file left out is said, with why.
+    expect(run.stderr).toContain(
+      `${join(dir, 'in', 'notes.txt')}: skipped (not a PDF, PNG, JPG or TIFF file (by its extension))`,
+    );
+    expect(run.stderr).toContain(
+      `${join(dir, 'in', '.DS_Store')}: skipped (hidden (its name starts with a dot))`,
+    );
+    expect(run.stderr).toContain('2 file(s) in the input folders were not taken (listed above, with why)');
     expect(run.stderr).toContain('4 of 5 documents SUCCEEDED (4 retrieved, 1 rejected); outputs in out');
     expect(run.code).toBe(8);
     const lines = (await readFile(join(dir, 'out', 'results.jsonl'), 'utf8')).trim().split('\n');
@@ -44,7 +54,11 @@ describe('idp batch against the mock', () => {
       'retrieved',
     ]);
     const status = await idp(['batch', 'status', 'out', '--json']);
-    expect(JSON.parse(status.stdout)).toMatchObject({ documents: 5, succeeded: 4 });
+    expect(JSON.parse(status.stdout)).toMatchObject({ documents: 5, succeeded: 4, review: [] });
+    expect(status.code).toBe(0); // it could read the batch (the run's own exit code was 8)
+    const text = await idp(['batch', 'status', 'out']);
+    expect(text.stdout).toContain('4 of 5 documents SUCCEEDED (4 retrieved, 1 rejected); batch out');
+    expect(text.code).toBe(0);
     const again = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'out', '--json']);
     const events = again.stdout
       .trim()
@@ -85,6 +99,7 @@ describe('idp batch against the mock', () => {
     });
     expect(code).toBe(130);
     expect(stderr).toContain('interrupted (Ctrl-C)');
+    expect(stderr).toContain('rerun the same command to resume');
     const resumed = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'out2', '--interval', '10ms']);
     expect(resumed.code).toBe(8); // the empty file
     // The upload in flight at Ctrl-C finished and its id was journaled: nothing uncertain, nothing lost.

@@ -68,6 +68,25 @@ describe('submitExecution', () => {
     expect(idp.runtimeRequests()).toHaveLength(1);
   });
 
+  it.each([
+    ['a 202 with an id', 202, JSON.stringify(created), 'application/json'],
+    ['a 201 without an id', 201, JSON.stringify({ documentName: 'x.pdf' }), 'application/json'],
+    ["a proxy's 200 HTML page", 200, '<html><body>Welcome</body></html>', 'text/html'],
+  ])(
+    '%s: one POST, an IdpApiError with the 2xx status, saying it may exist',
+    async (_name, status, body, type) => {
+      const { idp, client } = await setup((_req, res) => {
+        res.writeHead(status, { 'content-type': type });
+        res.end(body);
+      });
+      const error = (await rejection(client.submitExecution(input))) as IdpApiError;
+      expect(error).toBeInstanceOf(IdpApiError);
+      expect(error.status).toBe(status);
+      expect(error.message).toContain('may or may not have been created');
+      expect(idp.runtimeRequests()).toHaveLength(1);
+    },
+  );
+
   it('429 is retried (the server did not act), then succeeds', async () => {
     const { idp, client } = await setup((_req, res, i) =>
       i === 0
@@ -141,19 +160,27 @@ describe('submitExecution: each refusal says what to do, and that nothing was cr
 
 describe('submitExecution: refused before sending', () => {
   it.each([
-    [{ fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],
-    [{ fileName: 'invoice' }, /must end in \.pdf/],
-    [{ fileName: '' }, /fileName is required/],
-    [{ fileName: '../../etc/passwd.pdf' }, /not a path/],
-    [{ fileName: 'a\r\nX-Injected: 1.pdf' }, /control characters/],
-    [{ file: new Uint8Array(0) }, /is empty/],
-    [{ file: new Uint8Array(MAX_FILE_BYTES + 1) }, /at most 15 MB/],
-    [{ file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
-    [{ actionId: 'nope' }, /actionId must be a UUID/],
-    [{ actionVersion: 'latest' }, /semantic version/],
-    [{ callbackUrl: 'http://hooks.example.test/cb' }, /callbackUrl: http is allowed only to a loopback host/],
-    [{ salesforceOrgId: 'short' }, /salesforceOrgId/],
-  ])('%o', async (override, message) => {
+    ["{ fileName: 'invoice.docx' }", { fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],
+    ["{ fileName: 'invoice' }", { fileName: 'invoice' }, /must end in \.pdf/],
+    ["{ fileName: '' }", { fileName: '' }, /fileName is required/],
+    ["{ fileName: '../../etc/passwd.pdf' }", { fileName: '../../etc/passwd.pdf' }, /not a path/],
+    [
+      "{ fileName: 'a\\r\\nX-Injected: 1.pdf' }",
+      { fileName: 'a\r\nX-Injected: 1.pdf' },
+      /control characters/,
+    ],
+    ['{ file: 0 bytes }', { file: new Uint8Array(0) }, /is empty/],
+    ['{ file: 15 MB + 1 byte }', { file: new Uint8Array(MAX_FILE_BYTES + 1) }, /at most 15 MB/],
+    ["{ file: 'not bytes' }", { file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
+    ["{ actionId: 'nope' }", { actionId: 'nope' }, /actionId must be a UUID/],
+    ["{ actionVersion: 'latest' }", { actionVersion: 'latest' }, /semantic version/],
+    [
+      "{ callbackUrl: 'http://hooks.example.test/cb' }",
+      { callbackUrl: 'http://hooks.example.test/cb' },
+      /callbackUrl: http is allowed only to a loopback host/,
+    ],
+    ["{ salesforceOrgId: 'short' }", { salesforceOrgId: 'short' }, /salesforceOrgId/],
+  ])('%s', async (_name, override, message) => {
     const { idp, client } = await setup((_req, res) => json(res, 201, created));
     const error = await rejection(client.submitExecution({ ...input, ...override }));
     expect(error).toBeInstanceOf(IdpValidationError);

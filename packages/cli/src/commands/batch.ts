@@ -6,6 +6,7 @@ import {
   type BatchSummary,
   InputError,
   JOURNAL_FILE,
+  JournalCorruptError,
   JournalLockedError,
   openFileJournal,
   readJournal,
@@ -13,6 +14,7 @@ import {
   summarize,
   writeOutputs,
 } from '@idp-kit/batch';
+import { IdpAbortError } from '@idp-kit/client';
 import { type Command, Option } from 'commander';
 import { batchProgress } from '../batch-progress.js';
 import { type ConnectionFlags, loadEnv, parseDuration, UsageError } from '../config.js';
@@ -41,12 +43,24 @@ interface StoreFlags {
   batch?: string;
 }
 
+/** Says once per process that a password in `--store` shows in the process list. */
+let warnedStorePassword = false;
+
 /** `--store`, else IDP_BATCH_STORE (environment or .env): a PostgreSQL URL shared by many workers. */
 function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined {
   const url = flags.store ?? loadEnv(ctx.io.env, ctx.io.cwd).IDP_BATCH_STORE;
   if (!url) return undefined;
   try {
-    ctx.keepSecret(decodeURIComponent(new URL(url).password));
+    const password = decodeURIComponent(new URL(url).password);
+    ctx.keepSecret(password);
+    if (password && flags.store !== undefined && !warnedStorePassword) {
+      warnedStorePassword = true;
+      ctx.warn(
+        ctx.errStyle.warn(
+          'warning: the password in --store shows in the process list (ps) of this machine: put the URL in IDP_BATCH_STORE instead, or leave the password out of it and set PGPASSWORD',
+        ),
+      );
+    }
   } catch {
     // not a URL: openPostgresStore says so
   }
@@ -123,6 +137,28 @@ function report(ctx: CliContext, summary: BatchSummary, dir: string): void {
     ctx.warn(errStyle.dim(`${summary.pending} not finished: rerun the same command to resume`));
 }
 
+/** `idp batch status`: the counts, one fact a line, for stdout. */
+function statusLines(ctx: CliContext, summary: BatchSummary, dir: string): string[] {
+  const states = Object.entries(summary.states)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+  const lines = [
+    `${summary.succeeded} of ${summary.documents} documents SUCCEEDED (${states || 'none yet'}); batch ${dir}`,
+  ];
+  if (summary.needsReview > 0) {
+    lines.push(`${summary.needsReview} wait for a review (${ctx.cmd} reviews):`);
+    for (const path of summary.review) lines.push(`  ${path}`);
+  }
+  if (summary.uncertain.length > 0) {
+    lines.push(
+      `${summary.uncertain.length} may or may not have been submitted (check them in Anypoint IDP):`,
+    );
+    for (const path of summary.uncertain) lines.push(`  ${path}`);
+  }
+  if (summary.pending > 0) lines.push(`${summary.pending} not finished: rerun the batch's command to resume`);
+  return lines;
+}
+
 /** `idp batch run | status | export`. */
 export function batchCommand(program: Command, ctx: CliContext): void {
   const { cmd } = ctx;
@@ -174,7 +210,9 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       // Before any document is touched: a wrong URL or login ends here.
       const journal = url ? await openStore(ctx, url, batchName(flags, flags.out), action) : undefined;
       const shown = batchProgress(ctx.io.stderr, ctx.errStyle);
+      let skipped = 0;
       const onEvent = (event: BatchEvent) => {
+        if (event.type === 'skipped') skipped++;
         if (flags.json) ctx.json(event.type === 'end' ? { type: 'end' } : event);
         else shown.event(event);
       };
@@ -197,11 +235,25 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         });
         shown.stop();
         report(ctx, summary, flags.out);
+        if (skipped > 0 && !flags.json) {
+          ctx.warn(
+            ctx.errStyle.dim(
+              `${skipped} file(s) in the input folders were not taken (listed above, with why)`,
+            ),
+          );
+        }
         ctx.exitCode = batchExitCode(summary);
       } catch (error) {
         shown.stop();
-        if (error instanceof JournalLockedError || error instanceof InputError)
+        if (
+          error instanceof JournalLockedError ||
+          error instanceof InputError ||
+          error instanceof JournalCorruptError
+        )
           throw new UsageError(error.message);
+        if (error instanceof IdpAbortError) {
+          ctx.warn(ctx.errStyle.warn('stopped: rerun the same command to resume (nothing done is lost)'));
+        }
         throw error;
       } finally {
         await journal?.close();
@@ -218,9 +270,12 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     .action(async (dir: string | undefined, flags: { json?: boolean } & StoreFlags) => {
       const records = await recordsOf(dir, flags);
       const summary = summarize(records);
-      if (flags.json) ctx.json(summary, 2);
-      else report(ctx, summary, dir ?? `batch ${batchName(flags, dir)}`);
-      ctx.exitCode = batchExitCode(summary);
+      // The answer to "where is it?" goes to stdout; it read the batch, so exit 0 (the run's own exit
+      // code says how the batch went).
+      if (flags.json) ctx.json(summary);
+      else
+        for (const line of statusLines(ctx, summary, dir ?? `batch ${batchName(flags, dir)}`)) ctx.say(line);
+      ctx.exitCode = EXIT.SUCCEEDED;
     });
 
   /** A folder's journal, or a shared batch's records (read only: no lock, no lease). */
@@ -234,7 +289,13 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       }
     }
     if (!dir) throw new UsageError('name the batch folder, or a shared batch with --store and --batch');
-    const records = await readJournal(dir);
+    let records: Awaited<ReturnType<typeof readJournal>>;
+    try {
+      records = await readJournal(dir);
+    } catch (error) {
+      if (error instanceof JournalCorruptError) throw new UsageError(error.message);
+      throw error;
+    }
     if (!records) throw new UsageError(`${dir} holds no batch journal (journal.jsonl)`);
     return records;
   }
@@ -264,7 +325,8 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       try {
         journal = await openFileJournal(dir);
       } catch (error) {
-        if (error instanceof JournalLockedError) throw new UsageError(error.message);
+        if (error instanceof JournalLockedError || error instanceof JournalCorruptError)
+          throw new UsageError(error.message);
         throw error;
       }
       try {

@@ -76,7 +76,9 @@ export function submitOperation(pipeline: Pipeline, baseUrl: string, organizatio
           }
           return data;
         },
-        advice: (status) => (status >= 500 ? MAYBE_CREATED : SUBMIT_ADVICE[status]),
+        // A 5xx, or an answer below 400 other than 200/201 (a 202, a redirect): the server took the
+        // request and may have acted on it.
+        advice: (status) => (status >= 500 || status < 400 ? MAYBE_CREATED : SUBMIT_ADVICE[status]),
         transportFailure,
       },
       {
