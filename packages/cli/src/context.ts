@@ -67,7 +67,7 @@ export class CliContext {
   constructor(readonly io: Io) {
     this.style = styleFor(io.stdout, io.env);
     this.errStyle = styleFor(io.stderr, io.env);
-    this.cmd = invocation(io.env);
+    this.cmd = invocation(io.env, io.cwd);
   }
 
   /** A last guard: whatever is printed, the client secret never is. */

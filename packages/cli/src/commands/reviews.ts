@@ -35,5 +35,11 @@ export function reviewsCommand(program: Command, ctx: CliContext): void {
       ctx.say(
         columns([['execution', 'action', 'file', 'created'].map(ctx.style.bold), ...rows], '').join('\n'),
       );
+      const [first] = tasks;
+      // On stderr: stdout stays the table alone, for a pipe.
+      if (first)
+        ctx.warn(
+          `\nRead one (its low-confidence items): ${cmd} review --action ${first.docActionId} --execution ${first.docOperationId}`,
+        );
     });
 }
