@@ -109,7 +109,7 @@ export class CliContext {
   ): IdpClient {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
-    const connection = resolveConnection(flags, loadEnv(this.io.env, this.io.cwd), fromUrl);
+    const connection = resolveConnection(flags, loadEnv(this.io.env, this.io.cwd), fromUrl, this.cmd);
     this.lastConnection = connection;
     this.secrets = [connection.clientSecret, ...(connection.basic ? [connection.basic.password] : [])];
     const { errStyle } = this;
