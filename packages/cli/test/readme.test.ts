@@ -38,7 +38,9 @@ function section(heading: RegExp): string {
   const start = lines.findIndex((l) => heading.test(l));
   expect(start, `a heading ${heading} in packages/cli/README.md`).toBeGreaterThanOrEqual(0);
   const level = /^#+/.exec(lines[start] ?? '')?.[0].length ?? 2;
-  const end = lines.findIndex((l, i) => i > start && /^#+ /.test(l) && (/^#+/.exec(l)?.[0].length ?? 0) <= level);
+  const end = lines.findIndex(
+    (l, i) => i > start && /^#+ /.test(l) && (/^#+/.exec(l)?.[0].length ?? 0) <= level,
+  );
   return lines.slice(start, end === -1 ? undefined : end).join('\n');
 }
 
