@@ -7,5 +7,7 @@ import { runExample } from './run-example.js';
 
 await runExample('demo', async () => {
   await retrieve({});
-  console.log('\nMock stopped. Next: `pnpm test`, or `pnpm mock` to keep a mock running.');
+  console.log(
+    '\nMock stopped. Next: `pnpm idp mock` to try the idp command against a mock that keeps running (the README: "The CLI in five minutes"), or `pnpm test`.',
+  );
 });

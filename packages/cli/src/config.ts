@@ -87,6 +87,8 @@ export function resolveConnection(
   flags: ConnectionFlags,
   env: Env,
   fromUrl?: { organizationId: string; baseUrl: string },
+  /** How the user runs idp here (`idp`, `pnpm idp`): the hint must paste as it is. */
+  cmd = 'idp',
 ): Connection {
   const values = {
     clientId: pick(flags.clientId, env, 'IDP_CLIENT_ID'),
@@ -104,7 +106,7 @@ export function resolveConnection(
     throw new UsageError(
       `missing setting${missing.length > 1 ? 's' : ''}:\n${lines.join('\n')}\n` +
         'Set them in the environment or in a .env file in this folder. To try idp-kit without credentials, ' +
-        'run `idp mock` and paste the lines it prints.',
+        `run \`${cmd} mock\` and paste the lines it prints.`,
     );
   }
   const region = pick(flags.region, env, 'IDP_REGION');

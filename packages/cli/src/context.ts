@@ -68,7 +68,7 @@ export class CliContext {
   constructor(readonly io: Io) {
     this.style = styleFor(io.stdout, io.env);
     this.errStyle = styleFor(io.stderr, io.env);
-    this.cmd = invocation(io.env);
+    this.cmd = invocation(io.env, io.cwd);
   }
 
   /** A last guard: whatever is printed, the client secret never is. */
@@ -129,7 +129,7 @@ export class CliContext {
   ): IdpClient {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
-    const connection = resolveConnection(flags, loadEnv(this.io.env, this.io.cwd), fromUrl);
+    const connection = resolveConnection(flags, loadEnv(this.io.env, this.io.cwd), fromUrl, this.cmd);
     this.lastConnection = connection;
     this.secrets = [connection.clientSecret, ...(connection.basic ? [connection.basic.password] : [])];
     const { errStyle } = this;

@@ -2,6 +2,7 @@
 /** `pnpm mock`: runs the mock in the foreground and prints how to call it. */
 import { EXAMPLE_EXECUTION } from './example.js';
 import { MOCK_EXECUTIONS } from './scenarios.js';
+import { exportLines, mockSettings } from './settings.js';
 import { startMock } from './start-mock.js';
 
 const port = process.env.PORT ? Number(process.env.PORT) : 4010;
@@ -37,10 +38,8 @@ Retrieve an execution (valueOnly=false adds confidence scores and geometry):
 Each of these execution ids shows one status, lifecycle or error (any other id: SUCCEEDED):
 ${ids}
 
-Point idp-kit at it:
-  IDP_BASE_URL=${mock.baseUrl}
-  IDP_TOKEN_URL=${mock.tokenUrl}
-  IDP_ORG_ID=${organizationId}
+Point idp-kit (the idp command, the examples, the MCP server) at it: paste these in another terminal.
+${exportLines(mockSettings(mock)).join('\n')}
 
 Press Ctrl-C to stop.`);
 

@@ -2,5 +2,6 @@ export { EXAMPLE_EXECUTION } from './example.js';
 export { createMockFront, type FrontOptions, MAX_UPLOAD_BYTES } from './front.js';
 export { freePort } from './prism.js';
 export { MOCK_EXECUTIONS } from './scenarios.js';
+export { exportLines, mockSettings } from './settings.js';
 export { resolveSpecPath } from './spec-path.js';
 export { MockStartError, type RunningMock, type StartMockOptions, startMock } from './start-mock.js';

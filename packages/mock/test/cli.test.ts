@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { runNode, startNode } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
-import { freePort, MOCK_EXECUTIONS } from '../src/index.js';
+import { exportLines, freePort, MOCK_EXECUTIONS, mockSettings } from '../src/index.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -16,6 +16,21 @@ describe('pnpm mock (idp-mock)', () => {
       expect(output).toContain(`IDP mock (Prism) listening on http://127.0.0.1:${port}`);
       for (const [name, id] of Object.entries(MOCK_EXECUTIONS))
         expect(output).toMatch(new RegExp(`${name} +${id}`));
+      // the settings, as `idp mock` prints them: export lines with a client id and secret, that paste
+      const exports = output.split('\n').filter((line) => line.startsWith('export '));
+      expect(exports).toEqual(
+        exportLines(
+          mockSettings({
+            baseUrl: `http://127.0.0.1:${port}`,
+            tokenUrl: `http://127.0.0.1:${port}/accounts/api/v2/oauth2/token`,
+          }),
+        ),
+      );
+      expect(exports.map((line) => line.split('=')[0])).toEqual(
+        ['IDP_BASE_URL', 'IDP_TOKEN_URL', 'IDP_ORG_ID', 'IDP_CLIENT_ID', 'IDP_CLIENT_SECRET'].map(
+          (n) => `export ${n}`,
+        ),
+      );
       // the printed token curl, as a request
       const body = /-d '(\{.*\})'/.exec(output)?.[1] ?? '';
       const token = await fetch(`http://127.0.0.1:${port}/accounts/api/v2/oauth2/token`, {

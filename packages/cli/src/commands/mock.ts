@@ -17,6 +17,8 @@ export function mockCommand(program: Command, ctx: CliContext): void {
         startMock,
         EXAMPLE_EXECUTION: ids,
         MOCK_EXECUTIONS,
+        exportLines,
+        mockSettings,
       } = await import('@idp-kit/mock').catch(() => {
         throw new Error(
           'idp mock needs the @idp-kit/mock package (it brings Prism): npm install -g @idp-kit/mock',
@@ -26,11 +28,7 @@ export function mockCommand(program: Command, ctx: CliContext): void {
       const { cmd } = ctx;
       ctx.say(`IDP mock running at ${mock.baseUrl} (Ctrl-C to stop). In another terminal:
 
-export IDP_BASE_URL=${mock.baseUrl}
-export IDP_TOKEN_URL=${mock.tokenUrl}
-export IDP_ORG_ID=${ids.organizationId}
-export IDP_CLIENT_ID=mock-client
-export IDP_CLIENT_SECRET=mock-secret
+${exportLines(mockSettings(mock)).join('\n')}
 
 ${cmd} get --action ${ids.actionId} --version ${ids.actionVersion} --execution ${ids.executionId}
 
@@ -38,7 +36,8 @@ Each of these execution ids shows one status, lifecycle or error (any other id: 
 ${Object.entries(MOCK_EXECUTIONS)
   .map(([name, id]) => `  ${name.padEnd(28)} ${id}`)
   .join('\n')}
-For example, ${cmd} wait … --execution ${MOCK_EXECUTIONS.lifecycle} shows ~20 s of progress.`);
+To watch one go through its lifecycle (about 20 s):
+${cmd} wait --action ${ids.actionId} --version ${ids.actionVersion} --execution ${MOCK_EXECUTIONS.lifecycle}`);
       await ctx.untilInterrupted();
       await mock.stop();
       ctx.say('mock stopped');

@@ -7,7 +7,9 @@ import {
   normalizeConfidence,
   parseExecutionUrl,
   type Review,
+  type ReviewItem,
   type ReviewRef,
+  runtimeBaseUrl,
 } from '@idp-kit/client';
 import { type Command, Option } from 'commander';
 import { cellFitter, cutNote } from '../cell.js';
@@ -15,6 +17,7 @@ import { type ConnectionFlags, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { connectionOptions, percent } from '../flags.js';
 import { columns, toCsv } from '../format.js';
+import { shellWord } from '../shell-word.js';
 
 interface Flags extends ConnectionFlags {
   action?: string;
@@ -25,6 +28,7 @@ interface Flags extends ConnectionFlags {
   minConfidence: number;
   set?: string[];
   file?: string;
+  version?: string;
 }
 
 function targetOptions(command: Command): Command {
@@ -41,19 +45,44 @@ function target(url: string | undefined, flags: Flags) {
     if (flags.action !== undefined || flags.execution !== undefined) {
       throw new UsageError('give either an execution URL or --action/--execution, not both');
     }
-    const { organizationId, baseUrl, actionId, executionId } = parseExecutionUrl(url);
-    return { ref: { actionId, executionId }, fromUrl: { organizationId, baseUrl } };
+    const { organizationId, baseUrl, actionId, actionVersion, executionId } = parseExecutionUrl(url);
+    return {
+      ref: { actionId, executionId },
+      version: actionVersion,
+      fromUrl: { organizationId, baseUrl },
+    };
   }
   const missing = ['--action', '--execution'].filter(
     (_, i) => [flags.action, flags.execution][i] === undefined,
   );
   if (missing.length > 0) throw new UsageError(`name the review: an execution URL, or ${missing.join(', ')}`);
-  return { ref: { actionId: flags.action ?? '', executionId: flags.execution ?? '' } as ReviewRef };
+  return {
+    ref: { actionId: flags.action ?? '', executionId: flags.execution ?? '' } as ReviewRef,
+    version: flags.version,
+  };
 }
 
-function connect(ctx: CliContext, url: string | undefined, flags: Flags): { idp: IdpClient; ref: ReviewRef } {
-  const { ref, fromUrl } = target(url, flags);
-  return { idp: ctx.connect(flags, fromUrl), ref };
+/** The client, the review, and the words that name it again in a printed command (the same URL or ids). */
+function connect(ctx: CliContext, url: string | undefined, flags: Flags): Target {
+  const { ref, fromUrl, version } = target(url, flags);
+  const named =
+    url !== undefined ? shellWord(url) : `--action ${ref.actionId} --execution ${ref.executionId}`;
+  return {
+    idp: ctx.connect(flags, fromUrl),
+    ref,
+    named,
+    ...(url !== undefined ? { url } : {}),
+    ...(version ? { version } : {}),
+  };
+}
+
+interface Target {
+  idp: IdpClient;
+  ref: ReviewRef;
+  /** `'<url>'` or `--action <id> --execution <id>`, as the user named the review. */
+  named: string;
+  url?: string;
+  version?: string;
 }
 
 function text(value: unknown): string {
@@ -61,8 +90,17 @@ function text(value: unknown): string {
   return (typeof value === 'string' ? value : JSON.stringify(value)).replace(/[\r\n\t]+/g, ' ');
 }
 
-function show(ctx: CliContext, review: Review, flags: Flags) {
-  if (flags.json) return ctx.json(review, 2);
+/** A value as `--set` takes it: text as it is, nothing for no value. */
+function asRead(value: unknown): string {
+  return value === null || value === undefined ? '' : text(value);
+}
+
+/** Prints the review; true when it also printed the commands to correct and approve it. */
+function show(ctx: CliContext, review: Review, flags: Flags, named: string): boolean {
+  if (flags.json) {
+    ctx.json(review, 2);
+    return false;
+  }
   const items = review.analyzersResults;
   const scale = confidenceScaleOf(
     items.flatMap((i) => (typeof i.confidenceScore === 'number' ? [i.confidenceScore] : [])),
@@ -70,7 +108,7 @@ function show(ctx: CliContext, review: Review, flags: Flags) {
   const confidence = (score: number | undefined) =>
     score === undefined ? undefined : normalizeConfidence(score, scale);
   if (flags.csv) {
-    return ctx.data(
+    ctx.data(
       toCsv(
         ['name', 'value', 'confidence', 'validated', 'query'],
         items.map((i) => [
@@ -82,15 +120,19 @@ function show(ctx: CliContext, review: Review, flags: Flags) {
         ]),
       ),
     );
+    return false;
   }
   const { style } = ctx;
-  if (items.length === 0) return ctx.say(style.dim('(no low-confidence items)'));
-  let low = 0;
+  if (items.length === 0) {
+    ctx.say(style.dim('(no low-confidence items)'));
+    return false;
+  }
+  const low: ReviewItem[] = [];
   const cell = cellFitter();
   const rows = items.map((i) => {
     const c = confidence(i.confidenceScore);
     const shaky = c !== undefined && c < flags.minConfidence && !i.isValidated;
-    if (shaky) low++;
+    if (shaky) low.push(i);
     const score = c === undefined ? '' : shaky ? style.warn(`${c.toFixed(1)} !`) : c.toFixed(1);
     return [
       cell(i.name),
@@ -101,15 +143,43 @@ function show(ctx: CliContext, review: Review, flags: Flags) {
     ];
   });
   const out = columns([['name', 'value', 'confidence', '', 'query'].map(style.bold), ...rows], '');
-  if (low > 0) {
+  // The hint shows a value as read, to be edited; one with a value reads better than an empty one.
+  const first = low.find((i) => i.result !== null && i.result !== undefined) ?? low[0];
+  if (first) {
     out.push(
       '',
-      style.warn(`! ${low} value${low > 1 ? 's' : ''} below ${flags.minConfidence}%: correct with`) +
-        ` ${ctx.cmd} review update … --set name=value`,
+      style.warn(`! ${low.length} value${low.length > 1 ? 's' : ''} below ${flags.minConfidence}%.`) +
+        ' Correct one (put the right value after the =), then approve:',
+      `  ${ctx.cmd} review update ${named} --set ${shellWord(`${first.name}=${asRead(first.result)}`)}`,
+      `  ${ctx.cmd} review approve ${named}`,
     );
   }
   if (cell.cut > 0) out.push('', style.dim(cutNote(cell.cut)));
   ctx.say(out.join('\n'));
+  return first !== undefined;
+}
+
+/**
+ * `wait … --until final` for an approved review, with the action's version: from the URL or --version,
+ * else asked of the control plane (a review does not carry it). Only when that fails, or the action has
+ * several versions on a runtime, does the command hold a placeholder.
+ */
+async function waitCommand({ idp, ref, named, url, version }: Target, ctx: CliContext): Promise<string> {
+  if (url !== undefined) return `wait ${named} --until final`; // the execution URL names the version
+  const known = version ?? (await onlyVersion(idp, ref.actionId, ctx));
+  return `wait --action ${ref.actionId} --version ${known ?? '<version>'} --execution ${ref.executionId} --until final`;
+}
+
+async function onlyVersion(idp: IdpClient, actionId: string, ctx: CliContext): Promise<string | undefined> {
+  try {
+    // Only a version published to a runtime can have executions.
+    const versions = (await idp.listActionVersions(actionId, ctx.signalOption)).filter(
+      (v) => runtimeBaseUrl(v) !== undefined,
+    );
+    return versions.length === 1 ? versions[0]?.version : undefined;
+  } catch {
+    return undefined; // a hint is not worth an error: the approval itself succeeded
+  }
 }
 
 /** `--set name=value`, repeatable. */
@@ -169,8 +239,8 @@ export function reviewCommand(program: Command, ctx: CliContext): void {
     .addOption(new Option('--json', 'print the review payload as JSON').conflicts('csv'))
     .option('--csv', 'print the items as CSV')
     .action(async (url: string | undefined, flags: Flags) => {
-      const { idp, ref } = connect(ctx, url, flags);
-      show(ctx, await idp.getReview(ref, ctx.signalOption), flags);
+      const { idp, ref, named } = connect(ctx, url, flags);
+      show(ctx, await idp.getReview(ref, ctx.signalOption), flags, named);
     });
 
   targetOptions(review.command('update'))
@@ -186,23 +256,24 @@ export function reviewCommand(program: Command, ctx: CliContext): void {
       const fromFile = flags.file ? await readCorrections(flags.file, ctx.io.cwd) : {};
       if (fromFile.review && flags.set)
         throw new UsageError('--file holds a whole review payload: do not add --set');
-      const { idp, ref } = connect(ctx, url, flags);
+      const { idp, ref, named } = connect(ctx, url, flags);
       const payload =
         fromFile.review ??
         correctReview(await idp.getReview(ref, ctx.signalOption), {
           ...fromFile.corrections,
           ...parseSets(flags.set ?? []),
         });
-      show(ctx, await idp.updateReview(ref, payload, ctx.signalOption), flags);
+      const hinted = show(ctx, await idp.updateReview(ref, payload, ctx.signalOption), flags, named);
+      if (!hinted && !flags.json && !flags.csv)
+        ctx.warn(`Then close the review: ${cmd} review approve ${named}`);
     });
 
   targetOptions(review.command('approve'))
     .description('Close the review task: the execution becomes SUCCEEDED.')
     .action(async (url: string | undefined, flags: Flags) => {
-      const { idp, ref } = connect(ctx, url, flags);
-      await idp.approveReview(ref, ctx.signalOption);
-      ctx.warn(
-        `approved: execution ${ref.executionId} becomes SUCCEEDED (${cmd} wait … --until final shows its results)`,
-      );
+      const review = connect(ctx, url, flags);
+      await review.idp.approveReview(review.ref, ctx.signalOption);
+      ctx.warn(`approved: execution ${review.ref.executionId} becomes SUCCEEDED. Its results:`);
+      ctx.warn(`  ${cmd} ${await waitCommand(review, ctx)}`);
     });
 }

@@ -38,5 +38,11 @@ export function reviewsCommand(program: Command, ctx: CliContext): void {
       const out = columns([['execution', 'action', 'file', 'created'].map(ctx.style.bold), ...shown], '');
       if (cell.cut > 0) out.push('', ctx.style.dim(cutNote(cell.cut)));
       ctx.say(out.join('\n'));
+      const [first] = tasks;
+      // On stderr: stdout stays the table alone, for a pipe.
+      if (first)
+        ctx.warn(
+          `\nRead one (its low-confidence items): ${cmd} review --action ${first.docActionId} --execution ${first.docOperationId}`,
+        );
     });
 }
