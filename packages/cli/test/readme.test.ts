@@ -106,11 +106,14 @@ describe('packages/cli/README.md', () => {
     expect(shown).toBe(await idp(['--help']));
   });
 
-  it('states the Node version the package requires', async () => {
+  it('states the Node lines the package is tested on, as engines names them', async () => {
     const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
       engines: { node: string };
     };
-    const floor = /^>=(\d+\.\d+)$/.exec(manifest.engines.node)?.[1];
-    expect(readme).toContain(`Node ${floor} or later`);
+    // "^20.12.0 || ^22.0.0 || …" → "20.12+, 22, 24 or 26"
+    const lines = manifest.engines.node.split('||').map((r) => /\^(\d+)\.(\d+)/.exec(r.trim()));
+    const named = lines.map((m, i) => (i === 0 && m?.[2] !== '0' ? `${m?.[1]}.${m?.[2]}+` : `${m?.[1]}`));
+    expect(named.length).toBeGreaterThan(1);
+    expect(readme).toContain(`Node ${named.slice(0, -1).join(', ')} or ${named.at(-1)}`);
   });
 });
