@@ -141,19 +141,19 @@ describe('submitExecution: each refusal says what to do, and that nothing was cr
 
 describe('submitExecution: refused before sending', () => {
   it.each([
-    [{ fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],
-    [{ fileName: 'invoice' }, /must end in \.pdf/],
-    [{ fileName: '' }, /fileName is required/],
-    [{ fileName: '../../etc/passwd.pdf' }, /not a path/],
-    [{ fileName: 'a\r\nX-Injected: 1.pdf' }, /control characters/],
-    [{ file: new Uint8Array(0) }, /is empty/],
-    [{ file: new Uint8Array(MAX_FILE_BYTES + 1) }, /at most 15 MB/],
-    [{ file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
-    [{ actionId: 'nope' }, /actionId must be a UUID/],
-    [{ actionVersion: 'latest' }, /semantic version/],
-    [{ callbackUrl: 'http://hooks.example.test/cb' }, /callbackUrl: http is allowed only to a loopback host/],
-    [{ salesforceOrgId: 'short' }, /salesforceOrgId/],
-  ])('%o', async (override, message) => {
+    ['a .docx file name', { fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],
+    ['a file name without extension', { fileName: 'invoice' }, /must end in \.pdf/],
+    ['an empty file name', { fileName: '' }, /fileName is required/],
+    ['a path as file name', { fileName: '../../etc/passwd.pdf' }, /not a path/],
+    ['a file name with CR LF', { fileName: 'a\r\nX-Injected: 1.pdf' }, /control characters/],
+    ['an empty file', { file: new Uint8Array(0) }, /is empty/],
+    ['a file of 15 MB + 1 byte', { file: new Uint8Array(MAX_FILE_BYTES + 1) }, /at most 15 MB/],
+    ['a string as file', { file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
+    ['a bad actionId', { actionId: 'nope' }, /actionId must be a UUID/],
+    ['a version that is not semantic', { actionVersion: 'latest' }, /semantic version/],
+    ['an http callbackUrl', { callbackUrl: 'http://hooks.example.test/cb' }, /callbackUrl: http is allowed only to a loopback host/],
+    ['a short salesforceOrgId', { salesforceOrgId: 'short' }, /salesforceOrgId/],
+  ])('%s', async (_case, override, message) => {
     const { idp, client } = await setup((_req, res) => json(res, 201, created));
     const error = await rejection(client.submitExecution({ ...input, ...override }));
     expect(error).toBeInstanceOf(IdpValidationError);
