@@ -151,7 +151,11 @@ describe('submitExecution: refused before sending', () => {
     ['a string as file', { file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
     ['a bad actionId', { actionId: 'nope' }, /actionId must be a UUID/],
     ['a version that is not semantic', { actionVersion: 'latest' }, /semantic version/],
-    ['an http callbackUrl', { callbackUrl: 'http://hooks.example.test/cb' }, /callbackUrl: http is allowed only to a loopback host/],
+    [
+      'an http callbackUrl',
+      { callbackUrl: 'http://hooks.example.test/cb' },
+      /callbackUrl: http is allowed only to a loopback host/,
+    ],
     ['a short salesforceOrgId', { salesforceOrgId: 'short' }, /salesforceOrgId/],
   ])('%s', async (_case, override, message) => {
     const { idp, client } = await setup((_req, res) => json(res, 201, created));
