@@ -3,7 +3,7 @@
  * proves it, and the counts. `pnpm --filter @idp-kit/faults doc` (runs the suite first).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 interface Assertion {
@@ -86,7 +86,12 @@ could not be answered here: the registry these machines reach returns HTTP 405 f
 (tried 2026-11-28); run it where the public registry is reachable.
 ${sections.join('\n')}
 `;
-writeFileSync(fileURLToPath(new URL('../../../docs/reliability.md', import.meta.url)), doc);
+const target = fileURLToPath(new URL('../../../docs/reliability.md', import.meta.url));
+// Sections written by hand (classes tested outside this suite) follow a marker, and are kept.
+const MARKER = '<!-- hand-written sections below: kept when this file is generated -->';
+const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
+const kept = previous.includes(MARKER) ? `\n${previous.slice(previous.indexOf(MARKER))}` : '';
+writeFileSync(target, `${doc}${kept}`);
 console.log(
   `docs/reliability.md: ${results.numTotalTests} cases, ${runs} runs, ${results.numFailedTests} failures`,
 );
