@@ -175,26 +175,30 @@ export function trustUrlHost(
 export function resolveExecution(
   url: string | undefined,
   flags: ExecutionFlags,
-): { ref: ExecutionRef; fromUrl?: { organizationId: string; baseUrl: string } } {
+): {
+  ref: ExecutionRef;
+  /** What to hand the client: the URL itself when one was given, so that the client's host rule runs. */
+  target: ExecutionRef | string;
+  fromUrl?: { organizationId: string; baseUrl: string };
+} {
   const byFlags = [flags.action, flags.version, flags.execution];
   if (url !== undefined) {
     if (byFlags.some((v) => v !== undefined)) {
       throw new UsageError('give either an execution URL or --action/--version/--execution, not both');
     }
     const { organizationId, baseUrl, ...ref } = parseExecutionUrl(url);
-    return { ref, fromUrl: { organizationId, baseUrl } };
+    return { ref, target: url, fromUrl: { organizationId, baseUrl } };
   }
   const missing = ['--action', '--version', '--execution'].filter((_, i) => byFlags[i] === undefined);
   if (missing.length > 0) {
     throw new UsageError(`name the execution: an execution URL, or ${missing.join(', ')}`);
   }
-  return {
-    ref: {
-      actionId: flags.action ?? '',
-      actionVersion: flags.version ?? '',
-      executionId: flags.execution ?? '',
-    },
+  const ref = {
+    actionId: flags.action ?? '',
+    actionVersion: flags.version ?? '',
+    executionId: flags.execution ?? '',
   };
+  return { ref, target: ref };
 }
 
 /** `90s`, `10m`, `1h`, `500ms`, or seconds. */

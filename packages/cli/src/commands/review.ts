@@ -41,18 +41,24 @@ function target(url: string | undefined, flags: Flags) {
       throw new UsageError('give either an execution URL or --action/--execution, not both');
     }
     const { organizationId, baseUrl, actionId, executionId } = parseExecutionUrl(url);
-    return { ref: { actionId, executionId }, fromUrl: { organizationId, baseUrl } };
+    return { ref: { actionId, executionId }, target: url, fromUrl: { organizationId, baseUrl } };
   }
   const missing = ['--action', '--execution'].filter(
     (_, i) => [flags.action, flags.execution][i] === undefined,
   );
   if (missing.length > 0) throw new UsageError(`name the review: an execution URL, or ${missing.join(', ')}`);
-  return { ref: { actionId: flags.action ?? '', executionId: flags.execution ?? '' } as ReviewRef };
+  const ref: ReviewRef = { actionId: flags.action ?? '', executionId: flags.execution ?? '' };
+  return { ref, target: ref };
 }
 
-function connect(ctx: CliContext, url: string | undefined, flags: Flags): { idp: IdpClient; ref: ReviewRef } {
-  const { ref, fromUrl } = target(url, flags);
-  return { idp: ctx.connect(flags, fromUrl), ref };
+/** The client, the review's ids (for messages), and what to hand the client: the URL itself when given. */
+function connect(
+  ctx: CliContext,
+  url: string | undefined,
+  flags: Flags,
+): { idp: IdpClient; ref: ReviewRef; named: ReviewRef | string } {
+  const { ref, target: named, fromUrl } = target(url, flags);
+  return { idp: ctx.connect(flags, fromUrl), ref, named };
 }
 
 function text(value: unknown): string {
@@ -160,8 +166,8 @@ export function reviewCommand(program: Command, ctx: CliContext): void {
     .addOption(new Option('--json', 'print the review payload as JSON').conflicts('csv'))
     .option('--csv', 'print the items as CSV')
     .action(async (url: string | undefined, flags: Flags) => {
-      const { idp, ref } = connect(ctx, url, flags);
-      show(ctx, await idp.getReview(ref, ctx.signalOption), flags);
+      const { idp, named } = connect(ctx, url, flags);
+      show(ctx, await idp.getReview(named, ctx.signalOption), flags);
     });
 
   targetOptions(review.command('update'))
@@ -177,21 +183,21 @@ export function reviewCommand(program: Command, ctx: CliContext): void {
       const fromFile = flags.file ? await readCorrections(flags.file, ctx.io.cwd) : {};
       if (fromFile.review && flags.set)
         throw new UsageError('--file holds a whole review payload: do not add --set');
-      const { idp, ref } = connect(ctx, url, flags);
+      const { idp, named } = connect(ctx, url, flags);
       const payload =
         fromFile.review ??
-        correctReview(await idp.getReview(ref, ctx.signalOption), {
+        correctReview(await idp.getReview(named, ctx.signalOption), {
           ...fromFile.corrections,
           ...parseSets(flags.set ?? []),
         });
-      show(ctx, await idp.updateReview(ref, payload, ctx.signalOption), flags);
+      show(ctx, await idp.updateReview(named, payload, ctx.signalOption), flags);
     });
 
   targetOptions(review.command('approve'))
     .description('Close the review task: the execution becomes SUCCEEDED.')
     .action(async (url: string | undefined, flags: Flags) => {
-      const { idp, ref } = connect(ctx, url, flags);
-      await idp.approveReview(ref, ctx.signalOption);
+      const { idp, ref, named } = connect(ctx, url, flags);
+      await idp.approveReview(named, ctx.signalOption);
       ctx.warn(
         `approved: execution ${ref.executionId} becomes SUCCEEDED (${cmd} wait … --until final shows its results)`,
       );
