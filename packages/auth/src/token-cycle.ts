@@ -1,3 +1,4 @@
+import { onAbort } from '@idp-kit/http';
 import type { TokenCache } from './token-cache.js';
 import type { TokenProvider } from './token-provider.js';
 
@@ -47,15 +48,15 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    // Shared fan-out: many callers waiting for one token on one signal add a single listener to it.
+    const unlink = onAbort(signal, () => reject(signal.reason));
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        unlink();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        unlink();
         reject(error);
       },
     );

@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { type ExecutionRef, type IdpRegion, parseExecutionUrl, REGION_BASE_URLS } from '@idp-kit/client';
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -124,7 +122,8 @@ export function resolveConnection(
     );
   }
   const urlRegion = fromUrl ? trustUrlHost(fromUrl.baseUrl, configuredBase, region) : undefined;
-  const baseUrl = configuredBase ?? (urlRegion ? undefined : fromUrl?.baseUrl);
+  // A URL never supplies the base URL itself: the runtime is the configured one or its region's.
+  const baseUrl = configuredBase;
   const inferredRegion = (region as IdpRegion | undefined) ?? urlRegion;
   return {
     organizationId: values.organizationId as string,
@@ -139,11 +138,12 @@ export function resolveConnection(
 }
 
 /**
- * Where an execution URL may send the token. The rule: a configured base URL (--base-url, IDP_BASE_URL)
- * wins, and a URL naming another host is refused. Without one, the URL's host must be a MuleSoft IDP
- * runtime host (it then picks the region) or loopback (a mock). Any other host is refused before any
- * token is fetched: a URL pasted from a log must not hand a live token to whoever wrote the log.
- * Returns the region the URL names, if it names one.
+ * Where an execution URL may send the token: the client's rule (its trusted origins). A configured base
+ * URL (--base-url, IDP_BASE_URL) wins, and a URL naming another origin is refused. Without one, the
+ * URL's host must be a MuleSoft IDP runtime host (it then picks the region). A loopback URL is trusted
+ * only as the configured base URL, port included: another local port is another program. Any other
+ * host is refused before any token is fetched: a URL pasted from a log must not hand a live token to
+ * whoever wrote the log. Returns the region the URL names, if it names one.
  */
 export function trustUrlHost(
   urlBase: string,
@@ -167,10 +167,9 @@ export function trustUrlHost(
     }
     return named;
   }
-  if (LOOPBACK.test(url.hostname)) return undefined;
   throw new UsageError(
     `refusing to send your token to ${url.origin}: it is not a MuleSoft IDP host (${Object.values(REGION_BASE_URLS).join(', ')}). ` +
-      'If it is your proxy, set --base-url (or IDP_BASE_URL) to it.',
+      'If it is your proxy, or your mock (idp mock prints the line), set --base-url (or IDP_BASE_URL) to it.',
   );
 }
 
@@ -178,26 +177,30 @@ export function trustUrlHost(
 export function resolveExecution(
   url: string | undefined,
   flags: ExecutionFlags,
-): { ref: ExecutionRef; fromUrl?: { organizationId: string; baseUrl: string } } {
+): {
+  ref: ExecutionRef;
+  /** What to hand the client: the URL itself when one was given, so that the client's host rule runs. */
+  target: ExecutionRef | string;
+  fromUrl?: { organizationId: string; baseUrl: string };
+} {
   const byFlags = [flags.action, flags.version, flags.execution];
   if (url !== undefined) {
     if (byFlags.some((v) => v !== undefined)) {
       throw new UsageError('give either an execution URL or --action/--version/--execution, not both');
     }
     const { organizationId, baseUrl, ...ref } = parseExecutionUrl(url);
-    return { ref, fromUrl: { organizationId, baseUrl } };
+    return { ref, target: url, fromUrl: { organizationId, baseUrl } };
   }
   const missing = ['--action', '--version', '--execution'].filter((_, i) => byFlags[i] === undefined);
   if (missing.length > 0) {
     throw new UsageError(`name the execution: an execution URL, or ${missing.join(', ')}`);
   }
-  return {
-    ref: {
-      actionId: flags.action ?? '',
-      actionVersion: flags.version ?? '',
-      executionId: flags.execution ?? '',
-    },
+  const ref = {
+    actionId: flags.action ?? '',
+    actionVersion: flags.version ?? '',
+    executionId: flags.execution ?? '',
   };
+  return { ref, target: ref };
 }
 
 /** `90s`, `10m`, `1h`, `500ms`, or seconds. */

@@ -174,10 +174,12 @@ export class CliContext {
     ref: ExecutionRef,
     flags: OutputFlags & WaitFlags,
     timings: { timeoutMs: number; pollIntervalMs: number },
+    /** What the client is handed: the execution URL when one was given (the client checks its host). */
+    target: ExecutionRef | string = ref,
   ): Promise<Execution<boolean>> {
     const status = progress(this.io.stderr, this.errStyle, `execution ${ref.executionId.slice(0, 8)}`);
     try {
-      return await idp.waitForExecution(ref, {
+      return await idp.waitForExecution(target, {
         valueOnly: !flags.confidence,
         until: flags.until,
         ...timings,

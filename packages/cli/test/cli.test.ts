@@ -70,8 +70,10 @@ describe('idp against the Prism mock', () => {
   });
 
   it('get with an execution URL works the same', async () => {
-    const { IDP_ORG_ID: _org, IDP_BASE_URL: base, ...env } = settings();
-    const url = `${base}/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/versions/1.1.0/executions/${IDS.executionId}`;
+    // The URL supplies the organization; a loopback base URL must be configured (issue 29: before, any
+    // pasted loopback URL was trusted, whatever its port).
+    const { IDP_ORG_ID: _org, ...env } = settings();
+    const url = `${env.IDP_BASE_URL}/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/versions/1.1.0/executions/${IDS.executionId}`;
     const run = await idp(['get', url, '--csv'], env);
     expect(run.code).toBe(0);
     expect(run.stdout.split('\r\n')[0]).toBe('kind,page,table,row,name,value,confidence');
@@ -360,6 +362,25 @@ describe('idp settings and secrets', () => {
     expect(foreign.stderr).toContain('set --base-url (or IDP_BASE_URL) to it');
     expect(f.server.requests).toHaveLength(0);
     expect(other.server.requests).toHaveLength(0);
+  });
+
+  it('a pasted loopback URL is trusted only as the configured base URL: no other port or spelling', async () => {
+    const f = await fake((_req, res) => json(res, 200, execution('SUCCEEDED')));
+    const path = `/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/versions/1.1.0/executions/${IDS.executionId}`;
+    const { IDP_BASE_URL: _b, ...noBase } = settingsFor(f);
+    const port = new URL(f.baseUrl).port;
+    // Before issue 29 any loopback URL was trusted without a base URL: the token went to f.
+    for (const base of [f.baseUrl, `http://localhost:${port}`, `http://[::1]:${port}`]) {
+      const run = await idp(['get', `${base}${path}`], noBase);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('set --base-url (or IDP_BASE_URL) to it');
+    }
+    const spelled = await idp(['get', `http://localhost:${port}${path}`], settingsFor(f));
+    expect(spelled.code).toBe(2);
+    expect(spelled.stderr).toContain('but the configured base URL');
+    expect(f.server.requests).toHaveLength(0);
+    // The configured one works as before.
+    expect((await idp(['get', `${f.baseUrl}${path}`], settingsFor(f))).code).toBe(0);
   });
 
   it('get against a runtime that never answers: a request timeout is exit 1, not the wait timeout 6', async () => {

@@ -8,6 +8,7 @@ import {
   IdpServerError,
   IdpUnauthorizedError,
 } from './errors.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import type { Problem } from './types.js';
 
 /** Headers that carry a request id, most specific first. Which one MuleSoft sends is not yet known. */
@@ -31,6 +32,8 @@ export function excerpt(text: string): string {
 }
 
 export function jsonOrText(text: string): unknown {
+  // Too deep to be a problem document: shown as an excerpt, never handed on as a structure.
+  if (nestedDeeperThan(text)) return text;
   try {
     return JSON.parse(text);
   } catch {
@@ -114,6 +117,9 @@ export function answerJson(
 ): unknown {
   const unexpected = (what: string) => unexpectedShape(operation, response, url, what, who);
   if (!text) throw unexpected('The body is empty');
+  if (nestedDeeperThan(text)) {
+    throw unexpected(`The body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
     return JSON.parse(text);
   } catch {

@@ -2,7 +2,11 @@ import { isLoopbackHost } from '@idp-kit/http';
 import type { Client } from 'openapi-fetch';
 import { IdpValidationError } from './errors.js';
 import type { IdpHooks } from './hooks.js';
-import { actionOperations, type ListActionsOptions } from './operations/actions.js';
+import {
+  actionOperations,
+  type IterateActionsOptions,
+  type ListActionsOptions,
+} from './operations/actions.js';
 import {
   executionOperations,
   type GetExecutionOptions,
@@ -19,9 +23,10 @@ import {
   isTokenProvider,
   REGION_BASE_URLS,
   REGION_CONTROL_PLANES,
+  resolveMaxResponseBytes,
   resolveRetry,
 } from './options.js';
-import type { PageOptions } from './pages.js';
+import type { IterateOptions, PageOptions } from './pages.js';
 import { type CallOptions, createPipeline } from './pipeline.js';
 import { MULESOFT_MIN_INTERVAL_MS } from './poll.js';
 import { rawClient } from './raw.js';
@@ -73,8 +78,11 @@ export interface IdpClient {
 
   /** One page of the review tasks waiting for a person (executions in MANUAL_VALIDATION_REQUIRED). */
   listReviews(options?: PageOptions & CallOptions): Promise<ReviewTask[]>;
-  /** Every review task, a page at a time as you iterate (`for await`). */
-  reviews(options?: { size?: number } & CallOptions): AsyncGenerator<ReviewTask, void, undefined>;
+  /**
+   * Every review task, a page at a time as you iterate (`for await`). At most `maxPages` pages (default
+   * 1,000); a page repeated by the server ends it with `IdpPagingError`.
+   */
+  reviews(options?: IterateOptions & CallOptions): AsyncGenerator<ReviewTask, void, undefined>;
   /** The low-confidence items of one execution's review task. 404 once the review is done. */
   getReview(ref: ReviewRef | ExecutionRef | string, options?: CallOptions): Promise<Review>;
   /**
@@ -92,7 +100,7 @@ export interface IdpClient {
   /** One page of the organization's document actions and the total (control plane). */
   listActions(options?: ListActionsOptions): Promise<ActionList>;
   /** Every action, a page at a time as you iterate. */
-  actions(options?: Omit<ListActionsOptions, 'page'>): AsyncGenerator<Action, void, undefined>;
+  actions(options?: IterateActionsOptions): AsyncGenerator<Action, void, undefined>;
   /** One action, with what it extracts (`configuration.content.output`). */
   getAction(actionId: string, options?: CallOptions): Promise<Action>;
   /** One page of an action's versions. */
@@ -100,7 +108,7 @@ export interface IdpClient {
   /** Every version of an action, a page at a time as you iterate. */
   actionVersions(
     actionId: string,
-    options?: Omit<ListActionsOptions, 'page'>,
+    options?: IterateActionsOptions,
   ): AsyncGenerator<ActionVersion, void, undefined>;
   /** One version, with where it is published (`runtimeBaseUrl(version)`). */
   getActionVersion(actionId: string, version: string, options?: CallOptions): Promise<ActionVersion>;
@@ -146,6 +154,7 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
   const attemptTimeoutMs = checkDuration('timeoutMs', options.timeoutMs, 1) ?? 30_000;
   const deadlineMs = checkDuration('deadlineMs', options.deadlineMs, 1);
   const retry = resolveRetry(options.retry);
+  const maxResponseBytes = resolveMaxResponseBytes(options.maxResponseBytes);
   const credentials = isTokenProvider(options.auth) ? undefined : checkCredentials(options.auth);
   const hooks: readonly IdpHooks[] =
     options.hooks === undefined
@@ -163,7 +172,7 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
   const controlPlaneUrl = controlPlane.href.replace(/\/+$/, '');
   const basic = options.basicAuth === undefined ? undefined : basicAuthorization(options.basicAuth);
 
-  // The token goes only to the configured hosts and the region's (and loopback).
+  // The token goes only to the configured hosts and the region's, port included (loopback as configured).
   const trustedOrigins = new Set([
     base.origin,
     new URL(REGION_BASE_URLS[region]).origin,
@@ -179,6 +188,7 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
     hooks,
     logger,
     trustedOrigins,
+    maxResponseBytes,
     ...(basic ? { basic } : {}),
   });
   pipeline.options.tokens = isTokenProvider(options.auth)

@@ -12,7 +12,10 @@ import type { ExecutionStatus, Problem } from './types.js';
  * │  ├─ IdpForbiddenError      403: the connected app may not do this
  * │  ├─ IdpNotFoundError       404: unknown ids, or results past their retention
  * │  ├─ IdpRateLimitError      429: `retryAfterMs` says when to come back
- * │  └─ IdpServerError         5xx
+ * │  ├─ IdpServerError         5xx
+ * │  └─ IdpRedirectError       3xx not followed: an upload, a foreign origin, too many hops
+ * ├─ IdpResponseTooLargeError  an answer larger than `maxResponseBytes`: never retried
+ * ├─ IdpPagingError            a list whose pages never end (repeated page, page cap)
  * ├─ IdpConnectionError        the service could not be reached (after any retries)
  * ├─ IdpTimeoutError
  * │  ├─ IdpRequestTimeoutError no answer within the attempt timeout, or the call's deadline passed
@@ -184,6 +187,66 @@ export class IdpRateLimitError extends IdpApiError {
  */
 export class IdpServerError extends IdpApiError {
   override name = 'IdpServerError';
+}
+
+/**
+ * A redirect the client did not follow: any redirect of an upload (the document is never sent twice,
+ * nor anywhere else), a redirect to an origin the client does not trust (only the configured base URL,
+ * control plane and the region's hosts are), or more than 5 hops. Nothing was sent to `location`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpRedirectError) console.error(`${e.status} to ${e.location}: set baseUrl to the final URL`); }
+ * ```
+ */
+export class IdpRedirectError extends IdpApiError {
+  override name = 'IdpRedirectError';
+  /** Where the server redirected to: the target's origin only (a path or query may carry a secret). */
+  readonly location: string | undefined;
+
+  constructor(message: string, details: ApiErrorDetails & { location?: string }) {
+    super(message, details);
+    this.location = details.location;
+  }
+}
+
+/**
+ * An answer larger than the client's `maxResponseBytes` (default 64 MiB): reading stopped at the cap
+ * and the call was not retried (the same answer would come again). For a submit, the execution may
+ * exist: the service answered.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IdpResponseTooLargeError) console.error(`${e.operation}: over ${e.limit} bytes`); }
+ * ```
+ */
+export class IdpResponseTooLargeError extends IdpError {
+  override name = 'IdpResponseTooLargeError';
+  /** The cap that was passed, in bytes. */
+  readonly limit: number;
+  /** HTTP status of the answer. */
+  readonly status: number;
+  readonly operation: string;
+
+  constructor(message: string, details: { limit: number; status: number; operation: string }) {
+    super(message);
+    this.limit = details.limit;
+    this.status = details.status;
+    this.operation = details.operation;
+  }
+}
+
+/**
+ * A paged list that does not end: the server answered a page identical to the previous one (it ignores
+ * `page`), or the iterator reached its `maxPages`. Items yielded before are valid.
+ *
+ * @example
+ * ```ts
+ * try { for await (const task of idp.reviews()) show(task); } catch (e) { if (e instanceof IdpPagingError) console.error(e.message); }
+ * ```
+ */
+export class IdpPagingError extends IdpError {
+  override name = 'IdpPagingError';
 }
 
 /**

@@ -7,6 +7,7 @@ export {
   type TokenProvider,
   tokenCycle,
 } from '@idp-kit/auth';
+export { DEFAULT_MAX_RESPONSE_BYTES } from './body-limit.js';
 export { createIdpClient, type IdpClient } from './client.js';
 export { type ConfidenceScale, confidenceScaleOf, normalizeConfidence } from './confidence.js';
 export {
@@ -18,8 +19,11 @@ export {
   IdpError,
   IdpForbiddenError,
   IdpNotFoundError,
+  IdpPagingError,
   IdpRateLimitError,
+  IdpRedirectError,
   IdpRequestTimeoutError,
+  IdpResponseTooLargeError,
   IdpServerError,
   IdpTimeoutError,
   IdpUnauthorizedError,
@@ -29,9 +33,11 @@ export {
 export { parseExecutionUrl } from './execution-url.js';
 export { type ExtractedField, extractFields } from './fields.js';
 export type { AttemptInfo, IdpHooks, OperationInfo, Outcome } from './hooks.js';
+export { MAX_JSON_DEPTH } from './json-depth.js';
 export type { Logger } from './logger.js';
 export {
   type ActionSort,
+  type IterateActionsOptions,
   type ListActionsOptions,
   runtimeBaseUrl,
 } from './operations/actions.js';
@@ -46,7 +52,7 @@ export {
   REGION_BASE_URLS,
   REGION_CONTROL_PLANES,
 } from './options.js';
-export type { PageOptions } from './pages.js';
+export { DEFAULT_MAX_PAGES, type IterateOptions, type PageOptions } from './pages.js';
 export type { CallOptions, RetryOptions } from './pipeline.js';
 export type { PollOptions } from './poll.js';
 export {

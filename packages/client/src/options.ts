@@ -1,4 +1,5 @@
 import type { TokenProvider } from '@idp-kit/auth';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './body-limit.js';
 import { IdpValidationError } from './errors.js';
 import type { IdpHooks } from './hooks.js';
 import type { Logger } from './logger.js';
@@ -111,6 +112,12 @@ export interface IdpClientOptions {
   timeoutMs?: number;
   /** Default deadline of a whole call (token, retries and waits included); default none. */
   deadlineMs?: number;
+  /**
+   * Cap on the body of any answer, in bytes; default 64 MiB (a 150-page result with confidence is
+   * about 2.5 MB). A larger answer stops being read at the cap and fails with
+   * `IdpResponseTooLargeError`, without a retry.
+   */
+  maxResponseBytes?: number;
   /** A fetch implementation; default the global one. Used for tokens too when `auth` is credentials. */
   fetch?: typeof fetch;
   /** `User-Agent` header; default `idp-kit/<version>`. */
@@ -202,4 +209,15 @@ export function basicAuthorization(auth: unknown): { header(): string } {
     [Symbol.for('nodejs.util.inspect.custom')]: () => '[basic credentials]',
   };
   return holder;
+}
+
+/** Checks `maxResponseBytes`: a whole number of bytes ≥ 1, or the default. */
+export function resolveMaxResponseBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_RESPONSE_BYTES;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new IdpValidationError(
+      `maxResponseBytes must be a whole number of bytes ≥ 1 (default ${DEFAULT_MAX_RESPONSE_BYTES}), got ${String(value)}`,
+    );
+  }
+  return value;
 }

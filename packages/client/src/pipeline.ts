@@ -1,17 +1,20 @@
 import { AuthError, type TokenProvider } from '@idp-kit/auth';
-import { backoffDelay, isLoopbackHost, parseRetryAfter, RETRYABLE_STATUSES, sleep } from '@idp-kit/http';
+import { backoffDelay, onAbort, parseRetryAfter, RETRYABLE_STATUSES, sleep } from '@idp-kit/http';
 import { apiError, jsonOrText } from './api-error.js';
+import { limitBody } from './body-limit.js';
 import {
   IdpAbortError,
   IdpAuthError,
   IdpConnectionError,
   IdpError,
+  IdpRedirectError,
   IdpRequestTimeoutError,
   IdpValidationError,
 } from './errors.js';
 import type { AttemptInfo, IdpHooks, OperationInfo } from './hooks.js';
 import { hookRunner } from './hooks.js';
 import type { Logger } from './logger.js';
+import { isRedirect, isTrustedUrl, MAX_REDIRECTS, redirectError, redirectTarget } from './redirects.js';
 
 /**
  * How failed requests are retried. Defaults: 3 retries, 500 ms base delay, 30 s cap.
@@ -63,7 +66,11 @@ export interface Operation<T> {
   headers?: Record<string, string>;
   /** A fresh body for each attempt (a body can be sent once). */
   body?: () => NonNullable<RequestInit['body']>;
-  /** `manual` for the token request: a redirect there means a wrong token URL, not a place to follow. */
+  /**
+   * `manual`: `read` gets a redirect as it is (the token request: a redirect there means a wrong token
+   * URL). Otherwise the pipeline's rule applies: a GET follows up to 5 redirects within the trusted
+   * origins; any other redirect is an `IdpRedirectError`, and nothing is sent to its target.
+   */
   redirect?: 'manual';
   /**
    * Safe to repeat: retried on network errors, timeouts, 408, 429 and 5xx. Otherwise (a submit) retried
@@ -103,8 +110,13 @@ export interface PipelineOptions {
   basic?: { header(): string };
   hooks: readonly IdpHooks[];
   logger: Logger | undefined;
-  /** Origins the token may go to (besides loopback): the configured base URL, the region's hosts. */
+  /**
+   * Origins the token may go to, and a GET may be redirected to: the configured base URL and control
+   * plane, the region's hosts. Scheme, host and port must match: loopback is trusted only as configured.
+   */
   trustedOrigins: ReadonlySet<string>;
+  /** Cap on an answer's body, in bytes; a larger one is an `IdpResponseTooLargeError`, never retried. */
+  maxResponseBytes: number;
 }
 
 export interface Pipeline {
@@ -144,7 +156,9 @@ class DeadlinePassed extends Error {}
 
 /**
  * Refuses, before any token is fetched, a request to a host the token must not go to. The token goes
- * only to the configured base URL, the region's MuleSoft hosts, or loopback.
+ * only to the configured base URL and control plane and the region's MuleSoft hosts, port included:
+ * a loopback host is trusted when it was configured, not because it is loopback (another local
+ * process on another port is another party).
  */
 export function checkTrustedOrigin(url: string, trusted: ReadonlySet<string>, what: string): void {
   // Fast path (every request): an origin is followed by '/', '?' or the end; no parsing needed.
@@ -155,10 +169,10 @@ export function checkTrustedOrigin(url: string, trusted: ReadonlySet<string>, wh
     }
   }
   const target = new URL(url);
-  if (trusted.has(target.origin) || isLoopbackHost(target.hostname)) return;
+  if (trusted.has(target.origin)) return;
   throw new IdpValidationError(
-    `${what}: refusing to send the IDP token to ${target.origin}; it goes only to ${[...trusted].join(', ')} and loopback. ` +
-      'To reach IDP through another host (a proxy), configure it as baseUrl.',
+    `${what}: refusing to send the IDP token to ${target.origin}; it goes only to ${[...trusted].join(', ')}. ` +
+      'To reach IDP through another host (a proxy or a mock), configure it as baseUrl.',
   );
 }
 
@@ -218,15 +232,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     // One signal for the whole call: the caller's, plus the deadline. Built only when needed (hot path).
     let signal = call.signal;
     let deadline: ReturnType<typeof setTimeout> | undefined;
-    let onCallerAbort: (() => void) | undefined;
+    let unlinkCaller: (() => void) | undefined;
     if (deadlineMs !== undefined) {
       const controller = new AbortController();
       deadline = setTimeout(() => controller.abort(new DeadlinePassed()), deadlineMs);
       if (call.signal) {
         const caller = call.signal;
-        onCallerAbort = () => controller.abort(caller.reason);
-        if (caller.aborted) onCallerAbort();
-        else caller.addEventListener('abort', onCallerAbort, { once: true });
+        if (caller.aborted) controller.abort(caller.reason);
+        else unlinkCaller = onAbort(caller, () => controller.abort(caller.reason));
       }
       signal = controller.signal;
     }
@@ -259,8 +272,64 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       throw error;
     } finally {
       clearTimeout(deadline);
-      if (onCallerAbort) call.signal?.removeEventListener('abort', onCallerAbort);
+      unlinkCaller?.();
     }
+  }
+
+  /**
+   * A GET follows a redirect within the trusted origins, up to MAX_REDIRECTS hops; anything else
+   * (an upload, another method, a foreign origin, no Location) is the error, and nothing is sent to
+   * the target. Returns the first answer that is not a redirect.
+   */
+  async function follow(
+    op: Operation<unknown>,
+    first: Response,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<Response | IdpRedirectError> {
+    let response = first;
+    let from = op.url;
+    for (let hops = 0; isRedirect(response.status); hops++) {
+      const target = redirectTarget(response, from);
+      await response.body?.cancel();
+      const refusal =
+        op.method !== 'GET'
+          ? op.idempotent
+            ? 'method'
+            : 'upload'
+          : target === undefined || !isTrustedUrl(target, options.trustedOrigins)
+            ? 'untrusted'
+            : hops >= MAX_REDIRECTS
+              ? 'too many'
+              : undefined;
+      if (refusal !== undefined || target === undefined) {
+        return redirectError(op.name, response, withoutQuery(op.url), target, refusal ?? 'untrusted');
+      }
+      from = target.href;
+      response = await options.fetch(from, { method: 'GET', headers, signal, redirect: 'manual' });
+    }
+    return response;
+  }
+
+  /**
+   * Reads an answer under the body cap. A reader that swallowed the cap's error (a submit's JSON
+   * fallback) still fails with it: the cap is asked, not the reader.
+   */
+  async function readCapped<R>(
+    op: Operation<unknown>,
+    response: Response,
+    read: (capped: Response) => Promise<R>,
+  ): Promise<R> {
+    const limited = limitBody(response, options.maxResponseBytes, op.name);
+    let value: R;
+    try {
+      value = await read(limited.response);
+    } catch (error) {
+      throw limited.exceeded() ?? error;
+    }
+    const exceeded = limited.exceeded();
+    if (exceeded) throw exceeded;
+    return value;
   }
 
   async function attempts<T>(
@@ -298,8 +367,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         timedOut = true;
         controller.abort(new DOMException(`no answer within ${attemptTimeoutMs} ms`, 'TimeoutError'));
       }, attemptTimeoutMs);
-      const onAbort = () => controller.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // Shared fan-out: concurrent calls on one caller's signal add one listener to it, not one each.
+      const unlink = signal ? onAbort(signal, () => controller.abort(signal.reason)) : undefined;
       const started = performance.now();
       const sentAt = Date.now();
       let response: Response | undefined;
@@ -309,8 +378,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           headers,
           ...(op.body ? { body: op.body() } : {}),
           signal: controller.signal,
-          ...(op.redirect ? { redirect: op.redirect } : {}),
+          // Never followed by fetch: it would re-send an upload, and to any origin (see redirects.ts).
+          redirect: 'manual',
         });
+        if (op.redirect === undefined && isRedirect(response.status)) {
+          const followed = await follow(op, response, headers, controller.signal);
+          if (followed instanceof IdpRedirectError) {
+            log(op, number, started, response.status);
+            if (attemptInfo) hook('attemptEnd', attemptInfo, { status: response.status });
+            throw followed;
+          }
+          response = followed;
+        }
         const status = response.status;
         if (status === 401 && bearer !== undefined && !replayed && options.tokens) {
           // The 401 rule: drop that token, try once more with a fresh one (not counted as a retry).
@@ -342,13 +421,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           }
           // 'any': the operation reads whatever the last answer is (raw; the token's own errors).
           if (expect !== 'any') {
-            const text = await response.text();
+            const text = await readCapped(op, response, (capped) => capped.text());
             log(op, number, started, status);
             if (attemptInfo) hook('attemptEnd', attemptInfo, { status });
             throw apiError(op.name, response, jsonOrText(text), withoutQuery(op.url), op.advice?.(status));
           }
         }
-        const value = await op.read(response, { sentAt, number });
+        const value = await readCapped(op, response, (capped) => op.read(capped, { sentAt, number }));
         log(op, number, started, status);
         if (attemptInfo) hook('attemptEnd', attemptInfo, { status });
         return { value, response };
@@ -385,7 +464,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           : failed;
       } finally {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        unlink?.();
       }
     }
   }

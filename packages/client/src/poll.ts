@@ -1,4 +1,4 @@
-import { parseRetryAfter, sleep } from '@idp-kit/http';
+import { onAbort, parseRetryAfter, sleep } from '@idp-kit/http';
 import { IdpAbortError, IdpValidationError, IdpWaitTimeoutError } from './errors.js';
 import type { Logger } from './logger.js';
 import { isFinal, isSettled } from './status.js';
@@ -78,8 +78,8 @@ export async function pollUntilDone<E extends { status: string }>(
   const caller = options.signal;
   if (caller?.aborted) throw new IdpAbortError('waitForExecution', caller.reason);
   const controller = new AbortController();
-  const onAbort = () => controller.abort(caller?.reason);
-  caller?.addEventListener('abort', onAbort, { once: true });
+  // One listener per shared signal, not one per wait: a batch waits on hundreds with one signal.
+  const unlink = caller ? onAbort(caller, () => controller.abort(caller.reason)) : undefined;
   let last: E | undefined;
   const timer =
     options.timeoutMs === undefined
@@ -118,6 +118,6 @@ export async function pollUntilDone<E extends { status: string }>(
     throw error;
   } finally {
     clearTimeout(timer);
-    caller?.removeEventListener('abort', onAbort);
+    unlink?.();
   }
 }

@@ -1,4 +1,4 @@
-import { closeAfterTest, execution, fakeIdp, IDS, json, REF, until } from '@idp-kit/testkit';
+import { closeAfterTest, execution, fakeIdp, IDS, json, loopback, REF, until } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   IdpAbortError,
@@ -274,11 +274,51 @@ describe('the token goes only where it belongs', () => {
     expect(allowed('https://idp.test?x=1')).toBe(true);
     expect(allowed('https://idp.test')).toBe(true);
     expect(allowed('https://idp.test:443/api')).toBe(true);
-    expect(allowed('http://127.0.0.1:9/api')).toBe(true);
+    // Loopback is another party unless configured (issue 29): the old rule let any local port have it.
+    expect(allowed('http://127.0.0.1:9/api')).toBe(false);
     expect(allowed('https://idp.test.evil.example/api')).toBe(false);
     expect(allowed('https://idp.test@evil.example/api')).toBe(false);
     expect(allowed('https://idp.test:8443/api')).toBe(false);
     expect(allowed('https://idp.testevil/api')).toBe(false);
     expect(allowed('http://idp.test/api')).toBe(false);
+  });
+
+  it('a configured loopback origin is trusted with its port and spelling, no other loopback one', () => {
+    const trusted = new Set(['http://127.0.0.1:4010']);
+    const allowed = (url: string) => {
+      try {
+        checkTrustedOrigin(url, trusted, 'test');
+        return true;
+      } catch (error) {
+        expect((error as Error).message).toMatch(
+          /refusing to send the IDP token to https?:\/\/.*configure it as baseUrl/,
+        );
+        return false;
+      }
+    };
+    expect(allowed('http://127.0.0.1:4010/api')).toBe(true);
+    for (const other of [
+      'http://127.0.0.1:4011/api',
+      'http://localhost:4010/api',
+      'http://127.0.0.2:4010/api',
+      'http://[::1]:4010/api',
+      'http://mock.localhost:4010/api',
+      'https://127.0.0.1:4010/api',
+    ]) {
+      expect([other, allowed(other)]).toEqual([other, false]);
+    }
+  });
+
+  it('an execution URL on another loopback port is refused before any request, token included', async () => {
+    const { idp, client } = await setup(() => {});
+    const other = closeAfterTest(await loopback(() => {}));
+    const url = `${other.url}/api/v1/organizations/${IDS.organizationId}/actions/${REF.actionId}/versions/1.1.0/executions/${REF.executionId}`;
+    const error = await rejection(client.getExecution(url));
+    expect(error).toBeInstanceOf(IdpValidationError);
+    expect((error as Error).message).toMatch(
+      /sends requests \(and its token\) only to http:\/\/127\.0\.0\.1:/,
+    );
+    expect(idp.server.requests).toHaveLength(0);
+    expect(other.requests).toHaveLength(0);
   });
 });

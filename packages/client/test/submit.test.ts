@@ -68,25 +68,6 @@ describe('submitExecution', () => {
     expect(idp.runtimeRequests()).toHaveLength(1);
   });
 
-  it.each([
-    ['a 202 with an id', 202, JSON.stringify(created), 'application/json'],
-    ['a 201 without an id', 201, JSON.stringify({ documentName: 'x.pdf' }), 'application/json'],
-    ["a proxy's 200 HTML page", 200, '<html><body>Welcome</body></html>', 'text/html'],
-  ])(
-    '%s: one POST, an IdpApiError with the 2xx status, saying it may exist',
-    async (_name, status, body, type) => {
-      const { idp, client } = await setup((_req, res) => {
-        res.writeHead(status, { 'content-type': type });
-        res.end(body);
-      });
-      const error = (await rejection(client.submitExecution(input))) as IdpApiError;
-      expect(error).toBeInstanceOf(IdpApiError);
-      expect(error.status).toBe(status);
-      expect(error.message).toContain('may or may not have been created');
-      expect(idp.runtimeRequests()).toHaveLength(1);
-    },
-  );
-
   it('429 is retried (the server did not act), then succeeds', async () => {
     const { idp, client } = await setup((_req, res, i) =>
       i === 0
@@ -160,27 +141,23 @@ describe('submitExecution: each refusal says what to do, and that nothing was cr
 
 describe('submitExecution: refused before sending', () => {
   it.each([
-    ["{ fileName: 'invoice.docx' }", { fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],
-    ["{ fileName: 'invoice' }", { fileName: 'invoice' }, /must end in \.pdf/],
-    ["{ fileName: '' }", { fileName: '' }, /fileName is required/],
-    ["{ fileName: '../../etc/passwd.pdf' }", { fileName: '../../etc/passwd.pdf' }, /not a path/],
+    ['a .docx file name', { fileName: 'invoice.docx' }, /must end in \.pdf, \.png/],
+    ['a file name without extension', { fileName: 'invoice' }, /must end in \.pdf/],
+    ['an empty file name', { fileName: '' }, /fileName is required/],
+    ['a path as file name', { fileName: '../../etc/passwd.pdf' }, /not a path/],
+    ['a file name with CR LF', { fileName: 'a\r\nX-Injected: 1.pdf' }, /control characters/],
+    ['an empty file', { file: new Uint8Array(0) }, /is empty/],
+    ['a file of 15 MB + 1 byte', { file: new Uint8Array(MAX_FILE_BYTES + 1) }, /at most 15 MB/],
+    ['a string as file', { file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
+    ['a bad actionId', { actionId: 'nope' }, /actionId must be a UUID/],
+    ['a version that is not semantic', { actionVersion: 'latest' }, /semantic version/],
     [
-      "{ fileName: 'a\\r\\nX-Injected: 1.pdf' }",
-      { fileName: 'a\r\nX-Injected: 1.pdf' },
-      /control characters/,
-    ],
-    ['{ file: 0 bytes }', { file: new Uint8Array(0) }, /is empty/],
-    ['{ file: 15 MB + 1 byte }', { file: new Uint8Array(MAX_FILE_BYTES + 1) }, /at most 15 MB/],
-    ["{ file: 'not bytes' }", { file: 'not bytes' as unknown as Uint8Array }, /Blob or a Uint8Array/],
-    ["{ actionId: 'nope' }", { actionId: 'nope' }, /actionId must be a UUID/],
-    ["{ actionVersion: 'latest' }", { actionVersion: 'latest' }, /semantic version/],
-    [
-      "{ callbackUrl: 'http://hooks.example.test/cb' }",
+      'an http callbackUrl',
       { callbackUrl: 'http://hooks.example.test/cb' },
       /callbackUrl: http is allowed only to a loopback host/,
     ],
-    ["{ salesforceOrgId: 'short' }", { salesforceOrgId: 'short' }, /salesforceOrgId/],
-  ])('%s', async (_name, override, message) => {
+    ['a short salesforceOrgId', { salesforceOrgId: 'short' }, /salesforceOrgId/],
+  ])('%s', async (_case, override, message) => {
     const { idp, client } = await setup((_req, res) => json(res, 201, created));
     const error = await rejection(client.submitExecution({ ...input, ...override }));
     expect(error).toBeInstanceOf(IdpValidationError);

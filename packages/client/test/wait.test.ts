@@ -276,3 +276,48 @@ describe('pollUntilDone: timing (fake clock)', () => {
     }
   });
 });
+
+describe('one shared AbortSignal for many waits and calls (issue 26, item 2)', () => {
+  /** Runs `work` and returns the process warnings emitted meanwhile (emitted on the next tick). */
+  async function warningsDuring(work: () => Promise<unknown>): Promise<string[]> {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      await work();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    return warnings;
+  }
+
+  it('12 waits and 12 gets on one signal at once: no MaxListenersExceededWarning, and the signal still aborts them', async () => {
+    const count = 12;
+    // Every request is held until all are in flight, so every wait and attempt is listening at once.
+    const held: (() => void)[] = [];
+    const { idp, client } = await setup((_req, res) => {
+      held.push(() => json(res, 200, execution('SUCCEEDED')));
+      if (held.length === count * 2) for (const answer of held) answer();
+    });
+    const shared = new AbortController();
+    const warnings = await warningsDuring(() =>
+      Promise.all([
+        ...Array.from({ length: count }, () =>
+          client.waitForExecution(REF, { ...fast, signal: shared.signal }),
+        ),
+        ...Array.from({ length: count }, () => client.getExecution(REF, { signal: shared.signal })),
+      ]),
+    );
+    expect(warnings).toEqual([]);
+    expect(idp.runtimeRequests()).toHaveLength(count * 2);
+
+    // The shared listener still ends every wait in flight when the signal aborts.
+    const { client: stalled } = await setup((_req, res) => json(res, 200, execution('IN_PROGRESS')));
+    const waits = Array.from({ length: count }, () =>
+      rejection(stalled.waitForExecution(REF, { ...fast, signal: shared.signal })),
+    );
+    shared.abort(new Error('stop'));
+    for (const error of await Promise.all(waits)) expect((error as Error).message).toMatch(/aborted: stop/);
+  });
+});

@@ -1,5 +1,6 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, checkSecureUrl, isLoopbackHost, parseRetryAfter, sleep } from './index.js';
+import { backoffDelay, checkSecureUrl, isLoopbackHost, onAbort, parseRetryAfter, sleep } from './index.js';
 
 describe('parseRetryAfter', () => {
   it.each([
@@ -62,5 +63,27 @@ describe('URLs', () => {
   it('loopback is localhost, 127.0.0.0/8 and ::1 only', () => {
     expect(['localhost', '127.1.2.3', '[::1]', 'a.localhost'].every(isLoopbackHost)).toBe(true);
     expect(['localhost.example.com', '128.0.0.1', '10.0.0.1'].some(isLoopbackHost)).toBe(false);
+  });
+});
+
+describe('onAbort', () => {
+  it('20 subscribers add one listener to the signal; an unsubscribed one is not called', async () => {
+    const controller = new AbortController();
+    const calls: number[] = [];
+    const stops = Array.from({ length: 20 }, (_, i) => onAbort(controller.signal, () => calls.push(i)));
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    stops[3]?.();
+    controller.abort();
+    expect(calls).toHaveLength(19);
+    expect(calls).not.toContain(3);
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('sleeps on one signal share its listener', async () => {
+    const controller = new AbortController();
+    const sleeps = Array.from({ length: 15 }, () => sleep(60_000, controller.signal).catch((e) => e));
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort(new Error('stop'));
+    for (const e of await Promise.all(sleeps)) expect((e as Error).message).toBe('stop');
   });
 });

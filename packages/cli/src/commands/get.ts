@@ -14,9 +14,9 @@ export function getCommand(program: Command, ctx: CliContext): void {
       `\nExamples:\n  ${cmd} get '${EXAMPLE_URL}'\n  ${cmd} get --action 90c3e286-72b5-42ca-92d0-22f86ea8d766 --version 1.1.0 --execution 022c61de-9bfc-4a94-8a9c-43c5f8ac153e --json\n  ${cmd} get '<url>' --confidence --min-confidence 90\n\n${EXIT_CODES_HELP}`,
     )
     .action(async (url: string | undefined, flags: ConnectionFlags & ExecutionFlags & OutputFlags) => {
-      const { ref, fromUrl } = resolveExecution(url, flags);
+      const { target, fromUrl } = resolveExecution(url, flags);
       const idp = ctx.connect(flags, fromUrl);
-      const execution = await idp.getExecution(ref, { valueOnly: !flags.confidence, ...ctx.signalOption });
+      const execution = await idp.getExecution(target, { valueOnly: !flags.confidence, ...ctx.signalOption });
       ctx.print(execution, flags);
       ctx.exitCode = exitCodeFor(execution);
     });

@@ -70,6 +70,7 @@ function connect(ctx: CliContext, url: string | undefined, flags: Flags): Target
   return {
     idp: ctx.connect(flags, fromUrl),
     ref,
+    handle: url ?? ref,
     named,
     ...(url !== undefined ? { url } : {}),
     ...(version ? { version } : {}),
@@ -79,6 +80,8 @@ function connect(ctx: CliContext, url: string | undefined, flags: Flags): Target
 interface Target {
   idp: IdpClient;
   ref: ReviewRef;
+  /** What the client is handed: the pasted URL itself (so the client's own host rule runs for it), or the ids. */
+  handle: ReviewRef | string;
   /** `'<url>'` or `--action <id> --execution <id>`, as the user named the review. */
   named: string;
   url?: string;
@@ -239,8 +242,8 @@ export function reviewCommand(program: Command, ctx: CliContext): void {
     .addOption(new Option('--json', 'print the review payload as JSON').conflicts('csv'))
     .option('--csv', 'print the items as CSV')
     .action(async (url: string | undefined, flags: Flags) => {
-      const { idp, ref, named } = connect(ctx, url, flags);
-      show(ctx, await idp.getReview(ref, ctx.signalOption), flags, named);
+      const { idp, handle, named } = connect(ctx, url, flags);
+      show(ctx, await idp.getReview(handle, ctx.signalOption), flags, named);
     });
 
   targetOptions(review.command('update'))
@@ -256,14 +259,14 @@ export function reviewCommand(program: Command, ctx: CliContext): void {
       const fromFile = flags.file ? await readCorrections(flags.file, ctx.io.cwd) : {};
       if (fromFile.review && flags.set)
         throw new UsageError('--file holds a whole review payload: do not add --set');
-      const { idp, ref, named } = connect(ctx, url, flags);
+      const { idp, handle, named } = connect(ctx, url, flags);
       const payload =
         fromFile.review ??
-        correctReview(await idp.getReview(ref, ctx.signalOption), {
+        correctReview(await idp.getReview(handle, ctx.signalOption), {
           ...fromFile.corrections,
           ...parseSets(flags.set ?? []),
         });
-      const hinted = show(ctx, await idp.updateReview(ref, payload, ctx.signalOption), flags, named);
+      const hinted = show(ctx, await idp.updateReview(handle, payload, ctx.signalOption), flags, named);
       if (!hinted && !flags.json && !flags.csv)
         ctx.warn(`Then close the review: ${cmd} review approve ${named}`);
     });
@@ -272,7 +275,7 @@ export function reviewCommand(program: Command, ctx: CliContext): void {
     .description('Close the review task: the execution becomes SUCCEEDED.')
     .action(async (url: string | undefined, flags: Flags) => {
       const review = connect(ctx, url, flags);
-      await review.idp.approveReview(review.ref, ctx.signalOption);
+      await review.idp.approveReview(review.handle, ctx.signalOption);
       ctx.warn(`approved: execution ${review.ref.executionId} becomes SUCCEEDED. Its results:`);
       ctx.warn(`  ${cmd} ${await waitCommand(review, ctx)}`);
     });

@@ -114,10 +114,10 @@ export function viewCommand(program: Command, ctx: CliContext): void {
             );
           }
         } else {
-          const { ref, fromUrl } = resolveExecution(target, flags);
-          const idp = ctx.connect(flags, fromUrl);
+          const named = resolveExecution(target, flags);
+          const idp = ctx.connect(flags, named.fromUrl);
           // Scores and geometry are what the view is for.
-          execution = await idp.getExecution(ref, { valueOnly: false, ...ctx.signalOption });
+          execution = await idp.getExecution(named.target, { valueOnly: false, ...ctx.signalOption });
         }
         let view = viewer.executionView(execution, {
           ...(document ? { document: { path: document, url: '/document/0' } } : {}),

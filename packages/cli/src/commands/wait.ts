@@ -18,9 +18,9 @@ export function waitCommand(program: Command, ctx: CliContext): void {
     .action(
       async (url: string | undefined, flags: ConnectionFlags & ExecutionFlags & OutputFlags & WaitFlags) => {
         const timings = ctx.waitTimings(flags);
-        const { ref, fromUrl } = resolveExecution(url, flags);
+        const { ref, target, fromUrl } = resolveExecution(url, flags);
         const idp = ctx.connect(flags, fromUrl);
-        const execution = await ctx.wait(idp, ref, flags, timings);
+        const execution = await ctx.wait(idp, ref, flags, timings, target);
         ctx.print(execution, flags);
         ctx.exitCode = exitCodeFor(execution);
       },

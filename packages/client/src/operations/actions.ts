@@ -1,5 +1,5 @@
 import { IdpValidationError } from '../errors.js';
-import { checkPage, everyPage, type PageOptions } from '../pages.js';
+import { everyPage, type IterateOptions, type PageOptions, paging } from '../pages.js';
 import type { CallOptions, Pipeline } from '../pipeline.js';
 import type { Action, ActionList, ActionVersion, Reviewer } from '../types.js';
 import { assertUuid, assertVersion } from '../validate.js';
@@ -41,6 +41,16 @@ const SORTS: readonly ActionSort[] = [
 export interface ListActionsOptions extends PageOptions, CallOptions {
   sort?: ActionSort;
 }
+
+/**
+ * Options of the `actions()` and `actionVersions()` iterators: sorting, page size and `maxPages`.
+ *
+ * @example
+ * ```ts
+ * for await (const action of idp.actions({ sort: 'name,asc', maxPages: 10 })) console.log(action.name);
+ * ```
+ */
+export type IterateActionsOptions = Omit<ListActionsOptions, 'page'> & IterateOptions;
 
 function checkSort(sort: unknown): void {
   if (sort !== undefined && !SORTS.includes(sort as ActionSort)) {
@@ -139,24 +149,27 @@ export function actionOperations(pipeline: Pipeline, controlPlaneUrl: string, or
     listActions,
     listActionVersions,
 
-    actions(options: Omit<ListActionsOptions, 'page'> = {}): AsyncGenerator<Action, void, undefined> {
-      const { size, ...rest } = options;
-      return everyPage(async (page, pageSize) => {
-        const list = await listActions({ ...rest, page, size: pageSize });
-        return { items: list.actions, ...(list.total !== undefined ? { total: list.total } : {}) };
-      }, size);
+    actions(options: IterateActionsOptions = {}): AsyncGenerator<Action, void, undefined> {
+      const { size, maxPages, ...rest } = options;
+      return everyPage(
+        async (page, pageSize) => {
+          const list = await listActions({ ...rest, page, size: pageSize });
+          return { items: list.actions, ...(list.total !== undefined ? { total: list.total } : {}) };
+        },
+        { name: 'actions', ...paging(size, maxPages) },
+      );
     },
 
     actionVersions(
       actionId: string,
-      options: Omit<ListActionsOptions, 'page'> = {},
+      options: IterateActionsOptions = {},
     ): AsyncGenerator<ActionVersion, void, undefined> {
-      const { size, ...rest } = options;
+      const { size, maxPages, ...rest } = options;
       return everyPage(
         async (page, pageSize) => ({
           items: await listActionVersions(actionId, { ...rest, page, size: pageSize }),
         }),
-        size,
+        { name: 'actionVersions', ...paging(size, maxPages) },
       );
     },
 

@@ -1,6 +1,6 @@
 import { apiError, jsonOrText } from '../api-error.js';
 import { IdpValidationError } from '../errors.js';
-import { checkPage, everyPage, type PageOptions } from '../pages.js';
+import { everyPage, type IterateOptions, type PageOptions, paging } from '../pages.js';
 import type { CallOptions } from '../pipeline.js';
 import type { ExecutionRef, JsonValue, Review, ReviewTask } from '../types.js';
 import { assertUuid } from '../validate.js';
@@ -121,11 +121,11 @@ export function reviewOperations(context: ExecutionContext) {
   return {
     listReviews,
 
-    reviews(options: { size?: number } & CallOptions = {}): AsyncGenerator<ReviewTask, void, undefined> {
-      const { size, ...call } = options;
+    reviews(options: IterateOptions & CallOptions = {}): AsyncGenerator<ReviewTask, void, undefined> {
+      const { size, maxPages, ...call } = options;
       return everyPage(
         async (page, pageSize) => ({ items: await listReviews({ ...call, page, size: pageSize }) }),
-        size,
+        { name: 'reviews', ...paging(size, maxPages) },
       );
     },
 

@@ -1,3 +1,4 @@
+import { jsonOrText } from '../api-error.js';
 import { IdpApiError, IdpConnectionError, type IdpError, IdpRequestTimeoutError } from '../errors.js';
 import type { Pipeline } from '../pipeline.js';
 import { prepareSubmission, type SubmitInput, type SubmitResult } from '../submit.js';
@@ -62,7 +63,10 @@ export function submitOperation(pipeline: Pipeline, baseUrl: string, organizatio
         auth: true,
         expect: [200, 201],
         read: async (response) => {
-          const data = (await response.json().catch(() => undefined)) as SubmittedExecution | undefined;
+          const text = await response.text();
+          // Not JSON, or nested too deep to hand on (jsonOrText keeps it as text): no readable id.
+          const parsed = jsonOrText(text);
+          const data = (typeof parsed === 'object' ? parsed : undefined) as SubmittedExecution | undefined;
           if (!data || typeof data.id !== 'string') {
             throw new IdpApiError(
               `submitExecution: HTTP ${response.status}, but the answer carries no execution id. ${MAYBE_CREATED}`,
