@@ -33,8 +33,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      writeOut: (text) => ctx.io.stdout.write(text),
+      writeErr: (text) => ctx.io.stderr.write(text),
       outputError: (text, write) => write(ctx.errStyle.bad(text)),
     })
     .addHelpText(

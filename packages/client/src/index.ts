@@ -47,9 +47,9 @@ export {
   REGION_CONTROL_PLANES,
 } from './options.js';
 export type { PageOptions } from './pages.js';
-export { createRedactor, REDACTED, type Redactor } from './redactor.js';
 export type { CallOptions, RetryOptions } from './pipeline.js';
 export type { PollOptions } from './poll.js';
+export { createRedactor, REDACTED, type Redactor } from './redactor.js';
 export {
   EXECUTION_STATUSES,
   type FinalStatus,

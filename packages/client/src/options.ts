@@ -2,8 +2,8 @@ import type { TokenProvider } from '@idp-kit/auth';
 import { IdpValidationError } from './errors.js';
 import type { IdpHooks } from './hooks.js';
 import type { Logger } from './logger.js';
-import type { Redactor } from './redactor.js';
 import { DEFAULT_RETRY, type RetryOptions } from './pipeline.js';
+import type { Redactor } from './redactor.js';
 import { secureUrl } from './validate.js';
 
 /**

@@ -15,7 +15,7 @@ import {
 } from '@idp-kit/batch';
 import { type Command, Option } from 'commander';
 import { batchProgress } from '../batch-progress.js';
-import { type ConnectionFlags, loadEnv, parseDuration, UsageError } from '../config.js';
+import { type ConnectionFlags, parseDuration, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
@@ -42,7 +42,7 @@ interface StoreFlags {
 
 /** `--store`, else IDP_BATCH_STORE (environment or .env): a PostgreSQL URL shared by many workers. */
 function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined {
-  const url = flags.store ?? loadEnv(ctx.io.env, ctx.io.cwd).IDP_BATCH_STORE;
+  const url = flags.store ?? ctx.settings().env.IDP_BATCH_STORE;
   if (!url) return undefined;
   try {
     ctx.keepSecret(decodeURIComponent(new URL(url).password));
