@@ -84,7 +84,8 @@ export function createRedactor(secrets: Iterable<string | undefined> = []): Reda
     add(password);
     add(pair);
     const base64 = Buffer.from(pair, 'utf8').toString('base64');
-    // Without its padding: an echo that dropped the '=' still matches.
+    // Padded (blanked whole, longest first), and without: an echo that dropped the '=' still matches.
+    add(base64);
     add(base64.replace(/=+$/, ''));
     add(Buffer.from(pair, 'utf8').toString('base64url'));
   }
