@@ -1,4 +1,11 @@
-/** What a secret is replaced with, everywhere. */
+/**
+ * What a secret is replaced with, everywhere.
+ *
+ * @example
+ * ```ts
+ * if (idp.redact(line).includes(REDACTED)) console.warn('the server echoed a credential');
+ * ```
+ */
 export const REDACTED = '[redacted]';
 
 /** Shorter than this is no real secret (a mock's "b"), and blanking it everywhere would garble text. */
