@@ -27,7 +27,10 @@ const MIN_SECRET_LENGTH = 8;
 export interface Redactor {
   /** `text` with every known secret, in every spelling, replaced by `[redacted]`. */
   redact(text: string): string;
-  /** A copy of a JSON-like value with every string (and object key) redacted; the value itself is left alone. */
+  /**
+   * A JSON-like value with every string (and object key) redacted: a copy when anything was, else the
+   * value itself. The value passed in is never changed.
+   */
   redactValue<T>(value: T): T;
   /** Registers a secret (ignored when shorter than 8 characters); old ones stay registered. */
   add(secret: string | undefined): void;
@@ -60,11 +63,15 @@ export function createRedactor(secrets: Iterable<string | undefined> = []): Reda
   const known = new Set<string>();
   // Longest first: a spelling that contains another is blanked whole.
   let needles: string[] = [];
+  // The needles as they appear inside JSON text: JSON escapes character by character, so a string that
+  // holds a needle serializes to text that holds its escaped form.
+  let inJson: string[] = [];
 
   function add(secret: string | undefined): void {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || known.has(secret)) return;
     known.add(secret);
     needles = [...new Set([...needles, ...spellings(secret)])].sort((a, b) => b.length - a.length);
+    inJson = needles.map((n) => JSON.stringify(n).slice(1, -1));
   }
 
   function redact(text: string): string {
@@ -73,8 +80,18 @@ export function createRedactor(secrets: Iterable<string | undefined> = []): Reda
     return out;
   }
 
+  /** Whether a value may hold a secret: one scan of its JSON, far cheaper than walking it (a 1.5 MB body). */
+  function mayHold(value: unknown): boolean {
+    try {
+      const text = JSON.stringify(value);
+      return text === undefined || inJson.some((n) => text.includes(n));
+    } catch {
+      return true; // not JSON (a BigInt, a cycle): walk it
+    }
+  }
+
   function redactValue<T>(value: T): T {
-    if (needles.length === 0) return value;
+    if (needles.length === 0 || !mayHold(value)) return value;
     const walk = (v: unknown, depth: number): unknown => {
       if (typeof v === 'string') return redact(v);
       if (typeof v !== 'object' || v === null || depth > 200) return v;
