@@ -81,6 +81,8 @@ export function registeringTokens(tokens: TokenProvider, redactor: Redactor): To
       const token = await tokens.getToken(options);
       redactor.add(token);
       if (typeof token !== 'string' || !HEADER_SAFE.test(token)) {
+        // Dropped, so that a later call asks again; this one fails at once rather than retrying.
+        tokens.invalidate(token);
         throw new IdpAuthError(
           'the token endpoint issued a token that cannot be sent in an HTTP header (it is empty or holds spaces or control characters); ' +
             'check that the token URL is the Anypoint token endpoint',
