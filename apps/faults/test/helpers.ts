@@ -5,12 +5,41 @@ import { expect } from 'vitest';
 
 export const SECRET = 'Fault-Secret-9f8e7d6c5b4a';
 export const TOKEN = 'tok-0';
+/** A live token a hostile token endpoint issues: '/', '+' and '=' spell differently in JSON and URLs. */
+export const LIVE_TOKEN = 'eyJhbGciOi.Live+Token/7c6b5a49=';
+/** Anypoint Basic credentials (IDP_USERNAME, IDP_PASSWORD). */
+export const BASIC = { username: 'ap-reviewer', password: 'Basic-Pass/9a8b+7c=' } as const;
+export const BASIC_PAIR = `${BASIC.username}:${BASIC.password}`;
+export const BASIC_HEADER = `Basic ${Buffer.from(BASIC_PAIR).toString('base64')}`;
+
+/** `secret` as is, JSON-escaped (also with `\/`), URL-encoded (component and form). */
+export function spellings(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [
+    secret,
+    json,
+    json.replaceAll('/', '\\/'),
+    encodeURIComponent(secret),
+    new URLSearchParams([['', secret]]).toString().slice(1),
+  ];
+}
 
 /**
- * The one check every fault shares: neither the client secret nor a token appears in what a user or a
- * log could see: the message, String(), util.inspect (hidden fields, causes), JSON.
+ * Every live credential of the suite in every spelling: the client secret, the live token, the Basic
+ * header's value (base64 of user:pass), user:pass and the password.
  */
-export function assertNoSecrets(value: unknown, secrets: string[] = [SECRET, 'Bearer ']): void {
+export const LIVE_SECRETS = [
+  ...new Set(
+    [SECRET, LIVE_TOKEN, BASIC_HEADER.slice('Basic '.length), BASIC_PAIR, BASIC.password].flatMap(spellings),
+  ),
+];
+
+/**
+ * The one check every fault shares: neither the client secret nor a token (nor the Basic credentials,
+ * in any spelling) appears in what a user or a log could see: the message, String(), util.inspect
+ * (hidden fields, causes), JSON.
+ */
+export function assertNoSecrets(value: unknown, secrets: string[] = [...LIVE_SECRETS, 'Bearer ']): void {
   const views = [String(value), inspect(value, { depth: 10, showHidden: true }), safeJson(value)];
   for (let e: unknown = value, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
     views.push(e.message, e.stack ?? '');

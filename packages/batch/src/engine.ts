@@ -26,6 +26,7 @@ import {
 } from './journal.js';
 import { AdaptiveLimit } from './limiter.js';
 import { type BatchSummary, writeOutputs } from './outputs.js';
+import { redactedClient } from './redacted-client.js';
 
 /**
  * What the engine reports as it goes: one event per journaled transition, and the counts.
@@ -176,7 +177,9 @@ function submitOutcome(error: unknown): {
  * ```
  */
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
-  const { client, actionId, actionVersion, signal } = options;
+  const { actionId, actionVersion, signal } = options;
+  // The one redaction point: records, outputs and events are built from what this client answers.
+  const client = redactedClient(options.client);
   const emit = options.onEvent ?? (() => {});
   const cwd = options.cwd ?? process.cwd();
   const { documents: found, skipped } = await collectInputs(options.inputs, cwd, options.outDir);

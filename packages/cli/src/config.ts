@@ -56,10 +56,19 @@ const SETTINGS = {
   },
 } as const;
 
-/** The environment, then a `.env` file in `cwd` for what the environment lacks. */
-export function loadEnv(env: Env, cwd: string): Env {
+/**
+ * The settings the CLI reads: the environment, then a `.env` file in the working folder for what the
+ * environment lacks. `dotenv` names the file and the IDP_* settings it supplied (names, never values).
+ */
+export interface Settings {
+  env: Env;
+  dotenv?: { path: string; supplied: string[] };
+}
+
+/** The environment, then a `.env` file in `cwd` for what the environment lacks, and which it supplied. */
+export function loadSettings(env: Env, cwd: string): Settings {
   const path = join(cwd, '.env');
-  if (!existsSync(path)) return env;
+  if (!existsSync(path)) return { env };
   let fromFile: Env;
   try {
     fromFile = parseEnv(readFileSync(path, 'utf8'));
@@ -69,7 +78,54 @@ export function loadEnv(env: Env, cwd: string): Env {
   const merged: Env = { ...fromFile };
   for (const [key, value] of Object.entries(env))
     if (value !== undefined && value !== '') merged[key] = value;
-  return merged;
+  const supplied = Object.keys(fromFile).filter(
+    (key) => key.startsWith('IDP_') && fromFile[key] !== '' && merged[key] === fromFile[key] && !env[key],
+  );
+  return { env: merged, dotenv: { path, supplied } };
+}
+
+/** The environment, then a `.env` file in `cwd` for what the environment lacks. */
+export function loadEnv(env: Env, cwd: string): Env {
+  return loadSettings(env, cwd).env;
+}
+
+/** Set to 1 in the environment (never in .env) to let a .env choose hosts for credentials from elsewhere. */
+export const TRUST_DOTENV_URLS = 'IDP_TRUST_DOTENV_URLS';
+
+/** The credentials: where they come from decides whether a .env may say where they go. */
+const CREDENTIALS = ['IDP_CLIENT_ID', 'IDP_CLIENT_SECRET', 'IDP_USERNAME', 'IDP_PASSWORD'] as const;
+
+/** The settings that say where requests, and the credentials with them, are sent; with their flags. */
+const DESTINATIONS = [
+  ['IDP_BASE_URL', 'baseUrl'],
+  ['IDP_TOKEN_URL', 'tokenUrl'],
+  ['IDP_CONTROL_PLANE_URL', 'controlPlaneUrl'],
+  ['IDP_REGION', 'region'],
+] as const;
+
+/**
+ * A `.env` in the working folder may not choose where credentials from elsewhere are sent: an untrusted
+ * folder's `.env` could otherwise send the client secret of the environment to its own host. Where any
+ * credential comes from the environment (or a flag), a destination (IDP_BASE_URL, IDP_TOKEN_URL,
+ * IDP_CONTROL_PLANE_URL, IDP_REGION) taken from `.env` is refused, before anything is sent, unless
+ * IDP_TRUST_DOTENV_URLS=1 is set in the environment.
+ */
+export function checkDotenvDestinations(settings: Settings, flags: ConnectionFlags, env: Env): void {
+  const { dotenv } = settings;
+  if (!dotenv || /^(1|true|yes)$/i.test(env[TRUST_DOTENV_URLS]?.trim() ?? '')) return;
+  const elsewhere: string[] = CREDENTIALS.filter((key) => env[key]?.trim());
+  if (flags.clientId !== undefined) elsewhere.push('--client-id');
+  if (elsewhere.length === 0) return;
+  const chosen = DESTINATIONS.filter(
+    ([key, flag]) => dotenv.supplied.includes(key) && flags[flag] === undefined,
+  ).map(([key]) => key);
+  if (chosen.length === 0) return;
+  throw new UsageError(
+    `${chosen.join(', ')} ${chosen.length > 1 ? 'come' : 'comes'} from ${dotenv.path}, but ${elsewhere.join(', ')} ` +
+      `${elsewhere.length > 1 ? 'come' : 'comes'} from the environment: a .env file may not choose where credentials from elsewhere are sent. ` +
+      `Set ${chosen.join(', ')} in the environment (or as flags), or put the credentials in the same .env, ` +
+      `or set ${TRUST_DOTENV_URLS}=1 in the environment if you trust ${dotenv.path}.`,
+  );
 }
 
 function pick(flag: string | undefined, env: Env, name: string): string | undefined {

@@ -1,22 +1,26 @@
 import {
   createIdpClient,
+  createRedactor,
   type Execution,
   type ExecutionRef,
   type IdpClient,
   type Logger,
-  redactSecret,
+  type Redactor,
 } from '@idp-kit/client';
 import {
   type Connection,
   type ConnectionFlags,
-  loadEnv,
+  checkDotenvDestinations,
+  loadSettings,
   parseDuration,
   resolveConnection,
+  type Settings,
 } from './config.js';
 import { EXIT } from './exit-codes.js';
 import { formatCsv, formatTable } from './format.js';
 import { invocation } from './invocation.js';
 import { progress } from './progress.js';
+import { redactingStream } from './redacting-stream.js';
 import { type Style, styleFor } from './style.js';
 import { terminalJson, terminalText } from './terminal-text.js';
 import { VERSION } from './version.js';
@@ -55,8 +59,13 @@ export class CliContext {
   readonly cmd: string;
   exitCode: number = EXIT.SUCCEEDED;
   verbose = false;
-  private secrets: string[] = [];
-  private kept: string[] = [];
+  /**
+   * Every secret of this run (client secret, each token issued, Basic credentials, a database
+   * password): the client registers its own with it, and stdout and stderr pass through it.
+   */
+  readonly redactor: Redactor = createRedactor();
+  readonly io: Io;
+  private settingsRead: Settings | undefined;
   /** The settings the last `connect()` used (for `idp doctor`); hold secrets: never print this. */
   lastConnection: Connection | undefined;
 
@@ -65,20 +74,40 @@ export class CliContext {
     return this.lastConnection?.tokenUrl;
   }
 
-  constructor(readonly io: Io) {
+  constructor(io: Io) {
+    this.io = {
+      ...io,
+      stdout: redactingStream(io.stdout, this.redactor),
+      stderr: redactingStream(io.stderr, this.redactor),
+    };
     this.style = styleFor(io.stdout, io.env);
     this.errStyle = styleFor(io.stderr, io.env);
     this.cmd = invocation(io.env, io.cwd);
   }
 
-  /** A last guard: whatever is printed, the client secret never is. */
+  /** Whatever is printed, written or served: no secret of this run (the streams do this already). */
   redact(text: string): string {
-    return [...this.secrets, ...this.kept].reduce((out, secret) => redactSecret(out, secret), text);
+    return this.redactor.redact(text);
   }
 
-  /** Another secret nothing may print (a database password, say); kept across `connect()`. */
+  /** Another secret nothing may print (a database password, say). */
   keepSecret(secret: string | undefined): void {
-    if (secret) this.kept.push(secret);
+    this.redactor.add(secret);
+  }
+
+  /**
+   * The environment and `.env`, read once; the first read says on stderr which settings the file
+   * supplied (names only).
+   */
+  settings(): Settings {
+    if (!this.settingsRead) {
+      this.settingsRead = loadSettings(this.io.env, this.io.cwd);
+      const { dotenv } = this.settingsRead;
+      if (dotenv && dotenv.supplied.length > 0) {
+        this.warn(this.errStyle.dim(`idp: settings from ${dotenv.path}: ${dotenv.supplied.join(', ')}`));
+      }
+    }
+    return this.settingsRead;
   }
 
   /**
@@ -129,9 +158,10 @@ export class CliContext {
   ): IdpClient {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
-    const connection = resolveConnection(flags, loadEnv(this.io.env, this.io.cwd), fromUrl, this.cmd);
+    const settings = this.settings();
+    checkDotenvDestinations(settings, flags, this.io.env);
+    const connection = resolveConnection(flags, settings.env, fromUrl, this.cmd);
     this.lastConnection = connection;
-    this.secrets = [connection.clientSecret, ...(connection.basic ? [connection.basic.password] : [])];
     const { errStyle } = this;
     const logger: Logger = this.verbose
       ? { debug: (m) => this.warn(errStyle.dim(m)), warn: (m) => this.warn(errStyle.warn(m)) }
@@ -151,6 +181,7 @@ export class CliContext {
       userAgent: `idp-kit-cli/${VERSION}`,
       timeoutMs,
       logger,
+      redactor: this.redactor,
     });
   }
 

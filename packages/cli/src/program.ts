@@ -34,8 +34,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => io.stdout.write(terminalText(text, ctx.style.sequences)),
-      writeErr: (text) => io.stderr.write(terminalText(text, ctx.errStyle.sequences)),
+      writeOut: (text) => ctx.io.stdout.write(terminalText(text, ctx.style.sequences)),
+      writeErr: (text) => ctx.io.stderr.write(terminalText(text, ctx.errStyle.sequences)),
       outputError: (text, write) => write(ctx.errStyle.bad(text)),
     })
     .addHelpText(

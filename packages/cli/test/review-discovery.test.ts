@@ -160,8 +160,10 @@ describe('Basic credentials in the CLI', () => {
     expect(server.runtimeRequests()[0]?.headers.authorization).toBe(
       `Basic ${Buffer.from(`reviewer:${PASSWORD}`).toString('base64')}`,
     );
-    expect(run.stderr).toContain('bad credentials reviewer:'); // the echo reached the output…
-    expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD); // …without the password
+    // The echo reached the output… without the password, and user:pass is blanked whole.
+    expect(run.stderr).toContain('bad credentials [redacted]');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(`reviewer:${PASSWORD}`);
   });
 
   it('IDP_USERNAME without IDP_PASSWORD is a usage error', async () => {

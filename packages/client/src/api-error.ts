@@ -22,13 +22,23 @@ const ADVICE: Record<number, string> = {
   429: 'Rate limited (requests per minute per IP), also after retries: slow down and try again later.',
 };
 
-/** At most 160 characters of a body, tags and runs of space removed: enough to recognise an HTML page. */
+/** Characters of tokens and credentials (base64, base64url, JWT, URL- and JSON-escaped). */
+const TOKEN_CHAR = /[\w.~+/=%\\-]/;
+
+/**
+ * At most 160 characters of a body, tags and runs of space removed: enough to recognise an HTML page.
+ * A cut never falls inside a word of token characters: that word is dropped whole, so an echoed token
+ * the cut would halve (and the redactor could then not recognise) is not shown in part.
+ */
 export function excerpt(text: string): string {
   const plain = text
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return plain.length > 160 ? `${plain.slice(0, 157)}…` : plain;
+  if (plain.length <= 160) return plain;
+  let end = 157;
+  if (TOKEN_CHAR.test(plain.charAt(end))) while (end > 0 && TOKEN_CHAR.test(plain.charAt(end - 1))) end--;
+  return `${plain.slice(0, end)}…`;
 }
 
 export function jsonOrText(text: string): unknown {

@@ -30,6 +30,8 @@ import type { IterateOptions, PageOptions } from './pages.js';
 import { type CallOptions, createPipeline } from './pipeline.js';
 import { MULESOFT_MIN_INTERVAL_MS } from './poll.js';
 import { rawClient } from './raw.js';
+import { redactingLogger, registeringTokens } from './redaction.js';
+import { createRedactor, type Redactor } from './redactor.js';
 import type { SubmitInput, SubmitResult } from './submit.js';
 import { pipelineTokens } from './token.js';
 import type {
@@ -115,6 +117,15 @@ export interface IdpClient {
   /** Who may review the action's executions. */
   listReviewers(actionId: string, options?: CallOptions): Promise<Reviewer[]>;
 
+  /**
+   * `text` with every secret this client knows blanked: the client secret, every token it was issued
+   * (old ones too), Basic credentials, each also JSON-escaped and URL-encoded. For anything you print,
+   * log or write that may hold what a server sent. Errors the client throws are redacted already.
+   */
+  redact(text: string): string;
+  /** The redactor behind `redact()`: share it (`createIdpClient({ redactor })`), or add your own secrets. */
+  readonly redactor: Redactor;
+
   /** The openapi-fetch client, on this client's pipeline (auth, retries, timeouts, hooks), for anything else. */
   readonly raw: Client<paths>;
   /** The base URL requests go to. */
@@ -141,7 +152,13 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
   if (typeof options !== 'object' || options === null) {
     throw new IdpValidationError('createIdpClient expects { organizationId, auth, region? | baseUrl? }');
   }
-  const { organizationId, logger } = options;
+  const { organizationId } = options;
+  // Before anything can fail or log: the secrets the options hold are known from the start.
+  const redactor = options.redactor ?? createRedactor();
+  if (!isTokenProvider(options.auth)) redactor.add((options.auth as { clientSecret?: string })?.clientSecret);
+  const { username, password } = (options.basicAuth ?? {}) as { username?: unknown; password?: unknown };
+  if (typeof username === 'string' && typeof password === 'string') redactor.addBasic(username, password);
+  const logger = redactingLogger(options.logger, redactor);
   assertUuid('organizationId', organizationId);
   const region = options.region ?? 'us-east-1';
   if (!Object.hasOwn(REGION_BASE_URLS, region)) {
@@ -189,11 +206,19 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
     logger,
     trustedOrigins,
     maxResponseBytes,
+    redactor,
     ...(basic ? { basic } : {}),
   });
-  pipeline.options.tokens = isTokenProvider(options.auth)
-    ? options.auth
-    : pipelineTokens(pipeline, credentials as NonNullable<typeof credentials>, REGION_CONTROL_PLANES[region]);
+  pipeline.options.tokens = registeringTokens(
+    isTokenProvider(options.auth)
+      ? options.auth
+      : pipelineTokens(
+          pipeline,
+          credentials as NonNullable<typeof credentials>,
+          REGION_CONTROL_PLANES[region],
+        ),
+    redactor,
+  );
 
   const warned = new Set<string>();
   const warnOnce = (message: string) => {
@@ -216,6 +241,8 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
 
   return {
     raw: rawClient(pipeline, baseUrl),
+    redact: (text) => redactor.redact(text),
+    redactor,
     baseUrl,
     controlPlaneUrl,
     organizationId,

@@ -64,6 +64,7 @@ export {
   inspectDocument,
   MAX_PAGES,
 } from './preflight.js';
+export { createRedactor, REDACTED, type Redactor } from './redactor.js';
 export {
   EXECUTION_STATUSES,
   type FinalStatus,

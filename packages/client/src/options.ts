@@ -4,6 +4,7 @@ import { IdpValidationError } from './errors.js';
 import type { IdpHooks } from './hooks.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RETRY, type RetryOptions } from './pipeline.js';
+import type { Redactor } from './redactor.js';
 import { secureUrl } from './validate.js';
 
 /**
@@ -137,6 +138,11 @@ export interface IdpClientOptions {
   logger?: Logger;
   /** Seen by every request the client sends, the token's and `raw`'s included. */
   hooks?: IdpHooks | readonly IdpHooks[];
+  /**
+   * The redactor to register this client's secrets and tokens with (`createRedactor()`), so that a
+   * program's front ends share one; default a new one (`idp.redactor`).
+   */
+  redactor?: Redactor;
 }
 
 export function isTokenProvider(auth: unknown): auth is TokenProvider {

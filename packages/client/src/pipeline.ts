@@ -15,6 +15,8 @@ import type { AttemptInfo, IdpHooks, OperationInfo } from './hooks.js';
 import { hookRunner } from './hooks.js';
 import type { Logger } from './logger.js';
 import { isRedirect, isTrustedUrl, MAX_REDIRECTS, redirectError, redirectTarget } from './redirects.js';
+import { scrubError } from './redaction.js';
+import type { Redactor } from './redactor.js';
 
 /**
  * How failed requests are retried. Defaults: 3 retries, 500 ms base delay, 30 s cap.
@@ -117,6 +119,8 @@ export interface PipelineOptions {
   trustedOrigins: ReadonlySet<string>;
   /** Cap on an answer's body, in bytes; a larger one is an `IdpResponseTooLargeError`, never retried. */
   maxResponseBytes: number;
+  /** Every error leaving the pipeline, and every error a hook or log line sees, passes through it. */
+  redactor: Redactor;
 }
 
 export interface Pipeline {
@@ -149,6 +153,14 @@ function describe(error: unknown): string {
 function withoutQuery(url: string): string {
   const at = url.indexOf('?');
   return at < 0 ? url : url.slice(0, at);
+}
+
+/**
+ * A request fetch refused to build (undici: "… is an invalid header value", a header that is no
+ * ByteString): nothing was sent, and sending again gives the same, so it is not retried.
+ */
+function isUnsendable(error: unknown): boolean {
+  return error instanceof TypeError && /invalid header value|ByteString/i.test(error.message);
 }
 
 /** Thrown inside the pipeline for a deadline that passed; turned into the public error at the edge. */
@@ -259,7 +271,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (info) hook('operationEnd', info, { status: result.response.status });
       return result;
     } catch (thrown) {
-      let error = thrown;
+      let error = scrubError(thrown, options.redactor);
       if (signal?.aborted) {
         error =
           signal.reason instanceof DeadlinePassed
@@ -267,6 +279,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
                 `${op.name}: no result within its deadline of ${deadlineMs} ms (token, retries and waits included)`,
               )
             : new IdpAbortError(op.name, signal.reason);
+        scrubError(error, options.redactor);
       }
       if (info) hook('operationEnd', info, { error });
       throw error;
@@ -432,9 +445,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         if (attemptInfo) hook('attemptEnd', attemptInfo, { status });
         return { value, response };
       } catch (error) {
+        // First: the hooks, the log lines and the messages built below see it redacted.
+        scrubError(error, options.redactor);
         if (error instanceof IdpError || error instanceof AuthError || signal?.aborted) {
           if (attemptInfo && response === undefined) hook('attemptEnd', attemptInfo, { error });
           throw error;
+        }
+        if (response === undefined && isUnsendable(error)) {
+          if (attemptInfo) hook('attemptEnd', attemptInfo, { error });
+          throw new IdpValidationError(`${op.name}: the request cannot be sent: ${describe(error)}`, {
+            cause: error,
+          });
         }
         // Network error, or a body cut or stalled after the headers: a failed attempt.
         const what = timedOut ? `no answer within ${attemptTimeoutMs} ms` : describe(error);
@@ -482,6 +503,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (info) hook('operationEnd', info, {});
       return value;
     } catch (error) {
+      // A wait's own errors (its timeout names the last status the server chose) are redacted too.
+      scrubError(error, options.redactor);
       if (info) hook('operationEnd', info, { error });
       throw error;
     }

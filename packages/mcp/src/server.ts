@@ -14,6 +14,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { clip, clipStrings, fitJson, limitText, MAX_RESULT_CHARS } from './result-size.js';
+import { redactingTransport } from './redacting-transport.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -37,7 +38,10 @@ export interface IdpMcpOptions {
    * `approve_review`. Off by default: an agent must not spend credits unless a person said so.
    */
   allowWrites?: boolean;
-  /** A last guard on every text sent to the agent (the CLI passes its secret redaction). */
+  /**
+   * A last guard on every message sent to the agent; default the client's own (`client.redact`), which
+   * knows its secret, every token it was issued and Basic credentials.
+   */
   redact?: (text: string) => string;
   /** Where `submit_document` reads relative paths from; default `process.cwd()`. */
   cwd?: string;
@@ -175,8 +179,13 @@ function executionResult(
  */
 export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
   const { client } = options;
-  const redact = options.redact ?? ((t: string) => t);
+  const redact =
+    options.redact ??
+    (typeof client.redact === 'function' ? (t: string) => client.redact(t) : (t: string) => t);
   const server = new McpServer({ name: 'idp-kit', version: options.version ?? '0.0.0' });
+  // Every message out, whatever built it (a tool, the SDK's error reply, a notification), is redacted.
+  const connect = server.connect.bind(server);
+  server.connect = (transport) => connect(redactingTransport(transport, (m) => redactJson(m, redact)));
 
   /** Runs a tool; any failure becomes a tool error with a clear, redacted message. */
   function tool<A>(name: string, run: (args: A, extra: Extra) => Promise<CallToolResult>) {
@@ -512,6 +521,14 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
     );
   }
   return server;
+}
+
+/** A JSON-RPC message with every string and key passed through `redact`. */
+function redactJson(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, redact));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [redact(key), redactJson(v, redact)]));
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;

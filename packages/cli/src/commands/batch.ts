@@ -17,7 +17,7 @@ import {
 import { IdpAbortError } from '@idp-kit/client';
 import { type Command, Option } from 'commander';
 import { batchProgress } from '../batch-progress.js';
-import { type ConnectionFlags, loadEnv, parseDuration, UsageError } from '../config.js';
+import { type ConnectionFlags, parseDuration, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
@@ -48,7 +48,7 @@ let warnedStorePassword = false;
 
 /** `--store`, else IDP_BATCH_STORE (environment or .env): a PostgreSQL URL shared by many workers. */
 function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined {
-  const url = flags.store ?? loadEnv(ctx.io.env, ctx.io.cwd).IDP_BATCH_STORE;
+  const url = flags.store ?? ctx.settings().env.IDP_BATCH_STORE;
   if (!url) return undefined;
   try {
     const password = decodeURIComponent(new URL(url).password);

@@ -260,8 +260,14 @@ export function doctorCommand(program: Command, ctx: CliContext): void {
         const sentAt = Date.now();
         const response = await fetch(grant.tokenUrl, { ...request, signal: AbortSignal.timeout(30_000) });
         const copy = response.clone();
+        const body = (await copy.json().catch(() => ({}))) as {
+          access_token?: unknown;
+          token_type?: unknown;
+          scope?: unknown;
+        };
+        // This token is fetched here, not by the client: the redactor learns it before anything is shown.
+        if (typeof body.access_token === 'string') ctx.keepSecret(body.access_token);
         const issued = await grant.read(response, sentAt);
-        const body = (await copy.json().catch(() => ({}))) as { token_type?: unknown; scope?: unknown };
         const lifetime = Math.round((issued.expiresAt - issued.issuedAt) / 1000);
         checks.push({
           group: 'token',

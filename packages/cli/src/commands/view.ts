@@ -117,7 +117,10 @@ export function viewCommand(program: Command, ctx: CliContext): void {
           const named = resolveExecution(target, flags);
           const idp = ctx.connect(flags, named.fromUrl);
           // Scores and geometry are what the view is for.
-          execution = await idp.getExecution(named.target, { valueOnly: false, ...ctx.signalOption });
+          // Shown in a page or written to a file: what the server sent, without this run's secrets.
+          execution = idp.redactor.redactValue(
+            await idp.getExecution(named.target, { valueOnly: false, ...ctx.signalOption }),
+          );
         }
         let view = viewer.executionView(execution, {
           ...(document ? { document: { path: document, url: '/document/0' } } : {}),
