@@ -14,9 +14,9 @@ import {
 import type { AttemptInfo, IdpHooks, OperationInfo } from './hooks.js';
 import { hookRunner } from './hooks.js';
 import type { Logger } from './logger.js';
-import { isRedirect, isTrustedUrl, MAX_REDIRECTS, redirectError, redirectTarget } from './redirects.js';
 import { scrubError } from './redaction.js';
 import type { Redactor } from './redactor.js';
+import { isRedirect, isTrustedUrl, MAX_REDIRECTS, redirectError, redirectTarget } from './redirects.js';
 
 /**
  * How failed requests are retried. Defaults: 3 retries, 500 ms base delay, 30 s cap.
