@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { type ConnectionFlags, UsageError } from '../config.js';
+import type { ConnectionFlags } from '../config.js';
 import type { CliContext, OutputFlags, WaitFlags } from '../context.js';
 import { EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import { connectionOptions, outputOptions, waitOptions } from '../flags.js';
+import { readInputFile } from '../input-file.js';
 
 interface SubmitFlags extends ConnectionFlags, OutputFlags, WaitFlags {
   action: string;
@@ -33,14 +33,7 @@ export function submitCommand(program: Command, ctx: CliContext): void {
       // Everything that can be wrong is checked before the upload: a typo must not cost credits.
       const timings = flags.wait ? ctx.waitTimings(flags) : undefined;
       const idp = ctx.connect(flags);
-      let bytes: Uint8Array;
-      try {
-        bytes = await readFile(file);
-      } catch (error) {
-        throw new UsageError(
-          `cannot read ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        );
-      }
+      const bytes: Uint8Array = await readInputFile(file, ctx.io.cwd);
       const submitted = await idp.submitExecution({
         actionId: flags.action,
         actionVersion: flags.version,
