@@ -74,7 +74,7 @@ describe('CLI: hostile file names and paths for submit', () => {
       'a missing file behind ..',
       'nope/../missing-here.pdf',
       false,
-      /no such file: \S+\/nope\/\.\.\/missing-here\.pdf \(looked in \/\S+\)/,
+      /no such file: \/\S+\/missing-here\.pdf \(looked in \/\S+\)/,
     ],
   ])('%s: refused with exit 2, nothing sent', async (_name, name, create, message) => {
     const f: FakeIdp = await fake((_req, res) => json(res, 201, {}));
