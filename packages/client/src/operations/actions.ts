@@ -1,5 +1,5 @@
 import { IdpValidationError } from '../errors.js';
-import { checkPage, everyPage, type PageOptions } from '../pages.js';
+import { everyPage, type PageOptions } from '../pages.js';
 import type { CallOptions, Pipeline } from '../pipeline.js';
 import type { Action, ActionList, ActionVersion, Reviewer } from '../types.js';
 import { assertUuid, assertVersion } from '../validate.js';

@@ -1,6 +1,6 @@
 import { apiError, jsonOrText } from '../api-error.js';
 import { IdpValidationError } from '../errors.js';
-import { checkPage, everyPage, type PageOptions } from '../pages.js';
+import { everyPage, type PageOptions } from '../pages.js';
 import type { CallOptions } from '../pipeline.js';
 import type { ExecutionRef, JsonValue, Review, ReviewTask } from '../types.js';
 import { assertUuid } from '../validate.js';
