@@ -1,6 +1,8 @@
 export { closeAfterTest } from './cleanup.js';
 export { execution, type FakeIdp, fakeIdp, IDS, REF, TOKEN_PATH } from './fake-idp.js';
 export { type Handler, json, type Loopback, loopback, type Recorded } from './loopback.js';
-export { postgresBin, postgresMissing, startPostgres, type TestPostgres } from './postgres.js';
+export { postgresBin, startPostgres, type TestPostgres } from './postgres.js';
+export { chromiumMissing, chromiumPath, postgresBinSync, postgresMissing } from './prerequisites.js';
 export { type NodeOptions, type Ran, runNode, type Started, startNode } from './processes.js';
+export { recordSkip, SKIPS_DIR } from './skips.js';
 export { until } from './until.js';
