@@ -18,13 +18,15 @@ function manifest(root, dir) {
   return JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
 }
 
-/** `packages/<name>` of each workspace package `start` builds on, `start` included. */
+/** The folder of each workspace package `start` builds on, `start` included. */
 function closure(root, start) {
   const byName = new Map(
-    readdirSync(join(root, 'packages')).flatMap((name) => {
-      const dir = join('packages', name);
-      return existsSync(join(root, dir, 'package.json')) ? [[manifest(root, dir).name, dir]] : [];
-    }),
+    ['packages', 'apps'].flatMap((group) =>
+      readdirSync(join(root, group)).flatMap((name) => {
+        const dir = join(group, name);
+        return existsSync(join(root, dir, 'package.json')) ? [[manifest(root, dir).name, dir]] : [];
+      }),
+    ),
   );
   const seen = new Set();
   const visit = (name) => {
