@@ -7,15 +7,13 @@
  */
 import { afterAll, afterEach, beforeEach } from 'vitest';
 
+// Empty today: no package's tests emit a warning (each suite was run alone, 2026-12-02). The batch
+// listener warning of packages/client/src/poll.ts (fixed on branch r3-transport) did not show up in them;
+// were it to, its entry would read:
+//   { name: 'MaxListenersExceededWarning', message: /abort listeners added to \[AbortSignal\]/,
+//     why: 'the wait adds an abort listener per poll; fixed on branch r3-transport' }
 /** Warnings that may be emitted, each with the reason it is tolerated. Keep it short; say why. */
-export const ALLOWED_WARNINGS: readonly { name: string; message: RegExp; why: string }[] = [
-  {
-    name: 'MaxListenersExceededWarning',
-    message: /Possible EventTarget memory leak detected\. \d+ abort listeners added to \[AbortSignal\]/,
-    // fixed on branch r3-transport: the wait's abort listener in packages/client/src/poll.ts
-    why: 'the wait adds an abort listener per poll (packages/client/src/poll.ts); fixed on branch r3-transport',
-  },
-];
+export const ALLOWED_WARNINGS: readonly { name: string; message: RegExp; why: string }[] = [];
 
 interface Collector {
   current: string[];
