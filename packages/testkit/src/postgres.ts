@@ -54,7 +54,14 @@ function freePort(): Promise<number> {
  */
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = await postgresBin();
-  if (!bin) throw new Error('PostgreSQL is not installed (apt-get install -y postgresql)');
+  if (!bin) {
+    const given = process.env.IDP_TEST_PG_BIN;
+    throw new Error(
+      given
+        ? `PostgreSQL not found: no initdb in IDP_TEST_PG_BIN=${given}`
+        : 'PostgreSQL not found: apt-get install -y postgresql, or set IDP_TEST_PG_BIN to the folder of initdb and pg_ctl',
+    );
+  }
   const dir = await mkdtemp(join(tmpdir(), 'idp-pg-'));
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
