@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 /**
  * Settings every package's vitest config starts from.
  *
@@ -11,4 +13,6 @@ export const testDefaults = {
   teardownTimeout: 60_000,
   // A failing run prints the whole reason, never a truncated diff.
   chaiConfig: { truncateThreshold: 0 },
+  // A test during which the process emits a warning fails (with an allow-list that says why).
+  setupFiles: [fileURLToPath(new URL('./test-setup/fail-on-warnings.ts', import.meta.url))] as string[],
 } as const;

@@ -10,8 +10,7 @@ import { clientFor, documents, tempDir } from './helpers.js';
 
 // In CI a missing server fails the run (.ci/run installs it); on a developer's machine without the
 // package these tests are skipped with the reason.
-const missing = process.env.CI ? undefined : await postgresMissing();
-if (missing) console.warn(`skipping the PostgreSQL store tests: ${missing}`);
+const missing = await postgresMissing('the PostgreSQL store tests');
 
 let server: TestPostgres;
 let databases = 0;

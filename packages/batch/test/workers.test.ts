@@ -4,8 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { ACTION, fakeBatchIdp } from './fake-batch-idp.js';
 import { documents, jsonLines, spawnBatch, tempDir } from './helpers.js';
 
-const missing = process.env.CI ? undefined : await postgresMissing();
-if (missing) console.warn(`skipping the many-workers test: ${missing}`);
+const missing = await postgresMissing('the many-workers test');
 
 const DOCUMENTS = 2_000;
 const UPLOADS_PER_WORKER = 4; // run-batch.ts

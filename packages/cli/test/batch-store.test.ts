@@ -6,8 +6,7 @@ import { IDS, postgresMissing, type Ran, runNode, startPostgres, type TestPostgr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, settingsFor } from './helpers.js';
 
-const missing = process.env.CI ? undefined : await postgresMissing();
-if (missing) console.warn(`skipping idp batch --store: ${missing}`);
+const missing = await postgresMissing('the idp batch --store tests');
 
 const TARGET = ['--action', IDS.actionId, '--version', '1.1.0'];
 

@@ -404,7 +404,7 @@ describe('idp settings and secrets', () => {
   });
 
   it.each([
-    ['a missing file', 'missing.pdf', /cannot read "missing.pdf": ENOENT/],
+    ['a missing file', 'missing.pdf', /^idp: no such file: missing\.pdf \(looked in \/\S+\/idp-cli-\w+\)$/m],
     ['an unsupported type', 'notes.txt', /must end in \.pdf/],
   ])('submit refuses %s before sending (exit 2)', async (_name, file, message) => {
     const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));

@@ -107,12 +107,11 @@ describe('idp view', () => {
 
   it('bad input says what to do: a missing document, a path that is nothing, a threshold out of range', async () => {
     const missing = await idp(['view', ...REF, '--document', 'nope.pdf', '--no-open']);
-    expect([missing.code, missing.stderr]).toEqual([
-      2,
-      'idp: cannot read --document nope.pdf: check the path\n',
-    ]);
+    expect([missing.code, missing.stderr]).toEqual([2, `idp: no such file: nope.pdf (looked in ${dir})\n`]);
     const nothing = await idp(['view', 'nothing-here', '--no-open']);
-    expect(nothing.stderr).toBe('idp: nothing-here is neither an execution URL nor a file or folder here\n');
+    expect(nothing.stderr).toBe(
+      `idp: nothing-here is neither an execution URL nor a file or folder (looked in ${dir})\n`,
+    );
     expect(nothing.code).toBe(2);
     const threshold = await idp(['view', 'saved.json', '--threshold', '140']);
     expect(threshold.code).toBe(2);

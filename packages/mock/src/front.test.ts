@@ -145,6 +145,35 @@ describe('mock front: lifecycles on the clock', () => {
     expect(await statusAt(id, start + 1.5 * LIFECYCLE_MS)).toBe('SUCCEEDED');
   });
 
+  it('one execution keeps one file name through its lifecycle, and a review that timed out keeps its values', async () => {
+    // A front of its own: the shared one has already started this id's lifecycle.
+    let own = 0;
+    const fresh = createServer(
+      createMockFront({ prismUrl: inject('prismUrl'), lifecycleMs: LIFECYCLE_MS, now: () => own }),
+    );
+    await new Promise<void>((resolve) => fresh.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(fresh.address() as AddressInfo).port}/api/v1/organizations/${organizationId}/actions/${actionId}/versions/${actionVersion}/executions/${MOCK_EXECUTIONS.reviewLifecycle}`;
+    const at = async (time: number) => {
+      own = time;
+      return (await (await fetch(url, { headers: AUTH })).json()) as Record<string, unknown>;
+    };
+    try {
+      const first = await at(0);
+      const waiting = await at(0.6 * LIFECYCLE_MS);
+      const done = await at(2 * LIFECYCLE_MS);
+      expect([first.status, waiting.status, done.status]).toEqual([
+        'ACKNOWLEDGED',
+        'MANUAL_VALIDATION_REQUIRED',
+        'SUCCEEDED',
+      ]);
+      expect([waiting.documentName, done.documentName]).toEqual([first.documentName, first.documentName]);
+      expect(JSON.stringify(done.pages)).toBe(JSON.stringify(waiting.pages));
+    } finally {
+      fresh.closeAllConnections();
+      await new Promise((resolve) => fresh.close(resolve));
+    }
+  });
+
   it('a submitted document gets an id of its own, named after its file, that goes through the lifecycle', async () => {
     clock = 9_000_000;
     const response = await upload(1_000, 'invoice-77.pdf');

@@ -42,6 +42,7 @@ export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 const PRISM_BODY_LIMIT = 9 * 1024 * 1024;
 
 const EXECUTION = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/versions\/[^/]+\/executions\/([^/?]+)$/;
+const ACTION_VERSION = /^\/api\/v1\/organizations\/([^/]+)\/actions\/([^/]+)\/versions\/([^/]+)\//;
 const SUBMIT = /^\/api\/v1\/organizations\/[^/]+\/actions\/([^/]+)\/versions\/[^/]+\/executions$/;
 const REVIEW = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/reviews\/([^/?]+)$/;
 const REVIEWS = /^\/api\/v1\/organizations\/[^/]+\/reviews$/;
@@ -218,15 +219,28 @@ export function createMockFront(options: FrontOptions) {
     return { ...body, status: 'SUCCEEDED', ...(pages.length > 0 ? { pages: corrected } : {}) };
   }
 
+  /**
+   * An execution that went through a review, approved or timed out: it keeps the values that were
+   * reviewed rather than turning into another document.
+   */
+  function wasReviewed(life: Tracked | undefined): life is Tracked {
+    return life !== undefined && life.kind !== 'lifecycle' && statusOf(life) === 'SUCCEEDED';
+  }
+
   function scenarioFor(executionId: string, valueOnly: boolean): Scenario | undefined {
     const fixed = fixedScenario(executionId, valueOnly);
     if (fixed) return fixed;
     const life = tracked(executionId);
-    if (life?.approved && life.kind !== 'lifecycle') {
+    if (wasReviewed(life)) {
       // Serve what was reviewed; the status and the corrections are set on the way out.
       return { example: exampleFor('MANUAL_VALIDATION_REQUIRED', valueOnly) };
     }
     return { example: exampleFor(life ? statusOf(life) : 'SUCCEEDED', valueOnly) };
+  }
+
+  /** Prism's 404 examples name the example's ids; the user must read the ids they asked for. */
+  function notFound(res: ServerResponse, answer: Upstream, detail: string): void {
+    sendJson(res, answer, { ...(JSON.parse(answer.body.toString()) as object), detail });
   }
 
   async function getExecution(req: IncomingMessage, res: ServerResponse, executionId: string, url: URL) {
@@ -236,11 +250,21 @@ export function createMockFront(options: FrontOptions) {
     const answer = await upstream(req, undefined, prefer ? { prefer } : {});
     if (answer.status === 429)
       return sendJson(res, answer, JSON.parse(answer.body.toString()), { 'retry-after': '1' });
+    if (answer.status === 404) {
+      const [, , actionId, version] = url.pathname.match(ACTION_VERSION) ?? [];
+      return notFound(
+        res,
+        answer,
+        `Action Id: ${actionId}, Version: ${version}, Execution Id: ${executionId}`,
+      );
+    }
     if (answer.status !== 200) return relay(res, answer);
     // The example's own id would confuse a user who asked for another one.
     let body = JSON.parse(answer.body.toString()) as Record<string, unknown>;
     const life = started.get(executionId.toLowerCase());
-    if (life?.approved && life.kind !== 'lifecycle') body = reviewed(body, life);
+    if (wasReviewed(life)) body = reviewed(body, life);
+    // One execution is one document: the name it first showed stays, whichever example serves it later.
+    if (life && typeof body.documentName === 'string') life.fileName ??= body.documentName;
     sendJson(res, answer, {
       ...body,
       id: executionId,
@@ -255,7 +279,11 @@ export function createMockFront(options: FrontOptions) {
    */
   async function review(req: IncomingMessage, res: ServerResponse, executionId: string) {
     const code = fixedError(executionId);
-    if (code) return relay(res, await upstream(req, undefined, { prefer: `code=${code}` }));
+    if (code) {
+      const answer = await upstream(req, undefined, { prefer: `code=${code}` });
+      if (answer.status !== 404) return relay(res, answer);
+      return notFound(res, answer, `No review task for execution ${executionId}`);
+    }
     const fixed = fixedStatus(executionId);
     const life = fixed === undefined ? tracked(executionId) : undefined;
     const status = fixed ?? (life ? statusOf(life) : undefined);

@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
-import { MockStartError, startMock } from './index.js';
+import { describe, expect, inject, it, vi } from 'vitest';
+import { EXAMPLE_EXECUTION } from './example.js';
+import { freePort, MockStartError, startMock } from './index.js';
+import type { RunningPrism } from './prism.js';
+import { startMockOver } from './start-mock.js';
 
 describe('startMock', () => {
   it('answers, serves the token endpoint, and stops', async () => {
@@ -18,6 +21,52 @@ describe('startMock', () => {
     await expect(fetch(mock.tokenUrl, { method: 'POST' })).rejects.toThrow();
     await expect(fetch(`${mock.prismUrl}/`)).rejects.toThrow();
     await mock.stop(); // twice is fine
+  });
+
+  it('answers 503 with Retry-After: 1 while Prism starts, then serves from Prism', async () => {
+    const { organizationId, actionId, actionVersion, executionId } = EXAMPLE_EXECUTION;
+    const path = `/api/v1/organizations/${organizationId}/actions/${actionId}/versions/${actionVersion}/executions/${executionId}`;
+    const port = await freePort();
+    // Prism is "ready" when the test says so: the run's own Prism, handed over by hand.
+    let ready: (prism: RunningPrism) => void = () => {};
+    let launched: () => void = () => {};
+    const listening = new Promise<void>((resolve) => {
+      launched = resolve;
+    });
+    const starting = startMockOver({ port }, () => {
+      launched();
+      return new Promise<RunningPrism>((resolve) => {
+        ready = resolve;
+      });
+    });
+    await listening;
+    const early = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { Authorization: 'Bearer t' } });
+    expect(early.status).toBe(503);
+    expect(early.headers.get('retry-after')).toBe('1');
+    expect(early.headers.get('content-type')).toBe('application/problem+json');
+    const text = await early.text();
+    expect(text).not.toContain('\n');
+    expect(JSON.parse(text)).toMatchObject({
+      status: 503,
+      detail: expect.stringMatching(/mock is starting/),
+    });
+    const upload = await fetch(`http://127.0.0.1:${port}${path.replace(/\/[^/]+$/, '')}`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer t', 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(256 * 1024),
+    });
+    expect(upload.status).toBe(503);
+    await upload.body?.cancel();
+
+    ready({ url: inject('prismUrl'), stop: async () => {} });
+    const mock = await starting;
+    try {
+      const later = await fetch(`${mock.baseUrl}${path}`, { headers: { Authorization: 'Bearer t' } });
+      expect(later.status).toBe(200);
+      expect(((await later.json()) as { id: string }).id).toBe(executionId);
+    } finally {
+      await mock.stop();
+    }
   });
 
   it('refuses a port that another program holds, and says so', async () => {

@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createMockFront } from './front.js';
-import { startPrism } from './prism.js';
+import { type RunningPrism, startPrism } from './prism.js';
 import { resolveSpecPath } from './spec-path.js';
+import { answerStarting } from './starting.js';
 
 /**
  * Options of `startMock()`.
@@ -82,7 +83,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 /**
  * Starts the mock: Prism over the idp-kit spec, behind a small front that picks each answer from the
  * execution id (see `MOCK_EXECUTIONS`). The front takes the port first, so a taken port fails at once and
- * the printed settings never point at another program. Resolves once Prism answers.
+ * the printed settings never point at another program; until Prism answers, every request gets a 503
+ * with `Retry-After: 1`. Resolves once Prism answers.
  *
  * @example
  * ```ts
@@ -92,32 +94,44 @@ function listen(server: Server, port: number, host: string): Promise<number> {
  * ```
  */
 export async function startMock(options: StartMockOptions = {}): Promise<RunningMock> {
+  return startMockOver(options, () =>
+    startPrism({
+      specPath: options.specPath ?? resolveSpecPath(),
+      readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
+      log: options.log,
+    }),
+  );
+}
+
+/**
+ * `startMock()` with the Prism launcher given, so a test decides when Prism is ready. `launchPrism` is
+ * called once the port is taken. Internal: not exported from the package.
+ */
+export async function startMockOver(
+  options: Pick<StartMockOptions, 'port' | 'host' | 'lifecycleMs'>,
+  launchPrism: () => Promise<RunningPrism>,
+): Promise<RunningMock> {
   const host = options.host ?? '127.0.0.1';
-  const server = createServer();
+  // A handler from the first connection on: nothing the port accepts is left unanswered.
+  let handle: RequestListener = answerStarting;
+  const server = createServer((req, res) => handle(req, res));
   const port = await listen(server, options.port ?? 0, host);
   const close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     });
-  let prism: Awaited<ReturnType<typeof startPrism>>;
+  let prism: RunningPrism;
   try {
-    prism = await startPrism({
-      specPath: options.specPath ?? resolveSpecPath(),
-      readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
-      log: options.log,
-    });
+    prism = await launchPrism();
   } catch (error) {
     await close();
     throw new MockStartError((error as Error).message, { cause: error });
   }
-  server.on(
-    'request',
-    createMockFront({
-      prismUrl: prism.url,
-      ...(options.lifecycleMs !== undefined ? { lifecycleMs: options.lifecycleMs } : {}),
-    }),
-  );
+  handle = createMockFront({
+    prismUrl: prism.url,
+    ...(options.lifecycleMs !== undefined ? { lifecycleMs: options.lifecycleMs } : {}),
+  });
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= Promise.all([close(), prism.stop()]).then(() => undefined);

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { postgresBinSync } from './prerequisites.js';
 
 const run = promisify(execFile);
 
@@ -24,21 +25,9 @@ export interface TestPostgres {
   close(): Promise<void>;
 }
 
-/** Debian's binaries (`/usr/lib/postgresql/<major>/bin`), or undefined when the package is missing. */
+/** The folder of `initdb` and `pg_ctl` (see `postgresBinSync`), or undefined when none is found. */
 export async function postgresBin(): Promise<string | undefined> {
-  const root = '/usr/lib/postgresql';
-  const majors = await readdir(root).catch(() => [] as string[]);
-  const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
-  return newest ? join(root, newest, 'bin') : undefined;
-}
-
-/**
- * Why PostgreSQL tests cannot run here, or undefined when they can. In CI (`CI` set) a missing server
- * is a failure, not a skip: `.ci/run` installs it.
- */
-export async function postgresMissing(): Promise<string | undefined> {
-  if (await postgresBin()) return undefined;
-  return 'PostgreSQL is not installed (apt-get install -y postgresql); .ci/run installs it';
+  return postgresBinSync();
 }
 
 /** The `postgres` user's ids (the Debian package creates it). */
@@ -65,7 +54,14 @@ function freePort(): Promise<number> {
  */
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = await postgresBin();
-  if (!bin) throw new Error('PostgreSQL is not installed (apt-get install -y postgresql)');
+  if (!bin) {
+    const given = process.env.IDP_TEST_PG_BIN;
+    throw new Error(
+      given
+        ? `PostgreSQL not found: no initdb in IDP_TEST_PG_BIN=${given}`
+        : 'PostgreSQL not found: apt-get install -y postgresql, or set IDP_TEST_PG_BIN to the folder of initdb and pg_ctl',
+    );
+  }
   const dir = await mkdtemp(join(tmpdir(), 'idp-pg-'));
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;

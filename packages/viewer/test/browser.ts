@@ -1,21 +1,15 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumPath } from '@idp-kit/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { chromiumMissing } from '@idp-kit/testkit';
 
-/** Why browser tests cannot run here; in CI (`CI` set) a missing Chromium fails instead. */
-export function chromiumMissing(): string | undefined {
-  if (process.env.CI || existsSync(CHROMIUM)) return undefined;
-  return 'Chromium is not installed (apt-get install -y chromium); .ci/run installs it';
-}
-
-/** Debian's Chromium, headless, with nothing that reaches the network on its own. */
+/** Chromium (IDP_TEST_CHROMIUM, Debian's, or the PATH's), headless, with nothing that reaches the network on its own. */
 export async function launch(): Promise<{ browser: Browser; close(): Promise<void> }> {
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath() ?? 'chromium',
     headless: true,
     args: [
       '--headless',

@@ -18,8 +18,7 @@ import {
 import { chromiumMissing, launch, screenshot, watchErrors } from './browser.js';
 import { execution, INVOICE, LINE, pdf, png, type Rect, TOTAL } from './fixtures.js';
 
-const missing = chromiumMissing();
-if (missing) console.warn(`skipping the browser tests: ${missing}`);
+const missing = chromiumMissing('the viewer’s browser tests');
 
 let dir = '';
 let browser: Awaited<ReturnType<typeof launch>> | undefined;

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   confidenceScaleOf,
@@ -17,6 +16,7 @@ import { type ConnectionFlags, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { connectionOptions, percent } from '../flags.js';
 import { columns, toCsv } from '../format.js';
+import { readInputFile } from '../input-file.js';
 import { shellWord } from '../shell-word.js';
 
 interface Flags extends ConnectionFlags {
@@ -206,9 +206,10 @@ async function readCorrections(
   cwd: string,
 ): Promise<{ review?: Review; corrections?: Record<string, never> }> {
   const full = resolve(cwd, path);
+  const text = (await readInputFile(path, cwd)).toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(full, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`cannot read corrections from ${full}: ${(error as Error).message}`);
   }

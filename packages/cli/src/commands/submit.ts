@@ -1,9 +1,9 @@
-import { readDocumentFile } from '@idp-kit/client/file';
 import type { Command } from 'commander';
 import type { ConnectionFlags } from '../config.js';
 import type { CliContext, OutputFlags, WaitFlags } from '../context.js';
 import { EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import { connectionOptions, outputOptions, waitOptions } from '../flags.js';
+import { readDocumentInput } from '../input-file.js';
 import { terminalLine } from '../terminal-text.js';
 
 interface SubmitFlags extends ConnectionFlags, OutputFlags, WaitFlags {
@@ -33,8 +33,9 @@ export function submitCommand(program: Command, ctx: CliContext): void {
       // Everything that can be wrong is checked before the upload: a typo must not cost credits.
       const timings = flags.wait ? ctx.waitTimings(flags) : undefined;
       const idp = ctx.connect(flags);
-      // Only a regular file, its size checked before it is read (a FIFO named .pdf would hang here).
-      const { bytes, fileName } = await readDocumentFile(file);
+      // Only a regular file, its size checked before it is read (a FIFO named .pdf would hang here);
+      // relative to the folder the command was typed in.
+      const { bytes, fileName } = await readDocumentInput(file, ctx.io.cwd);
       const submitted = await idp.submitExecution({
         actionId: flags.action,
         actionVersion: flags.version,

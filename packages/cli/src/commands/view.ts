@@ -1,10 +1,11 @@
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type ConnectionFlags, type ExecutionFlags, resolveExecution, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { connectionOptions, EXAMPLE_URL, executionOptions, percent } from '../flags.js';
+import { noSuchFile } from '../input-file.js';
 
 interface ViewFlags extends ConnectionFlags, ExecutionFlags {
   document?: string;
@@ -49,13 +50,16 @@ export function viewCommand(program: Command, ctx: CliContext): void {
       }
       const document = flags.document ? resolve(ctx.io.cwd, flags.document) : undefined;
       if (document && !(await readable(document))) {
+        if (!existsSync(document)) throw noSuchFile(flags.document ?? '', ctx.io.cwd);
         throw new UsageError(`cannot read --document ${flags.document}: check the path`);
       }
       const exporting = flags.html !== undefined;
       const local = target && !/^https?:\/\//i.test(target) ? resolve(ctx.io.cwd, target) : undefined;
       const info = local ? await stat(local).catch(() => undefined) : undefined;
       if (local && !info)
-        throw new UsageError(`${target} is neither an execution URL nor a file or folder here`);
+        throw new UsageError(
+          `${target} is neither an execution URL nor a file or folder (looked in ${dirname(local)})`,
+        );
 
       let data: import('@idp-kit/viewer').ViewData;
       let files: (string | undefined)[] = [];
