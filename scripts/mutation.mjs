@@ -9,8 +9,8 @@
 //   pnpm mutation --report                          print the table of the last reports, run nothing
 //   --concurrency N                                 test runners at once (default 1)
 //
-// Stryker mutates the sources in place (inPlace: true), so a package has one run at a time: a lock file
-// in its reports/ refuses a second. docs/mutation.md has the scores and the reasons for the survivors.
+// Stryker mutates the sources in place (inPlace: true), so a checkout has one run at a time: a lock file
+// refuses a second. docs/mutation.md has the scores, how to run, and the reasons for the survivors.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -60,9 +60,14 @@ function splitMutate(mutate, names) {
   return { pkg: match[1], mutate: match[2] };
 }
 
-function takeLock(pkg) {
-  const lock = join(pkg.dir, 'reports', '.mutation.lock');
-  mkdirSync(join(pkg.dir, 'reports'), { recursive: true });
+/**
+ * One run per checkout: Stryker mutates sources in place, and a package's tests may import another
+ * package's sources (auth imports http's), so two runs would see each other's mutants.
+ */
+function takeLock() {
+  const dir = join(root, 'node_modules', '.cache');
+  const lock = join(dir, 'idp-kit-mutation.lock');
+  mkdirSync(dir, { recursive: true });
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
     let alive = false;
@@ -72,7 +77,7 @@ function takeLock(pkg) {
     } catch {
       // that run is gone: its lock is stale
     }
-    if (alive) usage(`a mutation run (pid ${pid}) is already mutating packages/${pkg.name}; wait for it`);
+    if (alive) usage(`a mutation run (pid ${pid}) is already running in this checkout; wait for it`);
   }
   writeFileSync(lock, String(process.pid));
   return () => rmSync(lock, { force: true });
@@ -144,21 +149,21 @@ async function main() {
   const rows = [];
   const short = [];
   let failed = false;
-  for (const pkg of packages) {
-    let seconds;
-    if (!values.report) {
-      const release = takeLock(pkg);
-      const started = Date.now();
-      try {
+  const release = values.report ? () => {} : takeLock();
+  try {
+    for (const pkg of packages) {
+      let seconds;
+      if (!values.report) {
+        const started = Date.now();
         failed = (await runStryker(pkg, args)) !== 0 || failed;
-      } finally {
-        release();
+        seconds = Math.round((Date.now() - started) / 1000);
       }
-      seconds = Math.round((Date.now() - started) / 1000);
+      const result = await rowsOf(pkg, seconds);
+      rows.push(...result.rows);
+      short.push(...result.short);
     }
-    const result = await rowsOf(pkg, seconds);
-    rows.push(...result.rows);
-    short.push(...result.short);
+  } finally {
+    release();
   }
   console.log(`\nMutation score per file (reports in packages/<name>/reports/mutation/)\n${table(rows)}`);
   for (const r of short) console.log(`below target: ${r.package} ${r.file} ${r.score}% < ${r.target}%`);

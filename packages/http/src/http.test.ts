@@ -108,6 +108,8 @@ describe('URLs', () => {
     ['http://example.com', false],
     ['https://user:pw@example.com', false],
     ['ftp://example.com', false],
+    // The loopback exemption is for http only.
+    ['ftp://127.0.0.1', false],
     ['not a url', false],
     ['http://127.255.255.254:8080', true],
     // A public DNS name that starts like a loopback address is not one: a token must not go there over http.
