@@ -194,6 +194,14 @@ describe('tokenCycle: a shared cache', () => {
     expect(await tokenCycle(fetchToken, { cache, cacheKey: 'app' }).getToken()).toBe('vault-1');
   });
 
+  it('a token in the store that expires at this very moment is not used', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const cache = memoryTokenCache();
+    await cache.set('app', 'expiring', Date.now());
+    const { fetchToken } = source();
+    expect(await tokenCycle(fetchToken, { cache, cacheKey: 'app' }).getToken()).toBe('vault-1');
+  });
+
   it('the early refresh still fetches a new token, not the one in the store', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const cache = cacheWithout(true);
