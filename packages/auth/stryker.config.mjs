@@ -1,4 +1,7 @@
 import { strykerConfig } from '../../stryker.shared.mjs';
 
-// index.ts only re-exports; token-provider.ts and token-cache.ts's interfaces carry no code to mutate.
-export default strykerConfig({ mutate: ['src/**/*.ts', '!src/index.ts'], target: 85 });
+/** Every file's mutation score must reach this (docs/mutation.md). */
+export const target = 85;
+
+// index.ts only re-exports; token-provider.ts is an interface.
+export default strykerConfig({ mutate: ['src/**/*.ts', '!src/index.ts'], target });
