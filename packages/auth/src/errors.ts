@@ -10,12 +10,14 @@
  */
 export class AuthError extends Error {
   override name = 'AuthError';
+  // `declare`: no own property unless set, so `'status' in error` tells whether there was an answer and
+  // util.inspect shows no `status: undefined` (a plain field would be defined, as undefined, on every error).
   /** HTTP status of the token endpoint's answer, when there was one. */
-  readonly status?: number;
+  declare readonly status?: number;
   /** OAuth `error` code, e.g. `invalid_client`. */
-  readonly oauthError?: string;
+  declare readonly oauthError?: string;
   /** OAuth `error_description`, as the server sent it (with any secret redacted). */
-  readonly errorDescription?: string;
+  declare readonly errorDescription?: string;
 
   constructor(
     message: string,

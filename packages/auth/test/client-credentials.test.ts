@@ -37,6 +37,7 @@ describe('clientCredentials: the token request', () => {
     expect(request?.method).toBe('POST');
     expect(request?.url).toBe('/accounts/api/v2/oauth2/token');
     expect(request?.headers['content-type']).toBe('application/json');
+    expect(request?.headers.accept).toBe('application/json');
     expect(JSON.parse(request?.body ?? '')).toEqual({
       grant_type: 'client_credentials',
       client_id: 'client-1',
@@ -164,9 +165,14 @@ describe('clientCredentials: malformed token responses are AuthErrors', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('a token without expires_in lives 3600 s', async () => {
+  it.each([
+    ['without expires_in', {}],
+    ['with expires_in 0', { expires_in: 0 }],
+    ['with a negative expires_in', { expires_in: -5 }],
+    ['with expires_in that is not a number', { expires_in: 'soon' }],
+  ])('a token %s lives 3600 s', async (_name, expiry) => {
     const { server, tokenUrl } = await tokenServer((_req, res, index) =>
-      json(res, 200, { access_token: `tok-${index}`, token_type: 'bearer' }),
+      json(res, 200, { access_token: `tok-${index}`, token_type: 'bearer', ...expiry }),
     );
     vi.useFakeTimers({ toFake: ['Date'] });
     const auth = provider(tokenUrl, { refreshBeforeExpiryMs: 0 });
@@ -180,6 +186,25 @@ describe('clientCredentials: malformed token responses are AuthErrors', () => {
 });
 
 describe('clientCredentials: refresh', () => {
+  it('a token without token_type is taken as a bearer token', async () => {
+    const { tokenUrl } = await tokenServer((_req, res) => json(res, 200, { access_token: 'tok-untyped' }));
+    expect(await provider(tokenUrl).getToken()).toBe('tok-untyped');
+  });
+
+  it('by default refreshes 5 minutes before expiry', async () => {
+    const { server, tokenUrl } = await tokenServer((_req, res, index) =>
+      json(res, 200, { access_token: `tok-${index}`, token_type: 'bearer', expires_in: 3600 }),
+    );
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const auth = provider(tokenUrl);
+    const start = Date.now();
+    expect(await auth.getToken()).toBe('tok-0');
+    vi.setSystemTime(start + 3_600_000 - 300_000); // the window opens: served the valid token, refreshed behind it
+    expect(await auth.getToken()).toBe('tok-0');
+    await until(() => server.requests.length === 2, 'the background refresh');
+    expect(server.requests).toHaveLength(2);
+  });
+
   // The token cycle reads only Date.now(): a fake Date walks it through its lifetime, with real requests.
   it('expires_in 2 s with a 1 s window: one early refresh, never an expired token, never two at once', async () => {
     const issuedAt = new Map<string, number>();
@@ -299,6 +324,15 @@ describe('clientCredentials: options are checked before anything is sent', () =>
     [{ tokenUrl: 'ftp://127.0.0.1/token' }, /scheme must be https/],
     [{ tokenUrl: 'not a url' }, /not an absolute URL/],
     [{ timeoutMs: -1 }, /timeoutMs must be a number/],
+    // A 0 ms timeout would fail every attempt before it is sent.
+    [{ timeoutMs: 0 }, /timeoutMs must be a number ≥ 1, got 0/],
+    [{ maxRetries: -1 }, /maxRetries must be a number ≥ 0/],
+    [{ maxRetries: Number.POSITIVE_INFINITY }, /maxRetries must be a number/],
+    [{ refreshBeforeExpiryMs: -1 }, /refreshBeforeExpiryMs must be a number ≥ 0/],
+    // An unset environment variable (process.env.IDP_CLIENT_ID) or one that holds only blanks.
+    [{ clientId: undefined as unknown as string }, /clientId is required/],
+    [{ clientId: '  ' }, /clientId is required/],
+    [{ clientSecret: undefined as unknown as string }, /clientSecret is required/],
   ])('%o', (override, message) => {
     expect(() => clientCredentials({ clientId: 'id', clientSecret: SECRET, ...override })).toThrow(message);
   });
@@ -337,6 +371,8 @@ describe('clientCredentials: no secret or token leaks', () => {
     assertClean(auth);
     expect(await auth.getToken()).toBe(TOKEN);
     assertClean(auth);
+    // what console.log shows instead: which provider this is
+    expect(inspect(auth)).toBe(`ClientCredentials {"tokenUrl":"${tokenUrl}","clientId":"client-1"}`);
   });
 
   it.each([

@@ -3,11 +3,12 @@
  * signal to hundreds of concurrent operations; a listener each would pass Node's limit of 10 per event
  * target and print `MaxListenersExceededWarning` (and hold every operation's closure until the end).
  */
-const subscribers = new WeakMap<AbortSignal, Set<() => void>>();
+const subscribers = new WeakMap<AbortSignal, { calls: Set<() => void>; handler: () => void }>();
 
 /**
  * Calls `listener` once when `signal` aborts; returns the function that unsubscribes it. The signal gets
- * a single real listener, shared by every subscriber. Check `signal.aborted` first: an already aborted
+ * a single real listener, shared by every subscriber, and removed when the last one unsubscribes (a
+ * long-lived signal keeps nothing of finished work). Check `signal.aborted` first: an already aborted
  * signal never calls back.
  *
  * @example
@@ -17,26 +18,25 @@ const subscribers = new WeakMap<AbortSignal, Set<() => void>>();
  * ```
  */
 export function onAbort(signal: AbortSignal, listener: () => void): () => void {
-  let listeners = subscribers.get(signal);
-  if (listeners === undefined) {
-    const fresh = new Set<() => void>();
-    listeners = fresh;
-    subscribers.set(signal, fresh);
-    signal.addEventListener(
-      'abort',
-      () => {
-        subscribers.delete(signal);
-        for (const call of fresh) call();
-        fresh.clear();
-      },
-      { once: true },
-    );
+  let entry = subscribers.get(signal);
+  if (entry === undefined) {
+    const calls = new Set<() => void>();
+    const handler = () => {
+      subscribers.delete(signal);
+      for (const call of calls) call();
+      calls.clear();
+    };
+    entry = { calls, handler };
+    subscribers.set(signal, entry);
+    signal.addEventListener('abort', handler, { once: true });
   }
   // A wrapper, so that the same function subscribed twice is called (and removed) twice.
   const own = () => listener();
-  const set = listeners;
-  set.add(own);
+  const { calls, handler } = entry;
+  calls.add(own);
   return () => {
-    set.delete(own);
+    if (!calls.delete(own) || calls.size > 0) return;
+    if (subscribers.get(signal)?.calls === calls) subscribers.delete(signal);
+    signal.removeEventListener('abort', handler);
   };
 }

@@ -1,6 +1,18 @@
-import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
-import { backoffDelay, checkSecureUrl, isLoopbackHost, onAbort, parseRetryAfter, sleep } from './index.js';
+import { EventEmitter, getEventListeners } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  backoffDelay,
+  checkSecureUrl,
+  isLoopbackHost,
+  onAbort,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  sleep,
+} from './index.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('parseRetryAfter', () => {
   it.each([
@@ -34,7 +46,49 @@ describe('backoffDelay: full jitter under an exponential ceiling, capped', () =>
   });
 });
 
+describe('RETRYABLE_STATUSES: what a retry can fix', () => {
+  it.each([408, 429, 500, 502, 503, 504])('%i is retried', (status) => {
+    expect(RETRYABLE_STATUSES.has(status)).toBe(true);
+  });
+
+  it.each([400, 401, 403, 404, 409, 422, 501])('%i is not: asking again gets the same answer', (status) => {
+    expect(RETRYABLE_STATUSES.has(status)).toBe(false);
+  });
+});
+
 describe('sleep', () => {
+  it('without a signal, resolves after its time and not before', async () => {
+    vi.useFakeTimers();
+    let done = false;
+    const slept = sleep(1_000).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await slept;
+    expect(done).toBe(true);
+  });
+
+  it('a signal that has already aborted rejects at once, with no timer', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const slept = sleep(3_600_000, AbortSignal.abort(new Error('already stopped')));
+    expect(timers()).toBe(before);
+    await expect(slept).rejects.toThrow('already stopped');
+  });
+
+  it('a sleep that ran its course leaves no listener on the signal (one deadline serves many retries)', async () => {
+    vi.useFakeTimers();
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      const slept = sleep(10, controller.signal);
+      await vi.advanceTimersByTimeAsync(10);
+      await slept;
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('rejects at once with the reason when aborted, and leaves no timer', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
@@ -55,14 +109,41 @@ describe('URLs', () => {
     ['http://example.com', false],
     ['https://user:pw@example.com', false],
     ['ftp://example.com', false],
+    // The loopback exemption is for http only.
+    ['ftp://127.0.0.1', false],
     ['not a url', false],
+    ['http://127.255.255.254:8080', true],
+    // A public DNS name that starts like a loopback address is not one: a token must not go there over http.
+    ['http://127.0.0.1.nip.io', false],
+    ['https://user@example.com', false],
+    ['https://:pw@example.com', false],
   ])('%s acceptable: %s', (url, ok) => {
     expect(typeof checkSecureUrl(url) !== 'string').toBe(ok);
   });
 
+  // These texts end up in the TypeError a user reads to fix a base URL or tokenUrl setting.
+  it.each([
+    ['not a url', /"not a url" is not an absolute URL/],
+    ['http://idp.example.com', /loopback.*not idp\.example\.com; use https/],
+    ['ftp://idp.example.com', /must be https, not ftp$/],
+  ])('the problem with %s says what to change', (url, problem) => {
+    expect(checkSecureUrl(url)).toMatch(problem);
+  });
+
+  it('a URL with credentials is refused without repeating them', () => {
+    const problem = checkSecureUrl('https://app:s3cret-pass@idp.example.com');
+    expect(problem).toMatch(/must not carry credentials/);
+    expect(problem).not.toContain('s3cret-pass');
+  });
+
   it('loopback is localhost, 127.0.0.0/8 and ::1 only', () => {
-    expect(['localhost', '127.1.2.3', '[::1]', 'a.localhost'].every(isLoopbackHost)).toBe(true);
-    expect(['localhost.example.com', '128.0.0.1', '10.0.0.1'].some(isLoopbackHost)).toBe(false);
+    // '::1' bare is how a listening server's address() names it; URLs name it '[::1]'.
+    expect(
+      ['localhost', '127.1.2.3', '127.0.0.53', '[::1]', '::1', 'a.localhost'].every(isLoopbackHost),
+    ).toBe(true);
+    expect(['localhost.example.com', '128.0.0.1', '10.0.0.1', '127.0.0.1.nip.io'].some(isLoopbackHost)).toBe(
+      false,
+    );
   });
 });
 
@@ -77,6 +158,18 @@ describe('onAbort', () => {
     expect(calls).toHaveLength(19);
     expect(calls).not.toContain(3);
     expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('the last unsubscribe removes the shared listener; a later subscriber gets a fresh one', () => {
+    const controller = new AbortController();
+    const stops = Array.from({ length: 5 }, () => onAbort(controller.signal, () => {}));
+    for (const stop of stops) stop();
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    let called = 0;
+    onAbort(controller.signal, () => called++);
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    expect(called).toBe(1);
   });
 
   it('sleeps on one signal share its listener', async () => {
