@@ -13,7 +13,7 @@ import type { ScoredValue } from './calibration.js';
 export function errorCapture(values: readonly ScoredValue[], budget: number): number | null {
   const wrong = values.filter((v) => !v.correct).length;
   if (wrong === 0) return null;
-  // Integer arithmetic first: 10/100 × 30 is 3.0000000000000004 in floating point, whose ceiling is 4.
+  // Integer arithmetic first: 7/100 × 100 is 7.000000000000001 in floating point, whose ceiling is 8.
   const reviewed = Math.ceil((budget * values.length) / 100);
   // Array.prototype.sort is stable (ES2019): ties stay in the results' order.
   const ascending = [...values].sort((a, b) => a.confidence - b.confidence);
