@@ -273,7 +273,9 @@ export function compareAll(
     if (!inTruth.has(name) && tableOf(name) === undefined && !plain.includes(name)) plain.push(name);
 
   const matching = matchDocuments(results, truth);
-  if (results.length > 0 && truth.length > 0 && matching.pairs.length === 0) {
+  if (results.length === 0) throw new EvalInputError('the results hold no document: is the batch run yet?');
+  if (truth.length === 0) throw new EvalInputError('the truth file has no rows: add one row per document');
+  if (matching.pairs.length === 0) {
     throw new EvalInputError(
       `no truth row matches any of the ${results.length} results: the truth's "file" must be a result's base name (e.g. ${baseOf(results[0]?.file)}), its path relative to the batch's input, or its SHA-256`,
     );

@@ -46,12 +46,8 @@ export function outcome(truthPresent: boolean, extractedPresent: boolean, equal:
 export function rates(c: Counts, units: number) {
   const precision = c.tp + c.fp === 0 ? null : c.tp / (c.tp + c.fp);
   const recall = c.tp + c.fn === 0 ? null : c.tp / (c.tp + c.fn);
-  const f1 =
-    precision === null || recall === null
-      ? null
-      : precision + recall === 0
-        ? 0
-        : (2 * precision * recall) / (precision + recall);
+  // 2tp / (2tp + fp + fn) is the harmonic mean of the two, without its rounding (0.8 stays 0.8).
+  const f1 = precision === null || recall === null ? null : (2 * c.tp) / (2 * c.tp + c.fp + c.fn);
   const accuracy = units === 0 ? null : (c.tp + c.tn) / units;
   return { precision, recall, f1, accuracy };
 }

@@ -25,6 +25,7 @@ export {
   REVIEW_BUDGETS,
   reportOf,
 } from './evaluate.js';
+export { type HtmlReportOptions, htmlReport } from './html-report.js';
 export { hungarian } from './hungarian.js';
 export { EvalInputError, isPresent, type ResultDocument, type ResultValue, type TruthRow } from './inputs.js';
 export { levenshtein } from './levenshtein.js';
