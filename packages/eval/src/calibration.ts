@@ -98,10 +98,22 @@ export function brier(values: readonly ScoredValue[]): number | null {
  * ```
  */
 export function auroc(values: readonly ScoredValue[]): number | null {
-  const right = values.filter((v) => v.correct).length;
-  const wrong = values.length - right;
+  return aurocSorted([...values].sort((a, b) => a.confidence - b.confidence));
+}
+
+/**
+ * {@link auroc} of values already sorted by confidence, ascending.
+ *
+ * @example
+ * ```ts
+ * aurocSorted([{ confidence: 10, correct: false }, { confidence: 90, correct: true }]); // 1
+ * ```
+ */
+export function aurocSorted(sorted: readonly ScoredValue[]): number | null {
+  let right = 0;
+  for (const v of sorted) if (v.correct) right++;
+  const wrong = sorted.length - right;
   if (right === 0 || wrong === 0) return null;
-  const sorted = [...values].sort((a, b) => a.confidence - b.confidence);
   let rankSum = 0;
   for (let i = 0; i < sorted.length; ) {
     let j = i;

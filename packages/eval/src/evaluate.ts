@@ -1,8 +1,8 @@
-import { auroc, brier, ece, type ScoredValue } from './calibration.js';
+import { aurocSorted, brier, ece, type ScoredValue } from './calibration.js';
 import { type Comparison, compareAll, type EvalConfig } from './compare.js';
 import { type Counts, rates } from './counts.js';
 import type { ResultDocument, TruthRow } from './inputs.js';
-import { adviseThreshold, errorCapture } from './review-budget.js';
+import { adviseFromCurve, ascending, errorCaptureSorted, thresholdCurveSorted } from './review-budget.js';
 
 /**
  * The figures of one field, or of all fields micro-averaged (`overall`). Rates are `null` where their
@@ -74,13 +74,15 @@ export function fieldReport(
   scored: readonly ScoredValue[],
   targetAccuracy: number,
 ): FieldReport {
-  const [b5, b10, b20] = REVIEW_BUDGETS.map((b) => errorCapture(scored, b));
+  // One stable sort serves error capture, the threshold curve and AUROC (sorting is most of the cost).
+  const sorted = ascending(scored);
+  const [b5, b10, b20] = REVIEW_BUDGETS.map((b) => errorCaptureSorted(sorted, b));
   return {
     ...counts,
     ...rates(counts, units),
-    calibration: { ece: ece(scored), brier: brier(scored), auroc: auroc(scored) },
+    calibration: { ece: ece(scored), brier: brier(scored), auroc: aurocSorted(sorted) },
     errorCapture: { '5': b5 ?? null, '10': b10 ?? null, '20': b20 ?? null },
-    threshold: adviseThreshold(scored, targetAccuracy),
+    threshold: adviseFromCurve(thresholdCurveSorted(sorted), targetAccuracy),
   };
 }
 

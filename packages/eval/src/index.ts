@@ -1,4 +1,12 @@
-export { auroc, brier, type CalibrationBin, ece, reliabilityBins, type ScoredValue } from './calibration.js';
+export {
+  auroc,
+  aurocSorted,
+  brier,
+  type CalibrationBin,
+  ece,
+  reliabilityBins,
+  type ScoredValue,
+} from './calibration.js';
 export {
   type Comparator,
   ComparatorError,
@@ -33,8 +41,12 @@ export { type Matching, matchDocuments } from './match.js';
 export { parseResultLine, readResults } from './read-results.js';
 export { parseTruthCsv, parseTruthLine, readTruth } from './read-truth.js';
 export {
+  adviseFromCurve,
   adviseThreshold,
+  ascending,
   errorCapture,
+  errorCaptureSorted,
   type ThresholdPoint,
   thresholdCurve,
+  thresholdCurveSorted,
 } from './review-budget.js';

@@ -10,14 +10,13 @@ function toValue(raw: unknown): ResultValue | undefined {
   const f = raw as Record<string, unknown>;
   if (typeof f.name !== 'string') return undefined;
   const value = typeof f.value === 'string' ? f.value : f.value == null ? null : JSON.stringify(f.value);
-  return {
-    name: f.name,
-    value,
-    ...(typeof f.kind === 'string' ? { kind: f.kind } : {}),
-    ...(typeof f.confidence === 'number' ? { confidence: f.confidence } : {}),
-    ...(typeof f.table === 'string' ? { table: f.table } : {}),
-    ...(typeof f.row === 'number' ? { row: f.row } : {}),
-  };
+  // Assigned, not spread: this runs once per value of a batch.
+  const out: ResultValue = { name: f.name, value };
+  if (typeof f.kind === 'string') out.kind = f.kind;
+  if (typeof f.confidence === 'number') out.confidence = f.confidence;
+  if (typeof f.table === 'string') out.table = f.table;
+  if (typeof f.row === 'number') out.row = f.row;
+  return out;
 }
 
 /**

@@ -11,14 +11,39 @@ import type { ScoredValue } from './calibration.js';
  * ```
  */
 export function errorCapture(values: readonly ScoredValue[], budget: number): number | null {
-  const wrong = values.filter((v) => !v.correct).length;
+  return errorCaptureSorted(ascending(values), budget);
+}
+
+/**
+ * Sorted by confidence, ascending; ties keep the order given (Array.prototype.sort is stable since
+ * ES2019). Sort once, then hand the result to each `…Sorted` figure.
+ *
+ * @example
+ * ```ts
+ * const sorted = ascending(values);
+ * errorCaptureSorted(sorted, 10);
+ * ```
+ */
+export function ascending(values: readonly ScoredValue[]): ScoredValue[] {
+  return [...values].sort((a, b) => a.confidence - b.confidence);
+}
+
+/**
+ * {@link errorCapture} of values already sorted with {@link ascending}.
+ *
+ * @example
+ * ```ts
+ * errorCaptureSorted(ascending(values), 20);
+ * ```
+ */
+export function errorCaptureSorted(sorted: readonly ScoredValue[], budget: number): number | null {
+  let wrong = 0;
+  for (const v of sorted) if (!v.correct) wrong++;
   if (wrong === 0) return null;
   // Integer arithmetic first: 7/100 × 100 is 7.000000000000001 in floating point, whose ceiling is 8.
-  const reviewed = Math.ceil((budget * values.length) / 100);
-  // Array.prototype.sort is stable (ES2019): ties stay in the results' order.
-  const ascending = [...values].sort((a, b) => a.confidence - b.confidence);
+  const reviewed = Math.min(sorted.length, Math.ceil((budget * sorted.length) / 100));
   let caught = 0;
-  for (const v of ascending.slice(0, reviewed)) if (!v.correct) caught++;
+  for (let i = 0; i < reviewed; i++) if (!sorted[i]?.correct) caught++;
   return caught / wrong;
 }
 
@@ -50,19 +75,31 @@ export interface ThresholdPoint {
  * ```
  */
 export function thresholdCurve(values: readonly ScoredValue[]): ThresholdPoint[] {
-  const descending = [...values].sort((a, b) => b.confidence - a.confidence);
+  return thresholdCurveSorted(ascending(values));
+}
+
+/**
+ * {@link thresholdCurve} of values already sorted with {@link ascending}.
+ *
+ * @example
+ * ```ts
+ * thresholdCurveSorted(ascending(values));
+ * ```
+ */
+export function thresholdCurveSorted(sorted: readonly ScoredValue[]): ThresholdPoint[] {
   const points: ThresholdPoint[] = [];
   let accepted = 0;
   let right = 0;
-  for (let i = 0; i < descending.length; i++) {
-    const v = descending[i] as ScoredValue;
+  // From the top down: the values ≥ T are a suffix of the ascending order.
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const v = sorted[i] as ScoredValue;
     accepted++;
     right += v.correct ? 1 : 0;
     // A point once all values with this confidence are in (≥ T takes every tie).
-    if (descending[i + 1]?.confidence !== v.confidence) {
+    if (sorted[i - 1]?.confidence !== v.confidence) {
       points.push({
         threshold: v.confidence,
-        straightThrough: accepted / values.length,
+        straightThrough: accepted / sorted.length,
         acceptedAccuracy: right / accepted,
       });
     }
@@ -85,8 +122,23 @@ export function adviseThreshold(
   values: readonly ScoredValue[],
   target: number,
 ): { value: number; straightThrough: number; acceptedAccuracy: number } | null {
+  return adviseFromCurve(thresholdCurve(values), target);
+}
+
+/**
+ * {@link adviseThreshold} from a curve already computed.
+ *
+ * @example
+ * ```ts
+ * adviseFromCurve(thresholdCurveSorted(ascending(values)), 0.99);
+ * ```
+ */
+export function adviseFromCurve(
+  curve: readonly ThresholdPoint[],
+  target: number,
+): { value: number; straightThrough: number; acceptedAccuracy: number } | null {
   // The curve ascends in T; the first point that reaches the target is the lowest such T.
-  for (const p of thresholdCurve(values)) {
+  for (const p of curve) {
     // A hair under the target for floating point: 99 of 100 right is 0.99, not 0.98999….
     if (p.acceptedAccuracy >= target - 1e-12)
       return { value: p.threshold, straightThrough: p.straightThrough, acceptedAccuracy: p.acceptedAccuracy };
