@@ -1,4 +1,4 @@
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Ran, runNode } from '@idp-kit/testkit';
@@ -68,8 +68,21 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('idp eval', () => {
   it('--json: the report with known answers', async () => {
-    const ran = await idp(['eval', dir, '--truth', 'truth.csv', '--config', 'eval.json', '--json']);
-    expect(ran.stderr).toBe('');
+    const ran = await idp([
+      'eval',
+      dir,
+      '--truth',
+      'truth.csv',
+      '--config',
+      'eval.json',
+      '--json',
+      '--html',
+      'ok.html',
+    ]);
+    expect(ran.stderr).toBe('wrote ok.html: one file, it opens without a server or a network\n');
+    const html = await readFile(join(dir, 'ok.html'), 'utf8');
+    expect(html).toContain('<script id="eval-data" type="application/json">');
+    expect(html).toContain("default-src 'none'");
     expect(ran.code).toBe(0);
     const report = JSON.parse(ran.stdout);
     expect(report).toMatchObject({

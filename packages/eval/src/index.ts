@@ -33,11 +33,12 @@ export {
   REVIEW_BUDGETS,
   reportOf,
 } from './evaluate.js';
-export { type HtmlReportOptions, htmlReport } from './html-report.js';
+export { type HtmlReportOptions, htmlReport, reportPageData, scriptJson } from './html-report.js';
 export { hungarian } from './hungarian.js';
 export { EvalInputError, isPresent, type ResultDocument, type ResultValue, type TruthRow } from './inputs.js';
 export { levenshtein } from './levenshtein.js';
 export { type Matching, matchDocuments } from './match.js';
+export type { PageData } from './page-data.js';
 export { parseResultLine, readResults } from './read-results.js';
 export { parseTruthCsv, parseTruthLine, readTruth } from './read-truth.js';
 export {
