@@ -24,7 +24,14 @@ export class ComparatorError extends Error {
   override name = 'ComparatorError';
 }
 
-/** Trimmed, whitespace collapsed to one space, lower case: the `text` comparator's view of a value. */
+/**
+ * Trimmed, whitespace collapsed to one space, lower case: the `text` comparator's view of a value.
+ *
+ * @example
+ * ```ts
+ * normalizeText('  Acme\n  CORP '); // 'acme corp'
+ * ```
+ */
 export function normalizeText(value: string): string {
   return value.trim().replace(/\s+/g, ' ').toLowerCase();
 }

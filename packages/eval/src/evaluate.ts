@@ -57,7 +57,14 @@ export interface EvalOptions {
   targetAccuracy?: number;
 }
 
-/** The review budgets error capture is reported at, in percent. */
+/**
+ * The review budgets error capture is reported at, in percent.
+ *
+ * @example
+ * ```ts
+ * for (const b of REVIEW_BUDGETS) console.log(`${b}%: ${report.overall.errorCapture[b]}`);
+ * ```
+ */
 export const REVIEW_BUDGETS = [5, 10, 20] as const;
 
 /**

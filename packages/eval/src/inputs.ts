@@ -65,7 +65,14 @@ export class EvalInputError extends Error {
   override name = 'EvalInputError';
 }
 
-/** Present: not missing, not null, not blank. */
+/**
+ * Present: not missing, not null, not blank.
+ *
+ * @example
+ * ```ts
+ * isPresent('  '); // false
+ * ```
+ */
 export function isPresent(value: string | null | undefined): value is string {
   return value !== null && value !== undefined && value.trim() !== '';
 }
