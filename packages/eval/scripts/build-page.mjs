@@ -10,6 +10,6 @@ await build({
   platform: 'browser',
   target: 'es2022',
   minify: true,
-  legalComments: 'none',
+  legalComments: 'eof',
   logLevel: 'warning',
 });

@@ -95,10 +95,10 @@ async function pageScript(): Promise<string> {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const STYLE = `
-body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1a1a1a;background:#fff}
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#1a1a1a;background:#fff}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:15px;margin:16px 0 4px}
-table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{padding:4px 8px;border-bottom:1px solid #ddd;text-align:right}
-th:first-child,td:first-child{text-align:left;white-space:nowrap}th.text{text-align:left}#fields td.text{white-space:nowrap}td.text{text-align:left;max-width:320px;overflow-wrap:anywhere}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{padding:4px 6px;border-bottom:1px solid #ddd;text-align:right}
+th:first-child,td:first-child{text-align:left;white-space:nowrap}th.text{text-align:left}#fields td.text:last-child{min-width:200px}td.text{text-align:left;max-width:320px;overflow-wrap:anywhere}
 .muted{color:#555}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px 24px}
 .advice{margin:2px 0 0;color:#333}`;
 

@@ -63,7 +63,7 @@ describe.skipIf(missing)('the HTML report in Chromium', () => {
   it('renders the table and the charts, with no console error and no request', async () => {
     const { browser, close } = await launch();
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors = watchErrors(page);
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
