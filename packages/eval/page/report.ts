@@ -40,7 +40,7 @@ const worstFirst = (a: [string, FieldReport], b: [string, FieldReport]) =>
 
 function advice(f: FieldReport): string {
   return f.threshold
-    ? `${f.threshold.value} (${pct(f.threshold.straightThrough)} straight through at ${pct(f.threshold.acceptedAccuracy)})`
+    ? `${Math.round(f.threshold.value * 1000) / 1000} (${pct(f.threshold.straightThrough)} straight through at ${pct(f.threshold.acceptedAccuracy)})`
     : 'none reaches the target';
 }
 

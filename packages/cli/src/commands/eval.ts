@@ -55,9 +55,9 @@ export function evalCommand(program: Command, ctx: CliContext): void {
     .command('eval')
     .summary('Measure results against ground truth: accuracy, calibration, threshold advice.')
     .description(
-      'Compare a batch’s results with the right answers: per field precision, recall, F1 and accuracy;\n' +
-        'whether low confidence really means a wrong value (ECE, Brier, AUROC); the share of errors a\n' +
-        'review of the lowest-scored 5/10/20 % catches; and the lowest threshold whose accepted values\n' +
+      'Compare a batch’s results with the right answers: per field precision, recall, F1 and accuracy; ' +
+        'whether a low confidence really means a wrong value (ECE, Brier, AUROC); the share of errors a ' +
+        'review of the lowest-scored 5/10/20 % catches; and the lowest threshold whose accepted values ' +
         'reach the target accuracy.',
     )
     .argument('<results>', 'a batch folder or its results.jsonl (idp batch run --confidence)')
@@ -140,7 +140,7 @@ function table(report: import('@idp-kit/eval').EvalReport, ctx: CliContext, targ
     num(f.calibration.auroc),
     pct(f.errorCapture['10']),
     f.threshold
-      ? `${f.threshold.value} (${pct(f.threshold.straightThrough)} straight through)`
+      ? `${Math.round(f.threshold.value * 1000) / 1000} (${pct(f.threshold.straightThrough)} straight through)`
       : 'none reaches it',
   ];
   const fields = Object.entries(report.fields).sort(([, a], [, b]) => worstFirst(a, b));
