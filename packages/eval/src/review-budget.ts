@@ -25,7 +25,36 @@ export function errorCapture(values: readonly ScoredValue[], budget: number): nu
  * ```
  */
 export function ascending(values: readonly ScoredValue[]): ScoredValue[] {
-  return [...values].sort((a, b) => a.confidence - b.confidence);
+  return onThousandthsGrid(values)
+    ? countingSort(values)
+    : [...values].sort((a, b) => a.confidence - b.confidence);
+}
+
+/** Scores as `extractFields` gives them: 0–100 with at most 3 decimals (normalizeConfidence rounds so). */
+function onThousandthsGrid(values: readonly ScoredValue[]): boolean {
+  if (values.length < 1000) return false; // a comparison sort is as quick, and simpler to trust
+  for (const v of values) {
+    const k = v.confidence * 1000;
+    if (!(v.confidence >= 0 && v.confidence <= 100) || Math.abs(k - Math.round(k)) > 1e-6) return false;
+  }
+  return true;
+}
+
+/**
+ * Stable, in O(n + 100,001): one bucket per thousandth of a point. A batch's 200,000 scores sort in
+ * milliseconds instead of a comparison sort's hundreds, three figures over (issue 25's 3× budget).
+ */
+function countingSort(values: readonly ScoredValue[]): ScoredValue[] {
+  const counts = new Uint32Array(100_002);
+  for (const v of values) (counts[Math.round(v.confidence * 1000) + 1] as number)++;
+  for (let i = 1; i < counts.length; i++) counts[i] = (counts[i] as number) + (counts[i - 1] as number);
+  const out = new Array<ScoredValue>(values.length);
+  for (const v of values) {
+    const k = Math.round(v.confidence * 1000);
+    out[counts[k] as number] = v;
+    counts[k] = (counts[k] as number) + 1;
+  }
+  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auroc, brier, ece, reliabilityBins, type ScoredValue } from '../src/calibration.js';
 import { outcome, rates } from '../src/counts.js';
-import { adviseThreshold, errorCapture, thresholdCurve } from '../src/review-budget.js';
+import { adviseThreshold, ascending, errorCapture, thresholdCurve } from '../src/review-budget.js';
 
 const v = (confidence: number, correct: boolean): ScoredValue => ({ confidence, correct });
 
@@ -111,5 +111,23 @@ describe('threshold advice', () => {
   it('99 right of 100 reaches 0.99', () => {
     const hundred = Array.from({ length: 100 }, (_, i) => v(50, i !== 0));
     expect(adviseThreshold(hundred, 0.99)?.value).toBe(50);
+  });
+});
+
+describe('ascending', () => {
+  const bySort = (values: ScoredValue[]) => [...values].sort((a, b) => a.confidence - b.confidence);
+  it('sorts a batch-sized set (scores in thousandths: bucketed) stably, as a comparison sort does', () => {
+    // 5,000 values on 0–100 in thousandths, many ties; each a distinct object so order is checked
+    const values = Array.from({ length: 5000 }, (_, i) => v(((i * 7919) % 2001) / 20, i % 3 === 0));
+    values.push(v(100, true), v(0, false), v(99.999, true));
+    const sorted = ascending(values);
+    const expected = bySort(values);
+    expect(sorted).toHaveLength(values.length);
+    expect(sorted.every((x, i) => x === expected[i])).toBe(true);
+  });
+  it('falls back to a comparison sort off the grid', () => {
+    const values = Array.from({ length: 2000 }, (_, i) => v(((i * 37) % 100) + 1 / 3, i % 2 === 0));
+    const expected = bySort(values);
+    expect(ascending(values).every((x, i) => x === expected[i])).toBe(true);
   });
 });
