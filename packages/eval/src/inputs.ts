@@ -65,6 +65,8 @@ export class EvalInputError extends Error {
   override name = 'EvalInputError';
 }
 
+const NOT_BLANK = /\S/;
+
 /**
  * Present: not missing, not null, not blank.
  *
@@ -74,5 +76,6 @@ export class EvalInputError extends Error {
  * ```
  */
 export function isPresent(value: string | null | undefined): value is string {
-  return value !== null && value !== undefined && value.trim() !== '';
+  // A test, not trim(): no new string per value.
+  return value !== null && value !== undefined && NOT_BLANK.test(value);
 }

@@ -9,6 +9,15 @@ function toValue(raw: unknown): ResultValue | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const f = raw as Record<string, unknown>;
   if (typeof f.name !== 'string') return undefined;
+  // As batch writes it (text or null, a numeric score): the parsed object itself, no copy per value.
+  if (
+    (typeof f.value === 'string' || f.value === null) &&
+    (f.confidence === undefined || typeof f.confidence === 'number') &&
+    (f.table === undefined || typeof f.table === 'string') &&
+    (f.row === undefined || typeof f.row === 'number') &&
+    (f.kind === undefined || typeof f.kind === 'string')
+  )
+    return f as unknown as ResultValue;
   const value = typeof f.value === 'string' ? f.value : f.value == null ? null : JSON.stringify(f.value);
   // Assigned, not spread: this runs once per value of a batch.
   const out: ResultValue = { name: f.name, value };
