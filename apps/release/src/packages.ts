@@ -10,6 +10,7 @@ export const PUBLISHED = [
   { name: '@idp-kit/auth', dir: 'packages/auth', types: true },
   { name: '@idp-kit/client', dir: 'packages/client', types: true },
   { name: '@idp-kit/batch', dir: 'packages/batch', types: true },
+  { name: '@idp-kit/eval', dir: 'packages/eval', types: true },
   { name: '@idp-kit/mcp', dir: 'packages/mcp', types: true },
   { name: '@idp-kit/viewer', dir: 'packages/viewer', types: true },
   { name: '@idp-kit/cli', dir: 'packages/cli', types: false },

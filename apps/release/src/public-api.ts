@@ -18,6 +18,7 @@ export const ENTRY_POINTS: Record<string, string[]> = {
     'packages/client/src/document-file.ts',
   ],
   '@idp-kit/batch': ['packages/batch/src/index.ts', 'packages/batch/src/postgres-entry.ts'],
+  '@idp-kit/eval': ['packages/eval/src/index.ts'],
   '@idp-kit/mcp': ['packages/mcp/src/index.ts'],
   '@idp-kit/viewer': ['packages/viewer/src/index.ts'],
   '@idp-kit/mock': ['packages/mock/src/index.ts'],

@@ -4,6 +4,7 @@ import { actionCommand } from './commands/action.js';
 import { actionsCommand } from './commands/actions.js';
 import { batchCommand } from './commands/batch.js';
 import { doctorCommand } from './commands/doctor.js';
+import { evalCommand } from './commands/eval.js';
 import { getCommand } from './commands/get.js';
 import { mcpCommand } from './commands/mcp.js';
 import { mockCommand } from './commands/mock.js';
@@ -51,6 +52,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     actionsCommand,
     actionCommand,
     batchCommand,
+    evalCommand,
     viewCommand,
     mcpCommand,
     doctorCommand,

@@ -1,0 +1,53 @@
+export {
+  auroc,
+  aurocSorted,
+  brier,
+  type CalibrationBin,
+  ece,
+  reliabilityBins,
+  type ScoredValue,
+} from './calibration.js';
+export {
+  type Comparator,
+  ComparatorError,
+  normalizeText,
+  parseComparator,
+  parseDate,
+  parseNumber,
+  similarity,
+} from './comparators.js';
+export {
+  type Comparison,
+  compareAll,
+  type EvalConfig,
+  type FieldOutcomes,
+  type WrongValue,
+} from './compare.js';
+export { type Counts, outcome, rates } from './counts.js';
+export {
+  type EvalOptions,
+  type EvalReport,
+  evaluate,
+  type FieldReport,
+  fieldReport,
+  REVIEW_BUDGETS,
+  reportOf,
+} from './evaluate.js';
+export { type HtmlReportOptions, htmlReport, reportPageData, scriptJson } from './html-report.js';
+export { hungarian } from './hungarian.js';
+export { EvalInputError, isPresent, type ResultDocument, type ResultValue, type TruthRow } from './inputs.js';
+export { levenshtein } from './levenshtein.js';
+export { type Matching, matchDocuments } from './match.js';
+export type { PageData } from './page-data.js';
+export { parseResultLine, readResults } from './read-results.js';
+export { parseTruthCsv, parseTruthLine, readTruth } from './read-truth.js';
+export {
+  adviseFromCurve,
+  adviseThreshold,
+  ascending,
+  errorCapture,
+  errorCaptureSorted,
+  type ThresholdPoint,
+  thresholdCurve,
+  thresholdCurveSorted,
+} from './review-budget.js';
