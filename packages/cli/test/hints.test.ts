@@ -81,7 +81,10 @@ describe('the review hints paste as they are, one after the other', () => {
   });
 
   it('a review named by its URL is named by the same URL in every hint', async () => {
-    const { IDP_ORG_ID: org, IDP_BASE_URL: base, ...env } = settings();
+    // The URL names the organization; the base URL stays configured: a pasted loopback URL is trusted
+    // only as the configured base URL (issue 29), never on its own say-so.
+    const { IDP_ORG_ID: org, ...env } = settings();
+    const base = env.IDP_BASE_URL;
     const url = `${base}/api/v1/organizations/${org}/actions/90c3e286-72b5-42ca-92d0-22f86ea8d766/versions/1.1.0/executions/7d9c2f10-6a3b-4e58-b1c4-2f8e9a0b5c66`;
     const read = await paste(`idp review '${url}'`, { ...env });
     expect(read.code, read.stderr).toBe(0);

@@ -197,6 +197,21 @@ export function createMockFront(options: FrontOptions) {
     return life;
   }
 
+  /**
+   * The well-known MANUAL_VALIDATION_REQUIRED execution (the one the review list names): its review can
+   * be corrected and approved like any other, and it is SUCCEEDED from then on.
+   */
+  function heldForReview(executionId: string): Tracked {
+    const key = executionId.toLowerCase();
+    let life = started.get(key);
+    if (!life) {
+      // Past the lifecycle's start: 'held' stays MANUAL_VALIDATION_REQUIRED until approved.
+      life = { at: now() - 10 * Math.max(1, lifecycleMs), kind: 'held' };
+      started.set(key, life);
+    }
+    return life;
+  }
+
   function statusOf(life: Tracked): string {
     if (life.approved) return 'SUCCEEDED';
     return lifecycleStatus(life.kind, now() - life.at, lifecycleMs);
@@ -285,8 +300,13 @@ export function createMockFront(options: FrontOptions) {
       return notFound(res, answer, `No review task for execution ${executionId}`);
     }
     const fixed = fixedStatus(executionId);
-    const life = fixed === undefined ? tracked(executionId) : undefined;
-    const status = fixed ?? (life ? statusOf(life) : undefined);
+    const life =
+      fixed === undefined
+        ? tracked(executionId)
+        : fixed === 'MANUAL_VALIDATION_REQUIRED'
+          ? heldForReview(executionId)
+          : undefined;
+    const status = life ? statusOf(life) : fixed;
     if (status !== undefined && status !== 'MANUAL_VALIDATION_REQUIRED') {
       req.resume();
       return problem(
@@ -326,7 +346,13 @@ export function createMockFront(options: FrontOptions) {
         docOperationCreationDate: new Date(life.at).toISOString(),
         docFileName: life.fileName,
       }));
-    const all = [...waiting, ...(JSON.parse(answer.body.toString()) as unknown[])];
+    // Prism's example tasks, less those approved here.
+    const examples = (JSON.parse(answer.body.toString()) as { docOperationId?: unknown }[]).filter(
+      (task) =>
+        typeof task.docOperationId !== 'string' ||
+        started.get(task.docOperationId.toLowerCase())?.approved !== true,
+    );
+    const all = [...waiting, ...examples];
     const page = Number(url.searchParams.get('page') ?? 0);
     const size = Number(url.searchParams.get('size') ?? 20);
     sendJson(res, answer, all.slice(page * size, page * size + size));

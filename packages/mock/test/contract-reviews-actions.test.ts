@@ -36,8 +36,17 @@ function clientFor(prefer?: string, options: { token?: boolean } = {}) {
   const client = createIdpClient({
     organizationId,
     baseUrl,
-    auth: options.token === false ? { getToken: async () => '', invalidate: () => {} } : auth,
-    fetch: recorder.fetch,
+    auth,
+    // No token: the request leaves without its Authorization header (the client itself never sends an
+    // empty one: it refuses a token that cannot be sent).
+    fetch:
+      options.token === false
+        ? (input: RequestInfo | URL, init?: RequestInit) => {
+            const headers = new Headers(init?.headers);
+            headers.delete('authorization');
+            return recorder.fetch(input, { ...init, headers });
+          }
+        : recorder.fetch,
     retry: false,
   });
   return { client, recorder };
