@@ -32,7 +32,7 @@ async function documents(dir: string, count: number): Promise<string> {
   const folder = join(dir, 'in');
   await mkdir(folder, { recursive: true });
   for (let i = 0; i < count; i++)
-    await writeFile(join(folder, `doc-${String(i).padStart(5, '0')}.pdf`), `%PDF-1.4 ${i}\n`);
+    await writeFile(join(folder, `doc-${String(i).padStart(5, '0')}.pdf`), `%PDF-1.4 ${i}\n%%EOF\n`);
   return folder;
 }
 

@@ -127,7 +127,7 @@ try {
   const input = join(dir, 'in');
   await mkdir(input, { recursive: true });
   for (let i = 0; i < DOCS; i++)
-    await writeFile(join(input, `doc-${String(i).padStart(5, '0')}.pdf`), `%PDF-1.4 ${i}\n`);
+    await writeFile(join(input, `doc-${String(i).padStart(5, '0')}.pdf`), `%PDF-1.4 ${i}\n%%EOF\n`);
   const rows = [];
   for (const n of WORKERS) rows.push(await runWorkers(n, server, input, dir));
   const one = rows.find((r) => r.workers === 1) ?? rows[0];

@@ -78,7 +78,7 @@ describe('CLI: hostile file names and paths for submit', () => {
     ],
   ])('%s: refused with exit 2, nothing sent', async (_name, name, create, message) => {
     const f: FakeIdp = await fake((_req, res) => json(res, 201, {}));
-    if (create) await writeFile(join(dir, name), '%PDF-1.4\n');
+    if (create) await writeFile(join(dir, name), '%PDF-1.4\n%%EOF\n');
     const run = await idp(
       ['submit', '--action', IDS.actionId, '--version', '1.1.0', '--', join(dir, name)],
       settings(f.baseUrl, f.tokenUrl),

@@ -101,6 +101,11 @@ export interface BatchOptions {
   maxRateLimitedSubmits?: number;
   /** Submit `uncertain` documents again: they may have been submitted already (credits). Default false. */
   resubmitUncertain?: boolean;
+  /**
+   * Judge each document by its bytes before its upload (default true): one IDP would refuse (not a PDF,
+   * PNG, JPEG or TIFF, or not what its name says; encrypted; over 150 pages) becomes `rejected`, unsent.
+   */
+  preflight?: boolean;
   /** `false` adds confidence scores and geometry to the results. Default true. */
   valueOnly?: boolean;
   /** Stops the batch: in-flight submits finish or are marked uncertain; a rerun resumes. */
@@ -274,6 +279,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               actionVersion,
               file: bytes,
               fileName: doc.fileName,
+              ...(options.preflight === false ? { preflight: false } : {}),
               // The batch owns the 429 policy for uploads (slow down, honour Retry-After).
               retry: { maxRetries: 0 },
               // No signal: a stop lets an upload in flight finish, so that its id is journaled and

@@ -82,6 +82,33 @@ describe('runBatch', () => {
     );
   });
 
+  it('a document IDP would refuse by its content is rejected unsent; preflight: false sends it', async () => {
+    const idp = closeAfterTest(await fakeBatchIdp());
+    const dir = await tempDir();
+    const input = await documents(dir, 1);
+    // A Word file (a ZIP archive) named .pdf: IDP would take the upload, charge for it, and fail it.
+    await writeFile(join(input, 'contract.pdf'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0, 8, 0]));
+    const run = (preflight?: false) =>
+      runBatch({
+        client: clientFor(idp),
+        inputs: [input],
+        ...ACTION,
+        outDir: join(dir, 'out'),
+        ...FAST,
+        ...(preflight === false ? { preflight } : {}),
+      });
+    const summary = await run();
+    expect(idp.posts.size).toBe(1);
+    expect(summary).toMatchObject({ succeeded: 1, states: { retrieved: 1, rejected: 1 } });
+    const results = await jsonLines(join(dir, 'out', 'results.jsonl'));
+    expect(results.find((r) => String(r.file).endsWith('contract.pdf'))).toMatchObject({ state: 'rejected' });
+    expect(results.find((r) => String(r.file).endsWith('contract.pdf'))?.error).toMatch(
+      /was not sent: it is a ZIP\/Office file/,
+    );
+    await run(false);
+    expect(idp.posts.size).toBe(2);
+  });
+
   it('a 429 slows uploads down and is honoured; nothing is lost or sent twice', async () => {
     const idp = closeAfterTest(
       await fakeBatchIdp({ rateLimit: (n) => (n === 1 || n === 2 ? 0 : undefined) }),

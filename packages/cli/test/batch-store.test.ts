@@ -21,7 +21,7 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
     dir = await mkdtemp(join(tmpdir(), 'idp-batch-store-'));
     await mkdir(join(dir, 'in'));
     for (let i = 0; i < 6; i++)
-      await writeFile(join(dir, 'in', `invoice-${i}.pdf`), `%PDF-1.4 invoice ${i}\n`);
+      await writeFile(join(dir, 'in', `invoice-${i}.pdf`), `%PDF-1.4 invoice ${i}\n%%EOF\n`);
   });
   afterAll(async () => {
     await mock?.stop();

@@ -17,7 +17,7 @@ describe('idp batch against the mock', () => {
     dir = await mkdtemp(join(tmpdir(), 'idp-batch-cli-'));
     await mkdir(join(dir, 'in'));
     for (let i = 0; i < 4; i++)
-      await writeFile(join(dir, 'in', `invoice-${i}.pdf`), `%PDF-1.4 invoice ${i}\n`);
+      await writeFile(join(dir, 'in', `invoice-${i}.pdf`), `%PDF-1.4 invoice ${i}\n%%EOF\n`);
     await writeFile(join(dir, 'in', 'empty.pdf'), '');
     await writeFile(join(dir, 'in', 'notes.txt'), 'not a document');
     await writeFile(join(dir, 'in', '.DS_Store'), '');

@@ -190,6 +190,25 @@ describe('idp against the Prism mock', () => {
     }
   });
 
+  it('submit judges the document by its bytes: a Word file named .pdf is refused (exit 2), --no-preflight sends it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
+    try {
+      // The start of a DOCX: a ZIP archive.
+      await writeFile(join(dir, 'invoice.pdf'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0, 8, 0]));
+      const args = ['submit', 'invoice.pdf', '--action', IDS.actionId, '--version', '1.1.0'];
+      const refused = await idp(args, settings(), dir);
+      expect([refused.code, refused.stdout]).toEqual([2, '']);
+      expect(refused.stderr).toMatch(
+        /"invoice\.pdf" was not sent: it is a ZIP\/Office file .*--no-preflight/,
+      );
+      const sent = await idp([...args, '--no-preflight'], settings(), dir);
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toMatch(/^Next: idp wait --action /m);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
   it('Ctrl-C in a terminal ends wait with one line on stderr and exit 130', async () => {
     // `script` gives idp a real pseudo-terminal (so the spinner runs) and turns ^C into SIGINT.
     const command = [

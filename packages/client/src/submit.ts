@@ -65,6 +65,12 @@ export interface SubmitInput extends CallOptions {
    * refuses your file type, try that here.
    */
   fileContentType?: string;
+  /**
+   * Judge the document by its bytes before sending it (default `true`): PDF, PNG, JPEG or TIFF, as its
+   * name says; at most 150 pages; not encrypted; not empty; at most 15 MB. IDP charges for documents it
+   * then refuses; a refusal here sends nothing and costs nothing (`IdpPreflightError`).
+   */
+  preflight?: boolean;
 }
 
 /**

@@ -1,6 +1,12 @@
-import { IDS, json } from '@idp-kit/testkit';
+import { IDS, JPEG_BYTES, json, PNG_BYTES, pdfBytes, tiffBytes } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
-import { IdpApiError, IdpConnectionError, IdpValidationError, MAX_FILE_BYTES } from '../src/index.js';
+import {
+  IdpApiError,
+  IdpConnectionError,
+  IdpPreflightError,
+  IdpValidationError,
+  MAX_FILE_BYTES,
+} from '../src/index.js';
 import { rejection, setup } from './helpers.js';
 
 const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n');
@@ -43,16 +49,17 @@ describe('submitExecution', () => {
   });
 
   it.each([
-    ['scan.PNG', 'image/png'],
-    ['photo.jpg', 'image/jpeg'],
-    ['photo.jpeg', 'image/jpeg'],
-    ['fax.tif', 'image/tiff'],
-    ['fax.tiff', 'image/tiff'],
-  ])('%s is sent as %s', async (fileName, type) => {
+    ['scan.PNG', 'image/png', PNG_BYTES],
+    ['photo.jpg', 'image/jpeg', JPEG_BYTES],
+    ['photo.jpeg', 'image/jpeg', JPEG_BYTES],
+    ['fax.tif', 'image/tiff', tiffBytes(2)],
+    ['fax.tiff', 'image/tiff', tiffBytes(1)],
+  ])('%s is sent as %s', async (fileName, type, bytes) => {
     const { idp, client } = await setup((_req, res) =>
       json(res, 201, { ...created, documentName: fileName }),
     );
-    await client.submitExecution({ ...input, fileName, file: new Blob(['x'], { type: 'text/plain' }) });
+    // The Blob's own type is not what is sent: the name decides.
+    await client.submitExecution({ ...input, fileName, file: new Blob([bytes], { type: 'text/plain' }) });
     expect(idp.runtimeRequests()[0]?.body).toContain(`Content-Type: ${type}`);
   });
 
@@ -163,5 +170,48 @@ describe('submitExecution: refused before sending', () => {
     expect(error).toBeInstanceOf(IdpValidationError);
     expect((error as Error).message).toMatch(message);
     expect(idp.server.requests).toHaveLength(0);
+  });
+});
+
+describe('submitExecution: judged by its bytes before sending (pre-flight)', () => {
+  const refused = async (override: Record<string, unknown>, message: RegExp) => {
+    const { idp, client } = await setup((_req, res) => json(res, 201, created));
+    const error = await rejection(client.submitExecution({ ...input, ...override }));
+    expect(error).toBeInstanceOf(IdpPreflightError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toMatch(/was not sent/);
+    expect(idp.runtimeRequests()).toHaveLength(0);
+    expect(idp.tokenRequests()).toHaveLength(0);
+  };
+
+  it('a Word file named .pdf is refused with what it is, nothing sent, no token asked', async () => {
+    await refused({ file: new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0, 8, 0]) }, /ZIP|Office/);
+  });
+
+  it('plain text named .pdf is refused', async () => {
+    await refused({ file: new TextEncoder().encode('Invoice 2291, total 120.00') }, /plain text/);
+  });
+
+  it('a PNG named .pdf is refused: rename it', async () => {
+    await refused({ file: PNG_BYTES }, /name says PDF but it is a PNG/);
+  });
+
+  it('a 151-page PDF is refused before the upload; 150 pages are sent', async () => {
+    await refused({ file: pdfBytes(151) }, /151 pages; IDP reads at most 150/);
+    const { idp, client } = await setup((_req, res) => json(res, 201, created));
+    await client.submitExecution({ ...input, file: pdfBytes(150) });
+    expect(idp.runtimeRequests()).toHaveLength(1);
+  });
+
+  it('preflight: false sends what the check would refuse (the user said so)', async () => {
+    const { idp, client } = await setup((_req, res) => json(res, 201, created));
+    await client.submitExecution({ ...input, file: new TextEncoder().encode('not a pdf'), preflight: false });
+    expect(idp.runtimeRequests()).toHaveLength(1);
+  });
+
+  it('a whole PDF whose page tree this reader cannot find is sent, its pages unknown', async () => {
+    const { idp, client } = await setup((_req, res) => json(res, 201, created));
+    await client.submitExecution({ ...input, file: new TextEncoder().encode('%PDF-1.7\n%%EOF\n') });
+    expect(idp.runtimeRequests()).toHaveLength(1);
   });
 });

@@ -143,7 +143,7 @@ describe('the MCP server against the bundled mock, through the SDK client over s
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(join(tmpdir(), 'idp-mcp-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    await writeFile(join(dir, 'po-review.pdf'), '%PDF-1.4\n');
+    await writeFile(join(dir, 'po-review.pdf'), '%PDF-1.4\n%%EOF\n');
     const submitted = JSON.parse(
       text(await call(client, 'submit_document', { path: join(dir, 'po-review.pdf'), ...REF })),
     );

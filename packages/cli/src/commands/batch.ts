@@ -31,6 +31,7 @@ interface RunFlags extends ConnectionFlags {
   concurrency: string;
   interval?: string;
   resubmitUncertain?: boolean;
+  preflight?: boolean;
   confidence?: boolean;
   json?: boolean;
   verbose?: boolean;
@@ -190,6 +191,10 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     .option('--concurrency <n>', 'uploads at once (fewer after a 429)', '4')
     .option('--interval <duration>', 'first poll interval (at least 10s against MuleSoft hosts)')
     .option('--resubmit-uncertain', 'submit again documents that may have been submitted already (credits)')
+    .option(
+      '--no-preflight',
+      'send documents the check by content would refuse (wrong type, encrypted, over 150 pages)',
+    )
     .option('--confidence', 'keep confidence scores and geometry in the results (valueOnly=false)')
     .option('--json', 'print the engine events as NDJSON on stdout')
     .option('--store <url>', STORE_HELP)
@@ -228,6 +233,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
           uploadConcurrency: concurrency,
           ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
           resubmitUncertain: flags.resubmitUncertain === true,
+          ...(flags.preflight === false ? { preflight: false } : {}),
           valueOnly: flags.confidence !== true,
           onEvent,
           ...ctx.signalOption,

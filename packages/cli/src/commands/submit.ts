@@ -12,6 +12,7 @@ interface SubmitFlags extends ConnectionFlags, OutputFlags, WaitFlags {
   callback?: string;
   salesforceOrg?: string;
   wait?: boolean;
+  preflight?: boolean;
 }
 
 /** `idp submit`: uploads a document (costs credits: never retried once it may have arrived). */
@@ -25,9 +26,13 @@ export function submitCommand(program: Command, ctx: CliContext): void {
     .option('--callback <url>', 'https URL that IDP calls (PATCH) when the execution settles')
     .option('--salesforce-org <id>', 'Salesforce org that runs the action (x-sfdc-core-tenant-id)')
     .option('--wait', 'then wait for the result, as `idp wait` does')
+    .option(
+      '--no-preflight',
+      'send it even if the check by content would refuse it (wrong type, encrypted, over 150 pages)',
+    )
     .addHelpText(
       'after',
-      `\nA submit is never retried once the document may have reached the service: each page costs credits.\n\nExamples:\n  ${cmd} submit invoice.pdf --action 90c3e286-72b5-42ca-92d0-22f86ea8d766 --version 1.1.0\n  ${cmd} submit scan.tiff --action <id> --version 1.1.0 --wait --timeout 20m --json\n\n${EXIT_CODES_HELP}`,
+      `\nA submit is never retried once the document may have reached the service: each page costs credits.\nThe document is checked by its bytes first (PDF, PNG, JPEG or TIFF as its name says, not encrypted,\nat most 150 pages): what IDP would refuse is not sent (exit 2); --no-preflight sends it anyway.\n\nExamples:\n  ${cmd} submit invoice.pdf --action 90c3e286-72b5-42ca-92d0-22f86ea8d766 --version 1.1.0\n  ${cmd} submit scan.tiff --action <id> --version 1.1.0 --wait --timeout 20m --json\n\n${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, flags: SubmitFlags) => {
       // Everything that can be wrong is checked before the upload: a typo must not cost credits.
@@ -41,6 +46,7 @@ export function submitCommand(program: Command, ctx: CliContext): void {
         actionVersion: flags.version,
         file: bytes,
         fileName,
+        ...(flags.preflight === false ? { preflight: false } : {}),
         ...(flags.callback ? { callbackUrl: flags.callback } : {}),
         ...(flags.salesforceOrg ? { salesforceOrgId: flags.salesforceOrg } : {}),
         ...ctx.signalOption,

@@ -1,6 +1,7 @@
 import { jsonOrText } from '../api-error.js';
 import { IdpApiError, IdpConnectionError, type IdpError, IdpRequestTimeoutError } from '../errors.js';
 import type { Pipeline } from '../pipeline.js';
+import { preflight } from '../preflight.js';
 import { prepareSubmission, type SubmitInput, type SubmitResult } from '../submit.js';
 import type { SubmittedExecution } from '../types.js';
 
@@ -31,6 +32,8 @@ function transportFailure(error: IdpError, how: { refused: boolean }): IdpError 
 export function submitOperation(pipeline: Pipeline, baseUrl: string, organizationId: string) {
   return async function submitExecution(input: SubmitInput): Promise<SubmitResult> {
     const { file, callback } = prepareSubmission(input);
+    // Judged by its bytes before anything is sent: IDP charges for a document it then refuses.
+    if (input.preflight !== false) await preflight(file, input.fileName);
     const { actionId, actionVersion, fileName, signal, attemptTimeoutMs, deadlineMs, retry, headers } = input;
     const base64 = input.encoding === 'base64';
     const json = base64
