@@ -41,7 +41,7 @@ function clientFor(prefer?: string, options: { token?: boolean } = {}) {
     // empty one: it refuses a token that cannot be sent).
     fetch:
       options.token === false
-        ? (input: RequestInfo | URL, init?: RequestInit) => {
+        ? (input: string | URL | Request, init?: RequestInit) => {
             const headers = new Headers(init?.headers);
             headers.delete('authorization');
             return recorder.fetch(input, { ...init, headers });
