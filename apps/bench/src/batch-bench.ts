@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openFileJournal, runBatch } from '@idp-kit/batch';
 import { createIdpClient } from '@idp-kit/client';
+import { pdfBytes } from '@idp-kit/testkit';
 import { ACTION, ORG, startBatchFake } from './batch-fake-process.js';
 
 const arg = (name: string, fallback: number) => {
@@ -32,7 +33,10 @@ async function documents(dir: string, count: number): Promise<string> {
   const folder = join(dir, 'in');
   await mkdir(folder, { recursive: true });
   for (let i = 0; i < count; i++)
-    await writeFile(join(folder, `doc-${String(i).padStart(5, '0')}.pdf`), `%PDF-1.4 ${i}\n%%EOF\n`);
+    await writeFile(
+      join(folder, `doc-${String(i).padStart(5, '0')}.pdf`),
+      pdfBytes(1, { text: `document ${i}` }),
+    );
   return folder;
 }
 

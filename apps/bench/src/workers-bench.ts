@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPostgres } from '@idp-kit/testkit';
+import { pdfBytes, startPostgres } from '@idp-kit/testkit';
 import pg from 'pg';
 import { ACTION, ORG, startBatchFake } from './batch-fake-process.js';
 
@@ -127,7 +127,10 @@ try {
   const input = join(dir, 'in');
   await mkdir(input, { recursive: true });
   for (let i = 0; i < DOCS; i++)
-    await writeFile(join(input, `doc-${String(i).padStart(5, '0')}.pdf`), `%PDF-1.4 ${i}\n%%EOF\n`);
+    await writeFile(
+      join(input, `doc-${String(i).padStart(5, '0')}.pdf`),
+      pdfBytes(1, { text: `document ${i}` }),
+    );
   const rows = [];
   for (const n of WORKERS) rows.push(await runWorkers(n, server, input, dir));
   const one = rows.find((r) => r.workers === 1) ?? rows[0];

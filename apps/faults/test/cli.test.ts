@@ -2,7 +2,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeAfterTest, execution, type FakeIdp, fakeIdp, IDS, json, runNode } from '@idp-kit/testkit';
+import {
+  closeAfterTest,
+  execution,
+  type FakeIdp,
+  fakeIdp,
+  IDS,
+  json,
+  pdfBytes,
+  runNode,
+} from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawServer, SECRET } from './helpers.js';
 
@@ -51,7 +60,7 @@ describe('CLI: hostile file names and paths for submit', () => {
     'percent%22encoded.PDF',
   ])('%s: sent once, the name cannot break the multipart headers', async (name) => {
     const f: FakeIdp = await fake((_req, res) => json(res, 201, { id: IDS.executionId, documentName: name }));
-    await writeFile(join(dir, name), '%PDF-1.4\n%%EOF\n');
+    await writeFile(join(dir, name), pdfBytes(1));
     const run = await idp(
       ['submit', '--action', IDS.actionId, '--version', '1.1.0', '--', join(dir, name)],
       settings(f.baseUrl, f.tokenUrl),
@@ -78,7 +87,7 @@ describe('CLI: hostile file names and paths for submit', () => {
     ],
   ])('%s: refused with exit 2, nothing sent', async (_name, name, create, message) => {
     const f: FakeIdp = await fake((_req, res) => json(res, 201, {}));
-    if (create) await writeFile(join(dir, name), '%PDF-1.4\n%%EOF\n');
+    if (create) await writeFile(join(dir, name), pdfBytes(1));
     const run = await idp(
       ['submit', '--action', IDS.actionId, '--version', '1.1.0', '--', join(dir, name)],
       settings(f.baseUrl, f.tokenUrl),

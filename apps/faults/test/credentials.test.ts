@@ -12,6 +12,7 @@ import {
   json,
   type Loopback,
   loopback,
+  pdfBytes,
   type Recorded,
   runNode,
   TOKEN_PATH,
@@ -252,8 +253,8 @@ describe('credentials echoed by a hostile server stay out of every output channe
       const inputs = join(dir, `in-${extra.IDP_USERNAME ? 'basic' : 'token'}`);
       const out = join(dir, `out-${extra.IDP_USERNAME ? 'basic' : 'token'}`);
       await mkdir(inputs, { recursive: true });
-      await writeFile(join(inputs, 'a.pdf'), '%PDF-1.4 doc-a\n%%EOF\n');
-      await writeFile(join(inputs, 'b.pdf'), '%PDF-1.4 doc-b\n%%EOF\n');
+      await writeFile(join(inputs, 'a.pdf'), pdfBytes(1, { text: 'doc-a' }));
+      await writeFile(join(inputs, 'b.pdf'), pdfBytes(1, { text: 'doc-b' }));
       const run = await idp(
         ['batch', 'run', inputs, '--action', IDS.actionId, '--version', '1.1.0', '--out', out, '--json'],
         { ...settings(server), ...extra },

@@ -8,7 +8,7 @@ import {
   IdpError,
   IdpRequestTimeoutError,
 } from '@idp-kit/client';
-import { closeAfterTest, execution, type FakeIdp, fakeIdp, IDS, json, REF } from '@idp-kit/testkit';
+import { closeAfterTest, execution, type FakeIdp, fakeIdp, IDS, json, pdfBytes, REF } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import { assertNoSecrets, rawServer, rejected, SECRET, settledWithoutLeaks, timers } from './helpers.js';
 
@@ -25,7 +25,7 @@ function clientFor(idp: FakeIdp, retry = { maxRetries: 3, baseDelayMs: 5, maxDel
 }
 
 const ok = (_req: unknown, res: Parameters<typeof json>[0]) => json(res, 200, execution('SUCCEEDED'));
-const PDF = new TextEncoder().encode('%PDF-1.4\n%%EOF\n');
+const PDF = pdfBytes(1);
 const submission = { actionId: IDS.actionId, actionVersion: '1.1.0', file: PDF, fileName: 'invoice.pdf' };
 
 describe('token endpoint faults', () => {

@@ -544,6 +544,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
                   continue;
                 }
                 if (!signal?.aborted) failures.push(error);
+              } finally {
+                // Done with it, whatever came of it: its lease is renewed no more.
+                store.release?.(lease);
               }
             }
           }),

@@ -123,6 +123,12 @@ export interface SharedJournalStore extends JournalStore {
   /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */
   park(lease: Lease): Promise<void>;
   /**
+   * This worker is done with a claimed document (whatever its state now): its lease is no longer
+   * renewed, and a lease of this worker that no loop holds (a claim whose reply was lost in an outage)
+   * counts as free, to this worker at once and to others once it lapses.
+   */
+  release?(lease: Lease): void;
+  /**
    * The whole batch per state, in one read: `total` (every worker's documents), and of those this
    * worker does not hold and are not parked, the `free` ones (nobody holds them, or their holder's
    * lease lapsed) and the ones other live workers hold (`elsewhere`).

@@ -219,12 +219,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw new BatchStoreError(explain(error, where));
   }
 
+  // The documents this worker's loops hold (key → lease token). Only these are renewed: a lease taken
+  // by a claim whose reply was lost (the database went away after committing it) is held by no loop,
+  // and is free again (to this worker at once, to others once it lapses), not kept alive until close.
+  const held = new Map<string, number>();
+  const heldKeys = () => [...held.keys()];
   const heartbeat = setInterval(
     () => {
+      if (held.size === 0) return;
       query(
         `UPDATE idp_batch_documents SET lease_until = now() + make_interval(secs => $3::float8 / 1000)
-          WHERE batch = $1 AND lease_owner = $2`,
-        [batch, workerId, leaseMs],
+          WHERE batch = $1 AND lease_owner = $2 AND key = ANY($4::text[])`,
+        [batch, workerId, leaseMs, heldKeys()],
       ).catch(() => {}); // the next beat tries again; a lapse is safe (fencing)
     },
     Math.max(50, Math.floor(leaseMs / 3)),
@@ -326,7 +332,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         const { rows } = await query<{ record: DocumentRecord; lease_token: string }>(
           `WITH next AS (
              SELECT key FROM idp_batch_documents
-              WHERE batch = $1 AND state = $2 AND NOT parked AND lease_until < now()
+              WHERE batch = $1 AND state = $2 AND NOT parked
+                AND (lease_until < now() OR (lease_owner = $3 AND NOT (key = ANY($5::text[]))))
               ORDER BY lease_until, seq LIMIT 1
               FOR UPDATE SKIP LOCKED)
            UPDATE idp_batch_documents d
@@ -334,11 +341,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
                   lease_until = now() + make_interval(secs => $4::float8 / 1000)
              FROM next WHERE d.batch = $1 AND d.key = next.key
            RETURNING d.record, d.lease_token`,
-          [batch, state, workerId, leaseMs],
+          [batch, state, workerId, leaseMs, heldKeys()],
         );
         const row = rows[0];
-        if (row)
-          return { record: row.record, lease: { key: row.record.key, token: Number(row.lease_token) } };
+        if (row) {
+          const lease = { key: row.record.key, token: Number(row.lease_token) };
+          held.set(lease.key, lease.token);
+          return { record: row.record, lease };
+        }
       }
       return undefined;
     },
@@ -346,6 +356,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (!(await write(record, lease))) {
         throw new LeaseLostError(`another worker has taken over ${record.fileName}`);
       }
+    },
+    release(lease) {
+      if (held.get(lease.key) === lease.token) held.delete(lease.key);
     },
     async park(lease) {
       await query(
@@ -357,12 +370,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async census() {
       const { rows } = await query<{ state: DocumentState; total: string; free: string; elsewhere: string }>(
         `SELECT state, count(*) AS total,
-                count(*) FILTER (WHERE mine_not AND lease_until < now()) AS free,
-                count(*) FILTER (WHERE mine_not AND lease_until >= now()) AS elsewhere
-           FROM (SELECT state, lease_until, NOT parked AND lease_owner IS DISTINCT FROM $2 AS mine_not
+                count(*) FILTER (WHERE NOT parked AND NOT held
+                                   AND (lease_until < now() OR lease_owner IS NOT DISTINCT FROM $2)) AS free,
+                count(*) FILTER (WHERE NOT parked AND lease_owner IS DISTINCT FROM $2
+                                   AND lease_until >= now()) AS elsewhere
+           FROM (SELECT state, lease_until, parked, lease_owner,
+                        lease_owner IS NOT DISTINCT FROM $2 AND key = ANY($3::text[]) AS held
                    FROM idp_batch_documents WHERE batch = $1) AS d
           GROUP BY state`,
-        [batch, workerId],
+        [batch, workerId, heldKeys()],
       );
       return Object.fromEntries(
         rows.map((r) => [

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIdpClient } from '@idp-kit/client';
-import { IDS } from '@idp-kit/testkit';
+import { IDS, pdfBytes } from '@idp-kit/testkit';
 import { onTestFinished } from 'vitest';
 import type { BatchSummary } from '../src/index.js';
 import type { FakeBatchIdp } from './fake-batch-idp.js';
@@ -24,7 +24,7 @@ export async function documents(dir: string, count: number, prefix = 'doc'): Pro
   for (let i = 0; i < count; i++) {
     await writeFile(
       join(folder, `${prefix}-${String(i).padStart(4, '0')}.pdf`),
-      `%PDF-1.4 document ${prefix} ${i}\n%%EOF\n`,
+      pdfBytes(1, { text: `document ${prefix} ${i}` }),
     );
   }
   return folder;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdir, open, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { closeAfterTest } from '@idp-kit/testkit';
+import { closeAfterTest, pdfBytes } from '@idp-kit/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type BatchEvent,
@@ -323,7 +323,7 @@ describe('finding 12: rejected documents are read again on a rerun', () => {
     await writeFile(join(input, 'late.pdf'), '');
     expect(await runBatch(options)).toMatchObject({ succeeded: 1, states: { retrieved: 1, rejected: 1 } });
     expect(await runBatch(options)).toMatchObject({ states: { retrieved: 1, rejected: 1 } }); // still empty: same verdict
-    await writeFile(join(input, 'late.pdf'), '%PDF-1.4 late\n%%EOF\n');
+    await writeFile(join(input, 'late.pdf'), pdfBytes(1, { text: 'late' }));
     const summary = await runBatch(options);
     expect(summary).toMatchObject({ documents: 2, succeeded: 2, states: { retrieved: 2 } });
     expect([...idp.posts.values()]).toEqual([1, 1]);
@@ -336,7 +336,7 @@ describe('finding 12: rejected documents are read again on a rerun', () => {
       ...options,
       onEvent: (e) => {
         // After planning hashed it, before the upload reads it again.
-        if (e.type === 'start') writeFileSync(path, '%PDF-1.4 edited\n%%EOF\n');
+        if (e.type === 'start') writeFileSync(path, pdfBytes(1, { text: 'edited' }));
       },
     });
     expect(first.states).toEqual({ rejected: 1 });
@@ -353,9 +353,9 @@ describe('inputs: what the batch does not take is said, and nothing hangs or lea
   it('a FIFO named .pdf, a symlink out of the folder, a hidden file, notes.txt and the batch folder itself are skipped with a reason', async () => {
     const { idp, dir, input, options } = await batchOf(1);
     execFileSync('mkfifo', [join(input, 'pipe.pdf')]);
-    await writeFile(join(dir, 'secret.pdf'), '%PDF-1.4 outside\n%%EOF\n');
+    await writeFile(join(dir, 'secret.pdf'), pdfBytes(1, { text: 'outside' }));
     await symlink(join(dir, 'secret.pdf'), join(input, 'link.pdf'));
-    await writeFile(join(input, '.hidden.pdf'), '%PDF-1.4 hidden\n%%EOF\n');
+    await writeFile(join(input, '.hidden.pdf'), pdfBytes(1, { text: 'hidden' }));
     await writeFile(join(input, 'notes.txt'), 'x');
     const out = join(input, 'out'); // the batch folder inside the input folder
     const events: BatchEvent[] = [];

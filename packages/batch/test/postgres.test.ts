@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
+import { pdfBytes, postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type DocumentRecord, LeaseLostError, runBatch, type SharedJournalStore } from '../src/index.js';
@@ -259,6 +259,38 @@ describe.skipIf(Boolean(missing))('runBatch on the PostgreSQL store', () => {
     expect([...idp.posts.values()]).toEqual(Array(30).fill(1));
   });
 
+  it('a claim whose reply was lost (committed, then retried) leaves no document behind', async () => {
+    const url = await database();
+    const idp = await fakeBatchIdp();
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 6);
+    const store = await open(url);
+    // The outage case, made exact: the first claim commits at the server and its answer never arrives,
+    // so the store's retry claims again. The first document is leased to this worker, by no loop.
+    let lost = false;
+    const lossy: SharedJournalStore = Object.assign(Object.create(store) as SharedJournalStore, {
+      async claim(states: Parameters<SharedJournalStore['claim']>[0]) {
+        if (!lost) {
+          lost = (await store.claim(states)) !== undefined;
+        }
+        return store.claim(states);
+      },
+    });
+    const summary = await runBatch({
+      client: clientFor(idp),
+      inputs: [input],
+      ...ACTION,
+      outDir: `${dir}/out`,
+      pollIntervalMs: 1,
+      maxPollIntervalMs: 2,
+      journal: lossy,
+    });
+    expect(lost).toBe(true);
+    expect(summary).toMatchObject({ documents: 6, succeeded: 6, pending: 0, uncertain: [] });
+    expect([...idp.posts.values()]).toEqual(Array(6).fill(1));
+  });
+
   it('the database goes away mid-batch and comes back: the worker waits, resumes, and nothing is lost or POSTed twice', async () => {
     const url = await database();
     let stopped: Promise<void> | undefined;
@@ -350,7 +382,7 @@ describe.skipIf(Boolean(missing))(
       const { writeFile } = await import('node:fs/promises');
       await writeFile(`${input}/late.pdf`, '');
       expect(await runBatch(options)).toMatchObject({ states: { retrieved: 1, rejected: 1 } });
-      await writeFile(`${input}/late.pdf`, '%PDF-1.4 late\n%%EOF\n');
+      await writeFile(`${input}/late.pdf`, pdfBytes(1, { text: 'late' }));
       expect(await runBatch(options)).toMatchObject({ documents: 2, succeeded: 2, states: { retrieved: 2 } });
       expect([...idp.posts.values()]).toEqual([1, 1]);
     });

@@ -1,5 +1,5 @@
 import { csvCell } from '@idp-kit/batch';
-import { type Execution, type ExtractedField, extractFields } from '@idp-kit/client';
+import { type Execution, type ExtractedField, explainStatusMessage, extractFields } from '@idp-kit/client';
 import stringWidth from 'string-width';
 import { type CellFitter, cellFitter, cutNote, fitCell, MAX_CELL_COLUMNS } from './cell.js';
 import type { Style } from './style.js';
@@ -66,6 +66,9 @@ export function formatTable(execution: Execution<boolean>, style: Style, minConf
     `${style.bold(line(execution.documentName ?? ''))} ${style.dim(line(execution.id ?? ''))}`,
     `Status: ${statusStyle(line(execution.status))}`,
   ];
+  // The model's own reason (a FAILED execution is paid: say why, and what to do).
+  const reason = explainStatusMessage(execution.statusMessage);
+  if (reason !== undefined) out.push(`Reason: ${line(reason)}`);
   if (all.length === 0) {
     out.push('', style.dim('(no results)'));
     return out.join('\n');

@@ -2,7 +2,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningMock, startMock } from '@idp-kit/mock';
-import { IDS, postgresMissing, type Ran, runNode, startPostgres, type TestPostgres } from '@idp-kit/testkit';
+import {
+  IDS,
+  pdfBytes,
+  postgresMissing,
+  type Ran,
+  runNode,
+  startPostgres,
+  type TestPostgres,
+} from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, settingsFor } from './helpers.js';
 
@@ -21,7 +29,7 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
     dir = await mkdtemp(join(tmpdir(), 'idp-batch-store-'));
     await mkdir(join(dir, 'in'));
     for (let i = 0; i < 6; i++)
-      await writeFile(join(dir, 'in', `invoice-${i}.pdf`), `%PDF-1.4 invoice ${i}\n%%EOF\n`);
+      await writeFile(join(dir, 'in', `invoice-${i}.pdf`), pdfBytes(1, { text: `invoice ${i}` }));
   });
   afterAll(async () => {
     await mock?.stop();

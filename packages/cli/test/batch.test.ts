@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningMock, startMock } from '@idp-kit/mock';
-import { IDS, type Ran, runNode } from '@idp-kit/testkit';
+import { IDS, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, settingsFor } from './helpers.js';
 
@@ -17,7 +17,7 @@ describe('idp batch against the mock', () => {
     dir = await mkdtemp(join(tmpdir(), 'idp-batch-cli-'));
     await mkdir(join(dir, 'in'));
     for (let i = 0; i < 4; i++)
-      await writeFile(join(dir, 'in', `invoice-${i}.pdf`), `%PDF-1.4 invoice ${i}\n%%EOF\n`);
+      await writeFile(join(dir, 'in', `invoice-${i}.pdf`), pdfBytes(1, { text: `invoice ${i}` }));
     await writeFile(join(dir, 'in', 'empty.pdf'), '');
     await writeFile(join(dir, 'in', 'notes.txt'), 'not a document');
     await writeFile(join(dir, 'in', '.DS_Store'), '');

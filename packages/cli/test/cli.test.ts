@@ -10,6 +10,7 @@ import {
   fakeIdp,
   IDS,
   json,
+  pdfBytes,
   type Ran,
   runNode,
   startNode,
@@ -83,7 +84,7 @@ describe('idp against the Prism mock', () => {
   it('submit --wait submits, waits and prints', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
     try {
-      await writeFile(join(dir, 'invoice 2291.pdf'), '%PDF-1.4\n%%EOF\n');
+      await writeFile(join(dir, 'invoice 2291.pdf'), pdfBytes(1));
       const run = await idp(
         [
           'submit',
@@ -130,6 +131,30 @@ describe('idp against the Prism mock', () => {
     expect(run.code).toBe(code);
   });
 
+  it.each([
+    [
+      'failedMaxTokens',
+      /^Reason: MAX_TOKENS: the model's answer was cut at its token limit: split the document, or select an OpenAI model/m,
+    ],
+    ['failedLength', /^Reason: length: the document has more input tokens than the model takes: split it/m],
+  ] as const)('a FAILED execution shows the model’s reason and what to do (%s)', async (name, reason) => {
+    const run = await idp(
+      ['get', ...REF_FLAGS.slice(0, 4), '--execution', MOCK_EXECUTIONS[name]],
+      settings(),
+    );
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('Status: FAILED');
+    expect(run.stdout).toMatch(reason);
+  });
+
+  it('an execution without statusMessage shows no Reason line', async () => {
+    const run = await idp(
+      ['get', ...REF_FLAGS.slice(0, 4), '--execution', MOCK_EXECUTIONS.FAILED],
+      settings(),
+    );
+    expect(run.stdout).not.toMatch(/^Reason:/m);
+  });
+
   it('get --confidence against the mock shows confidence scores and marks the shaky ones', async () => {
     const args = ['get', ...REF_FLAGS.slice(0, 4), '--execution', MOCK_EXECUTIONS.MANUAL_VALIDATION_REQUIRED];
     const plain = await idp(args, settings());
@@ -167,7 +192,7 @@ describe('idp against the Prism mock', () => {
   it('a submit hint works as pasted: `pnpm idp` inside the repository, `idp` installed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
     try {
-      await writeFile(join(dir, 'invoice.pdf'), '%PDF-1.4\n%%EOF\n');
+      await writeFile(join(dir, 'invoice.pdf'), pdfBytes(1));
       const args = ['submit', join(dir, 'invoice.pdf'), '--action', IDS.actionId, '--version', '1.1.0'];
       const installed = await idp(args, settings(), dir); // a folder outside the repository
       expect(installed.stdout).toMatch(/^Next: idp wait --action /m);
@@ -505,7 +530,7 @@ describe('idp submit --wait checks the wait options before uploading', () => {
   it('a bad --timeout exits 2 and sends nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
     try {
-      await writeFile(join(dir, 'invoice.pdf'), '%PDF-1.4\n%%EOF\n');
+      await writeFile(join(dir, 'invoice.pdf'), pdfBytes(1));
       const f = await fake((_req, res) =>
         json(res, 201, { id: IDS.executionId, documentName: 'invoice.pdf' }),
       );

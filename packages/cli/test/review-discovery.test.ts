@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningMock, startMock } from '@idp-kit/mock';
-import { closeAfterTest, fakeIdp, IDS, json, type Ran, runNode } from '@idp-kit/testkit';
+import { closeAfterTest, fakeIdp, IDS, json, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, settingsFor } from './helpers.js';
 
@@ -53,7 +53,7 @@ describe('reviews and discovery against the mock', () => {
   });
 
   it('the review loop: submit, wait (5), reviews, review, update --set, approve, wait --until final (0)', async () => {
-    await writeFile(join(dir, 'po-needs-review.pdf'), '%PDF-1.4\n%%EOF\n');
+    await writeFile(join(dir, 'po-needs-review.pdf'), pdfBytes(1));
     const submitted = await idp(
       [
         'submit',

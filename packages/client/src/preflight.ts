@@ -241,17 +241,6 @@ function isEncryptedPdf(bytes: Uint8Array): boolean {
   );
 }
 
-/**
- * Whether a PDF ends as a whole file does: `%%EOF` in its last 1,024 bytes. A PDF whose page tree this
- * reader cannot find (an unusual filter, say) but that is whole is sent, its pages unknown: a false
- * refusal would block a document IDP may read. Only one that is also cut short is refused.
- */
-function endsLikePdf(bytes: Uint8Array): boolean {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    .subarray(Math.max(0, bytes.byteLength - 1024))
-    .includes('%%EOF');
-}
-
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -300,11 +289,11 @@ export async function inspectDocument(
         ? `it is ${mb(size)}; IDP accepts at most ${mb(limits.maxBytes)}: split it into smaller parts`
         : encrypted
           ? 'it is an encrypted or password-protected PDF: remove the password (e.g. qpdf --decrypt) and send the copy'
-          : pages === undefined && (format === 'tiff' || !endsLikePdf(bytes))
+          : pages === undefined
             ? format === 'pdf'
-              ? 'it is a PDF with no readable page tree and no end marker (truncated or damaged): download it again, or repair it (e.g. qpdf, or print it to PDF again)'
+              ? 'it is a PDF with no readable page tree (damaged or truncated): download it again, or repair it (e.g. qpdf, or print it to PDF again)'
               : 'it is a TIFF whose image directories cannot be read (damaged or truncated): convert it again'
-            : pages !== undefined && pages > MAX_PAGES
+            : pages > MAX_PAGES
               ? `it has ${pages} pages; IDP reads at most ${MAX_PAGES}: split it into parts of at most ${MAX_PAGES} pages`
               : undefined;
   return refusal === undefined ? found : { ...found, refusal };

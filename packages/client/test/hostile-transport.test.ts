@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { closeAfterTest, execution, IDS, json, loopback, REF } from '@idp-kit/testkit';
+import { closeAfterTest, execution, IDS, json, loopback, pdfBytes, REF } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   IdpApiError,
@@ -10,7 +10,7 @@ import {
 } from '../src/index.js';
 import { rejection, setup } from './helpers.js';
 
-const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n');
+const PDF = pdfBytes(1);
 const upload = { actionId: IDS.actionId, actionVersion: '1.1.0', file: PDF, fileName: 'invoice-2291.pdf' };
 const created = { id: IDS.executionId, documentName: 'invoice-2291.pdf', status: 'ACKNOWLEDGED' };
 

@@ -1,4 +1,14 @@
-import { closeAfterTest, execution, fakeIdp, IDS, json, loopback, REF, until } from '@idp-kit/testkit';
+import {
+  closeAfterTest,
+  execution,
+  fakeIdp,
+  IDS,
+  json,
+  loopback,
+  pdfBytes,
+  REF,
+  until,
+} from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   IdpAbortError,
@@ -16,7 +26,7 @@ import {
 import { checkTrustedOrigin } from '../src/pipeline.js';
 import { rejection, setup } from './helpers.js';
 
-const PDF = new TextEncoder().encode('%PDF-1.4\n%%EOF\n');
+const PDF = pdfBytes(1);
 
 /** A hook that writes down every operation and attempt it sees. */
 function recorder() {

@@ -87,11 +87,10 @@ describe('pre-flight: PDF pages come from the page tree', () => {
     expect(found.refusal).toMatch(/no readable page tree/);
   });
 
-  it('a whole PDF whose page tree cannot be found is not refused: its pages are unknown', async () => {
-    // An end marker but no page tree this reader can find (an unusual filter, say): IDP may read it.
+  it('a PDF that ends properly but has no page tree is refused too (IDP could not read a page)', async () => {
     const found = await inspectDocument(new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n'));
     expect(found).toMatchObject({ format: 'pdf', pages: undefined });
-    expect(found.refusal).toBeUndefined();
+    expect(found.refusal).toMatch(/no readable page tree .*repair it/);
   });
 
   it.each(['3-pages-encrypted.pdf', '3-pages-restricted.pdf'])(

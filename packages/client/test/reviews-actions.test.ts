@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { IDS, json, REF } from '@idp-kit/testkit';
+import { IDS, json, PNG_BYTES, pdfBytes, REF } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   type ActionVersion,
@@ -246,7 +246,7 @@ describe('submit: base64 and the file part type', () => {
     const { idp, client } = await setup((_req, res) =>
       json(res, 201, { id: IDS.executionId, documentName: 'a.png' }),
     );
-    const file = new Uint8Array([137, 80, 78, 71, 0, 255, 1]);
+    const file = PNG_BYTES;
     await client.submitExecution({
       ...REF,
       file,
@@ -266,7 +266,7 @@ describe('submit: base64 and the file part type', () => {
     const { idp, client } = await setup((_req, res) =>
       json(res, 201, { id: IDS.executionId, documentName: 'a.pdf' }),
     );
-    const file = new Uint8Array([37, 80, 68, 70]);
+    const file = pdfBytes(1);
     await client.submitExecution({ ...REF, file, fileName: 'a.pdf' });
     await client.submitExecution({
       ...REF,

@@ -3,6 +3,7 @@ import {
   correctReview,
   type Execution,
   type ExecutionRef,
+  explainStatusMessage,
   extractFields,
   type IdpClient,
   parseExecutionUrl,
@@ -143,10 +144,13 @@ function executionResult(
   const first = fields.slice(0, 40).map((f) => clipField(f, VALUE_CHARS));
   // Every part is cut to size (a server's 1 MB value or name must not make the summary 1 MB), then as
   // many entries as fit: the shaky values first.
+  const reason = explainStatusMessage(execution.statusMessage);
   const summary = (n: number) => ({
     id: clip(String(execution.id ?? ''), VALUE_CHARS),
     documentName: clip(String(execution.documentName ?? ''), VALUE_CHARS),
     status: clip(String(execution.status), VALUE_CHARS),
+    // Why it failed, in the model's words, with what to do.
+    ...(reason !== undefined ? { reason: clip(reason, VALUE_CHARS * 2) } : {}),
     note: `The result is ${text.length} characters: summarized here (values cut at ${VALUE_CHARS} characters). Read the resource ${resourceUri(ref, valueOnly)} for all of it, or call extract_fields.`,
     values: fields.length,
     lowConfidence: low.slice(0, n),

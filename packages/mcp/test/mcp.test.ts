@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { MOCK_EXECUTIONS, type RunningMock, startMock } from '@idp-kit/mock';
-import { closeAfterTest, fakeIdp, IDS, json } from '@idp-kit/testkit';
+import { closeAfterTest, fakeIdp, IDS, json, pdfBytes } from '@idp-kit/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -143,7 +143,7 @@ describe('the MCP server against the bundled mock, through the SDK client over s
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(join(tmpdir(), 'idp-mcp-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    await writeFile(join(dir, 'po-review.pdf'), '%PDF-1.4\n%%EOF\n');
+    await writeFile(join(dir, 'po-review.pdf'), pdfBytes(1));
     const submitted = JSON.parse(
       text(await call(client, 'submit_document', { path: join(dir, 'po-review.pdf'), ...REF })),
     );

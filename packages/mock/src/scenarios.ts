@@ -17,6 +17,10 @@ export const MOCK_EXECUTIONS = {
   FAILED: '00000000-0000-4000-8000-000000000005',
   PARTIAL_SUCCESS: '00000000-0000-4000-8000-000000000006',
   SUCCEEDED: '00000000-0000-4000-8000-000000000007',
+  /** FAILED with `statusMessage: MAX_TOKENS` (the model's answer was cut at its token limit). */
+  failedMaxTokens: '00000000-0000-4000-8000-000000000051',
+  /** FAILED with `statusMessage: length` (more input tokens than the model takes). */
+  failedLength: '00000000-0000-4000-8000-000000000052',
   /** ACKNOWLEDGED → IN_PROGRESS → RESULTS_PENDING → SUCCEEDED over one lifecycle (20 s by default). */
   lifecycle: '00000000-0000-4000-8000-000000000020',
   /** ACKNOWLEDGED → IN_PROGRESS → MANUAL_VALIDATION_REQUIRED → SUCCEEDED, when its review is approved (DELETE) or after 1.5 lifecycles. */
@@ -67,6 +71,11 @@ const BY_ID = new Map<string, string>(
     .filter(([name]) => name in STATUS_EXAMPLES)
     .map(([name, id]) => [id, name]),
 );
+/** Well-known FAILED ids whose example carries the model's reason (`statusMessage`). */
+const FAILED_WITH_REASON: Record<string, string> = {
+  [MOCK_EXECUTIONS.failedMaxTokens]: 'failedMaxTokens',
+  [MOCK_EXECUTIONS.failedLength]: 'failedLength',
+};
 const LIFECYCLE_IDS: Record<string, Lifecycle> = {
   [MOCK_EXECUTIONS.lifecycle]: 'lifecycle',
   [MOCK_EXECUTIONS.reviewLifecycle]: 'reviewLifecycle',
@@ -99,7 +108,8 @@ export function lifecycleOf(executionId: string): Lifecycle | undefined {
 
 /** The status a well-known id shows (not the errors, not the lifecycles). */
 export function fixedStatus(executionId: string): string | undefined {
-  return BY_ID.get(executionId.toLowerCase());
+  const id = executionId.toLowerCase();
+  return FAILED_WITH_REASON[id] ? 'FAILED' : BY_ID.get(id);
 }
 
 /** The error a well-known id answers with. */
@@ -112,6 +122,8 @@ export function fixedScenario(executionId: string, valueOnly: boolean): Scenario
   const id = executionId.toLowerCase();
   const code = ERRORS[id];
   if (code) return { code };
+  const reasoned = FAILED_WITH_REASON[id];
+  if (reasoned) return { example: reasoned };
   const status = BY_ID.get(id);
   return status === undefined ? undefined : { example: exampleFor(status, valueOnly) };
 }

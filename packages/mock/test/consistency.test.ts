@@ -52,6 +52,19 @@ describe('one execution, whatever valueOnly', () => {
   });
 });
 
+describe('FAILED with the model's reason', () => {
+  it.each([
+    ['failedMaxTokens', MOCK_EXECUTIONS.failedMaxTokens, 'MAX_TOKENS'],
+    ['failedLength', MOCK_EXECUTIONS.failedLength, 'length'],
+  ])('%s is FAILED with statusMessage %s, under the id asked for', async (_name, id, message) => {
+    for (const query of ['?valueOnly=true', '?valueOnly=false']) {
+      const { status, body } = await getJson(`${executionUrl(id)}${query}`);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ id, status: 'FAILED', statusMessage: message });
+    }
+  });
+});
+
 describe('the review list and get agree', () => {
   it('every listed task is an execution waiting for review, under the file name get gives', async () => {
     const list = await getJson(`${baseUrl}/api/v1/organizations/${organizationId}/reviews?page=0&size=50`);

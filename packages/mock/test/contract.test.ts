@@ -1,5 +1,6 @@
 import { clientCredentials } from '@idp-kit/auth';
 import { createIdpClient, type ExecutionRef, IdpApiError } from '@idp-kit/client';
+import { pdfBytes } from '@idp-kit/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import { prismFetch } from './prism-fetch.js';
 import {
@@ -105,7 +106,7 @@ describe('postDocumentActionExecution', () => {
   const submission = {
     actionId: ref.actionId,
     actionVersion: ref.actionVersion,
-    file: new TextEncoder().encode('%PDF-1.4\n%%EOF\n'),
+    file: pdfBytes(1),
     fileName: 'invoice-2291.pdf',
   };
 
