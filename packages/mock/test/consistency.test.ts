@@ -52,7 +52,7 @@ describe('one execution, whatever valueOnly', () => {
   });
 });
 
-describe('FAILED with the model's reason', () => {
+describe('FAILED with the model’s reason', () => {
   it.each([
     ['failedMaxTokens', MOCK_EXECUTIONS.failedMaxTokens, 'MAX_TOKENS'],
     ['failedLength', MOCK_EXECUTIONS.failedLength, 'length'],
