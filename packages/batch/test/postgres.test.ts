@@ -266,13 +266,24 @@ describe.skipIf(Boolean(missing))('runBatch on the PostgreSQL store', () => {
     const dir = await tempDir();
     const input = await documents(dir, 6);
     const store = await open(url);
-    // The outage case, made exact: the first claim commits at the server and its answer never arrives,
-    // so the store's retry claims again. The first document is leased to this worker, by no loop.
+    // The outage case, made exact: a claim commits at the server and its answer never reaches the store
+    // (its retry then claims again). Done here as the same UPDATE, sent past the store: one queued
+    // document is leased to this worker, and no loop of it knows.
+    const direct = new pg.Client({ connectionString: url });
+    await direct.connect();
+    onTestFinished(() => direct.end());
     let lost = false;
     const lossy: SharedJournalStore = Object.assign(Object.create(store) as SharedJournalStore, {
       async claim(states: Parameters<SharedJournalStore['claim']>[0]) {
         if (!lost) {
-          lost = (await store.claim(states)) !== undefined;
+          lost = true;
+          await direct.query(
+            `UPDATE idp_batch_documents SET lease_owner = $2, lease_token = lease_token + 1,
+                    lease_until = now() + interval '60 seconds'
+              WHERE key = (SELECT key FROM idp_batch_documents WHERE batch = $1 AND state = 'queued'
+                            ORDER BY seq LIMIT 1)`,
+            ['b1', store.workerId],
+          );
         }
         return store.claim(states);
       },
