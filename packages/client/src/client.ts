@@ -1,3 +1,4 @@
+import { CONTROL_PLANE_TOKEN_URLS } from '@idp-kit/auth';
 import { isLoopbackHost } from '@idp-kit/http';
 import type { Client } from 'openapi-fetch';
 import { IdpValidationError } from './errors.js';
@@ -132,6 +133,16 @@ export interface IdpClient {
   readonly baseUrl: string;
   /** The Anypoint control plane that action discovery goes to. */
   readonly controlPlaneUrl: string;
+  /**
+   * Where client-credentials tokens are asked for: the configured `tokenUrl`, else the region's control
+   * plane. `undefined` when `auth` is a token provider of your own.
+   */
+  readonly tokenUrl: string | undefined;
+  /**
+   * The origins (scheme, host and port) the token may go to, and a GET may be redirected to: the base
+   * URL, the control plane and the region's hosts. Loopback only as configured.
+   */
+  readonly trustedOrigins: readonly string[];
   readonly organizationId: string;
 }
 
@@ -245,6 +256,11 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
     redactor,
     baseUrl,
     controlPlaneUrl,
+    tokenUrl:
+      credentials === undefined
+        ? undefined
+        : (credentials.tokenUrl ?? CONTROL_PLANE_TOKEN_URLS[REGION_CONTROL_PLANES[region]]),
+    trustedOrigins: [...trustedOrigins],
     organizationId,
     getExecution: executions.getExecution,
     waitForExecution: executions.waitForExecution,

@@ -7,6 +7,8 @@ export {
   type TokenProvider,
   tokenCycle,
 } from '@idp-kit/auth';
+// The one loopback rule (localhost, *.localhost, 127.0.0.0/8, ::1), for the CLI, doctor and MCP.
+export { isLoopbackHost } from '@idp-kit/http';
 export { DEFAULT_MAX_RESPONSE_BYTES } from './body-limit.js';
 export { createIdpClient, type IdpClient } from './client.js';
 export { type ConfidenceScale, confidenceScaleOf, normalizeConfidence } from './confidence.js';

@@ -5,6 +5,7 @@ import {
   type ActionVersion,
   confidenceScaleOf,
   correctReview,
+  createIdpClient,
   extractFields,
   IdpApiError,
   IdpNotFoundError,
@@ -238,6 +239,29 @@ describe('action discovery (control plane)', () => {
       fetch: async () => new Response('[]'),
     });
     expect(client.controlPlaneUrl).toBe('https://eu1.anypoint.mulesoft.com');
+    // The trusted origins and the token URL, as the client itself uses them (doctor reads them here).
+    expect([...client.trustedOrigins].sort()).toEqual([
+      'https://eu1.anypoint.mulesoft.com',
+      'https://idp-rt.eu-central-1.eu1.anypoint.mulesoft.com',
+    ]);
+    const regional = createIdpClient({
+      organizationId: IDS.organizationId,
+      region: 'eu-central-1',
+      auth: { clientId: 'client-1', clientSecret: 'secret-1' },
+    });
+    expect(regional.tokenUrl).toBe('https://eu1.anypoint.mulesoft.com/accounts/api/v2/oauth2/token');
+  });
+
+  it('a configured token URL is the one exposed; a token provider of your own has none', async () => {
+    const { client, idp } = await setup(() => {});
+    expect(client.tokenUrl).toBe(idp.tokenUrl);
+    expect(client.trustedOrigins).toContain(new URL(idp.baseUrl).origin);
+    const own = createIdpClient({
+      organizationId: IDS.organizationId,
+      baseUrl: idp.baseUrl,
+      auth: { getToken: async () => 'token', invalidate: () => {} },
+    });
+    expect(own.tokenUrl).toBeUndefined();
   });
 });
 

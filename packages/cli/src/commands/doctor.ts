@@ -9,6 +9,7 @@ import {
   type ExecutionRef,
   IdpApiError,
   type IdpClient,
+  isLoopbackHost,
   REGION_CONTROL_PLANES,
   runtimeBaseUrl,
 } from '@idp-kit/client';
@@ -21,8 +22,6 @@ import { connectionOptions, executionOptions } from '../flags.js';
 import { terminalLine } from '../terminal-text.js';
 
 type Outcome = 'pass' | 'fail' | 'note';
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 interface Check {
   group: string;
@@ -220,9 +219,9 @@ export function doctorCommand(program: Command, ctx: CliContext): void {
         idp = ctx.connect(flags, resolved?.fromUrl, {
           fetch: driftCheckingFetch(fetch, { onReport: (report) => drift.push(report) }),
         });
-        // The token host the client itself uses: the configured URL, else the region's control plane.
+        // The token host the client itself uses (the client says: one rule, not a copy of it here).
         tokenUrl =
-          ctx.tokenUrl ??
+          idp.tokenUrl ??
           CONTROL_PLANE_TOKEN_URLS[REGION_CONTROL_PLANES[ctx.lastConnection?.region ?? 'us-east-1']];
         checks.push({
           group: 'settings',
@@ -324,7 +323,7 @@ export function doctorCommand(program: Command, ctx: CliContext): void {
           );
           const runtime = runtimeBaseUrl(version);
           // On a loopback base URL (the mock) the published host cannot be the configured one: not a failure.
-          const here = runtime === idp.baseUrl || LOOPBACK.test(new URL(idp.baseUrl).hostname);
+          const here = runtime === idp.baseUrl || isLoopbackHost(new URL(idp.baseUrl).hostname);
           checks.push({
             group: 'access',
             name: `version ${version.version}`,
