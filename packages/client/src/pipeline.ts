@@ -197,12 +197,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   );
   const hooked = options.hooks.length > 0;
 
+  // Every log line names its operation (`getExecution#12`): the attempts of concurrent calls can be told
+  // apart. Numbered only when there is a logger (the hot path stays free of it).
+  let operations = 0;
+  const operationIds = new WeakMap<Operation<unknown>, number>();
+  const label = (op: Operation<unknown>) => `${op.name}#${operationIds.get(op) ?? 0}`;
+
   function log(op: Operation<unknown>, attempt: number, started: number, outcome: number | string) {
     if (!logger?.debug) return;
     const durationMs = Math.round(performance.now() - started);
     const path = new URL(op.url).pathname;
-    logger.debug(`${op.method} ${path} → ${outcome} (attempt ${attempt}, ${durationMs} ms)`, {
+    logger.debug(`${label(op)} ${op.method} ${path} → ${outcome} (attempt ${attempt}, ${durationMs} ms)`, {
       operation: op.name,
+      operationId: operationIds.get(op) ?? 0,
       method: op.method,
       path,
       status: typeof outcome === 'number' ? outcome : undefined,
@@ -232,6 +239,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   async function run<T>(op: Operation<T>, call: CallOptions = {}): Promise<{ value: T; response: Response }> {
     if (op.auth) checkTrustedOrigin(op.url, options.trustedOrigins, op.name);
+    if (logger) operationIds.set(op, ++operations);
     const retry =
       call.retry === undefined
         ? options.retry
@@ -425,7 +433,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             log(op, number, started, status);
             if (attemptInfo) hook('attemptEnd', attemptInfo, { status });
             logger?.warn?.(
-              `${op.method} ${new URL(op.url).pathname}: HTTP ${status}; retrying in ${delay} ms (${retries + 1}/${retry.maxRetries})`,
+              `${label(op)} ${op.method} ${new URL(op.url).pathname}: HTTP ${status}; retrying in ${delay} ms (${retries + 1}/${retry.maxRetries})`,
             );
             clearTimeout(timer);
             retries++;
@@ -464,7 +472,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const refused = isConnectionRefused(error);
         if (canRetry && (op.idempotent || refused)) {
           logger?.warn?.(
-            `${op.method} ${new URL(op.url).pathname}: ${what}; retrying (${retries + 1}/${retry.maxRetries})`,
+            `${label(op)} ${op.method} ${new URL(op.url).pathname}: ${what}; retrying (${retries + 1}/${retry.maxRetries})`,
           );
           clearTimeout(timer);
           await sleep(backoffDelay(retries, retry), signal);

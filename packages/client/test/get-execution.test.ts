@@ -228,13 +228,28 @@ describe('getExecution: auth', () => {
     const attempts = lines.filter((l) => l.includes(' → '));
     // one pipeline: the token request is logged like every other request
     expect(attempts).toHaveLength(3);
+    // Each line names its operation and number: the token request runs inside the first call.
     expect(attempts[0]).toMatch(
-      /^POST \/accounts\/api\/v2\/oauth2\/token → 200 \(attempt 1, \d+ ms\) \{"operation":"token"/,
+      /^token#2 POST \/accounts\/api\/v2\/oauth2\/token → 200 \(attempt 1, \d+ ms\) \{"operation":"token","operationId":2/,
     );
     expect(attempts[1]).toMatch(
-      /^GET \/api\/v1\/.* → 503 \(attempt 1, \d+ ms\) \{"operation":"getExecution"/,
+      /^getExecution#1 GET \/api\/v1\/.* → 503 \(attempt 1, \d+ ms\) \{"operation":"getExecution","operationId":1/,
     );
-    expect(attempts[2]).toMatch(/^GET \/api\/v1\/.* → 200 \(attempt 2, \d+ ms\)/);
+    expect(attempts[2]).toMatch(/^getExecution#1 GET \/api\/v1\/.* → 200 \(attempt 2, \d+ ms\)/);
+    expect(lines.some((l) => /^getExecution#1 GET .*: HTTP 503; retrying in/.test(l))).toBe(true);
     expect(lines.join('\n')).not.toMatch(/tok-0|Bearer|secret-1/i);
+  });
+
+  it('the attempts of concurrent calls are told apart by their operation number', async () => {
+    const lines: string[] = [];
+    const { client } = await setup((_req, res) => json(res, 200, execution('SUCCEEDED')), {
+      logger: { debug: (message) => lines.push(message) },
+    });
+    await client.getExecution(REF); // the token first, so that the next two are only retrievals
+    lines.length = 0;
+    await Promise.all([client.getExecution(REF), client.getExecution(REF)]);
+    const ids = lines.map((l) => /^getExecution#(\d+) /.exec(l)?.[1]);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
   });
 });
