@@ -1,5 +1,5 @@
 import { AuthError, type TokenProvider } from '@idp-kit/auth';
-import { backoffDelay, onAbort, parseRetryAfter, RETRYABLE_STATUSES, sleep } from '@idp-kit/http';
+import { backoffDelay, linkedAbort, parseRetryAfter, RETRYABLE_STATUSES, sleep } from '@idp-kit/http';
 import { apiError, jsonOrText } from './api-error.js';
 import { limitBody } from './body-limit.js';
 import {
@@ -254,14 +254,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     let deadline: ReturnType<typeof setTimeout> | undefined;
     let unlinkCaller: (() => void) | undefined;
     if (deadlineMs !== undefined) {
-      const controller = new AbortController();
-      deadline = setTimeout(() => controller.abort(new DeadlinePassed()), deadlineMs);
-      if (call.signal) {
-        const caller = call.signal;
-        if (caller.aborted) controller.abort(caller.reason);
-        else unlinkCaller = onAbort(caller, () => controller.abort(caller.reason));
-      }
-      signal = controller.signal;
+      const linked = linkedAbort(call.signal);
+      deadline = setTimeout(() => linked.controller.abort(new DeadlinePassed()), deadlineMs);
+      unlinkCaller = linked.unlink;
+      signal = linked.controller.signal;
     }
 
     const info: OperationInfo | undefined = hooked
@@ -382,14 +378,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       else if (basic) headers.Authorization = basic.header();
 
       // The attempt's own timer, and the call's signal (caller, deadline) passed through.
-      const controller = new AbortController();
+      // Shared fan-out: concurrent calls on one caller's signal add one listener to it, not one each.
+      const { controller, unlink } = linkedAbort(signal);
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
         controller.abort(new DOMException(`no answer within ${attemptTimeoutMs} ms`, 'TimeoutError'));
       }, attemptTimeoutMs);
-      // Shared fan-out: concurrent calls on one caller's signal add one listener to it, not one each.
-      const unlink = signal ? onAbort(signal, () => controller.abort(signal.reason)) : undefined;
       const started = performance.now();
       const sentAt = Date.now();
       let response: Response | undefined;
@@ -493,7 +488,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           : failed;
       } finally {
         clearTimeout(timer);
-        unlink?.();
+        unlink();
       }
     }
   }

@@ -1,4 +1,4 @@
-import { onAbort, parseRetryAfter, sleep } from '@idp-kit/http';
+import { linkedAbort, parseRetryAfter, sleep } from '@idp-kit/http';
 import { IdpAbortError, IdpValidationError, IdpWaitTimeoutError } from './errors.js';
 import type { Logger } from './logger.js';
 import { isFinal, isSettled } from './status.js';
@@ -77,9 +77,8 @@ export async function pollUntilDone<E extends { status: string }>(
 
   const caller = options.signal;
   if (caller?.aborted) throw new IdpAbortError('waitForExecution', caller.reason);
-  const controller = new AbortController();
   // One listener per shared signal, not one per wait: a batch waits on hundreds with one signal.
-  const unlink = caller ? onAbort(caller, () => controller.abort(caller.reason)) : undefined;
+  const { controller, unlink } = linkedAbort(caller);
   let last: E | undefined;
   const timer =
     options.timeoutMs === undefined
@@ -118,6 +117,6 @@ export async function pollUntilDone<E extends { status: string }>(
     throw error;
   } finally {
     clearTimeout(timer);
-    unlink?.();
+    unlink();
   }
 }

@@ -40,3 +40,27 @@ export function onAbort(signal: AbortSignal, listener: () => void): () => void {
     signal.removeEventListener('abort', handler);
   };
 }
+
+/**
+ * A controller that aborts when `parent` does, with its reason (at once if it already has), through the
+ * one shared listener of `onAbort`. `unlink()` lets go of `parent` once the work is done. The one way
+ * the client links a call's, a wait's and an attempt's signals to the caller's.
+ *
+ * @example
+ * ```ts
+ * const { controller, unlink } = linkedAbort(callerSignal);
+ * try { await fetch(url, { signal: controller.signal }); } finally { unlink(); }
+ * ```
+ */
+export function linkedAbort(parent: AbortSignal | undefined): {
+  controller: AbortController;
+  unlink: () => void;
+} {
+  const controller = new AbortController();
+  if (parent === undefined) return { controller, unlink: () => {} };
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { controller, unlink: () => {} };
+  }
+  return { controller, unlink: onAbort(parent, () => controller.abort(parent.reason)) };
+}

@@ -4,6 +4,7 @@ import {
   backoffDelay,
   checkSecureUrl,
   isLoopbackHost,
+  linkedAbort,
   onAbort,
   parseRetryAfter,
   RETRYABLE_STATUSES,
@@ -170,6 +171,22 @@ describe('onAbort', () => {
     expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(1);
     controller.abort();
     expect(called).toBe(1);
+  });
+
+  it('linkedAbort: the parent’s abort and reason pass on; an aborted parent at once; unlinked, nothing', () => {
+    const parent = new AbortController();
+    const linked = linkedAbort(parent.signal);
+    const reason = new Error('stop');
+    parent.abort(reason);
+    expect(linked.controller.signal.reason).toBe(reason);
+    expect(linkedAbort(AbortSignal.abort(reason)).controller.signal.aborted).toBe(true);
+    expect(linkedAbort(undefined).controller.signal.aborted).toBe(false);
+    const other = new AbortController();
+    const left = linkedAbort(other.signal);
+    left.unlink();
+    expect(EventEmitter.getEventListeners(other.signal, 'abort')).toHaveLength(0);
+    other.abort();
+    expect(left.controller.signal.aborted).toBe(false);
   });
 
   it('sleeps on one signal share its listener', async () => {

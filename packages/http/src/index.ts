@@ -1,3 +1,3 @@
-export { onAbort } from './abort.js';
+export { linkedAbort, onAbort } from './abort.js';
 export { type BackoffOptions, backoffDelay, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
 export { checkSecureUrl, isLoopbackHost } from './urls.js';
