@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { type ExecutionRef, type IdpRegion, parseExecutionUrl, REGION_BASE_URLS } from '@idp-kit/client';
+import { executionTarget, type IdpRegion, IdpValidationError, REGION_BASE_URLS } from '@idp-kit/client';
 
 import { UsageError } from './usage-error.js';
 
@@ -233,31 +233,29 @@ export function trustUrlHost(
 export function resolveExecution(
   url: string | undefined,
   flags: ExecutionFlags,
-): {
-  ref: ExecutionRef;
-  /** What to hand the client: the URL itself when one was given, so that the client's host rule runs. */
-  target: ExecutionRef | string;
-  fromUrl?: { organizationId: string; baseUrl: string };
-} {
-  const byFlags = [flags.action, flags.version, flags.execution];
-  if (url !== undefined) {
-    if (byFlags.some((v) => v !== undefined)) {
-      throw new UsageError('give either an execution URL or --action/--version/--execution, not both');
+  /** A review is named without its version (`--version` is then optional); its messages say "review". */
+  options: { needsVersion?: boolean; noun?: 'execution' | 'review' } = {},
+): ReturnType<typeof executionTarget> {
+  try {
+    // The client's one rule for "a URL or the ids", in the words a user types here.
+    return executionTarget(
+      { url, actionId: flags.action, actionVersion: flags.version, executionId: flags.execution },
+      { names: FLAG_NAMES, ...options },
+    );
+  } catch (error) {
+    if (error instanceof IdpValidationError && /^(give either|name the)/.test(error.message)) {
+      throw new UsageError(error.message);
     }
-    const { organizationId, baseUrl, ...ref } = parseExecutionUrl(url);
-    return { ref, target: url, fromUrl: { organizationId, baseUrl } };
+    throw error;
   }
-  const missing = ['--action', '--version', '--execution'].filter((_, i) => byFlags[i] === undefined);
-  if (missing.length > 0) {
-    throw new UsageError(`name the execution: an execution URL, or ${missing.join(', ')}`);
-  }
-  const ref = {
-    actionId: flags.action ?? '',
-    actionVersion: flags.version ?? '',
-    executionId: flags.execution ?? '',
-  };
-  return { ref, target: ref };
 }
+
+const FLAG_NAMES = {
+  url: 'an execution URL',
+  actionId: '--action',
+  actionVersion: '--version',
+  executionId: '--execution',
+};
 
 /** `90s`, `10m`, `1h`, `500ms`, or seconds. */
 export function parseDuration(text: string, option: string): number {

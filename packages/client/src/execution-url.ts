@@ -56,3 +56,68 @@ export function parseExecutionUrl(url: string): ExecutionRef & { organizationId:
   const prefix = segments.slice(0, at).join('/');
   return { baseUrl: `${parsed.origin}${prefix}`, organizationId, actionId, actionVersion, executionId };
 }
+
+/** An execution named as a user names it: by its URL, or by its three ids (one way, not both). */
+export interface ExecutionNaming {
+  url?: string | undefined;
+  actionId?: string | undefined;
+  actionVersion?: string | undefined;
+  executionId?: string | undefined;
+}
+
+/**
+ * The one rule for "an execution URL, or its ids": either the URL or the ids, never both; every id named
+ * when there is no URL (the version only when `needsVersion`, as a review does without it). `target` is
+ * what to hand the client: the URL itself when one was given, so that the client's own host rule runs.
+ * `names` are the words the caller's users type (CLI flags, tool arguments), for the messages.
+ *
+ * @example
+ * ```ts
+ * const { target } = executionTarget({ url: pasted }, { names: { url: 'url', actionId: '--action', actionVersion: '--version', executionId: '--execution' } });
+ * await idp.getExecution(target);
+ * ```
+ */
+export function executionTarget(
+  naming: ExecutionNaming,
+  options: {
+    names?: { url: string; actionId: string; actionVersion: string; executionId: string };
+    needsVersion?: boolean;
+    noun?: string;
+  } = {},
+): {
+  ref: ExecutionRef;
+  target: ExecutionRef | string;
+  fromUrl?: { organizationId: string; baseUrl: string };
+} {
+  const names = options.names ?? {
+    url: 'an execution URL',
+    actionId: 'actionId',
+    actionVersion: 'actionVersion',
+    executionId: 'executionId',
+  };
+  const keys: (keyof Omit<ExecutionNaming, 'url'>)[] =
+    options.needsVersion === false
+      ? ['actionId', 'executionId']
+      : ['actionId', 'actionVersion', 'executionId'];
+  if (naming.url !== undefined) {
+    if (keys.some((key) => naming[key] !== undefined)) {
+      throw new IdpValidationError(
+        `give either ${names.url} or ${keys.map((key) => names[key]).join('/')}, not both`,
+      );
+    }
+    const { organizationId, baseUrl, ...ref } = parseExecutionUrl(naming.url);
+    return { ref, target: naming.url, fromUrl: { organizationId, baseUrl } };
+  }
+  const missing = keys.filter((key) => !naming[key]);
+  if (missing.length > 0) {
+    throw new IdpValidationError(
+      `name the ${options.noun ?? 'execution'}: ${names.url}, or ${missing.map((key) => names[key]).join(', ')}`,
+    );
+  }
+  const ref = {
+    actionId: naming.actionId ?? '',
+    actionVersion: naming.actionVersion ?? '',
+    executionId: naming.executionId ?? '',
+  };
+  return { ref, target: ref };
+}

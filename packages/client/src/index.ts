@@ -32,7 +32,7 @@ export {
   IdpValidationError,
   IdpWaitTimeoutError,
 } from './errors.js';
-export { parseExecutionUrl } from './execution-url.js';
+export { type ExecutionNaming, executionTarget, parseExecutionUrl } from './execution-url.js';
 export { type ExtractedField, extractFields } from './fields.js';
 export type { AttemptInfo, IdpHooks, OperationInfo, Outcome } from './hooks.js';
 export { MAX_JSON_DEPTH } from './json-depth.js';

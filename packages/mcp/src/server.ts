@@ -3,10 +3,11 @@ import {
   correctReview,
   type Execution,
   type ExecutionRef,
+  executionTarget,
   explainStatusMessage,
   extractFields,
   type IdpClient,
-  parseExecutionUrl,
+  IdpValidationError,
   runtimeBaseUrl,
 } from '@idp-kit/client';
 import { readDocumentFile } from '@idp-kit/client/file';
@@ -83,21 +84,31 @@ class ToolInputError extends Error {}
  * the resource link.
  */
 function refOf(input: RefInput): { target: ExecutionRef | string; ref: ExecutionRef } {
-  if (input.url) {
-    if (input.actionId || input.actionVersion || input.executionId) {
-      throw new ToolInputError('give either url, or actionId + actionVersion + executionId, not both');
+  try {
+    // The client's one rule for "a URL or the ids", in the words of this tool's arguments.
+    const { target, ref } = executionTarget(
+      {
+        url: input.url || undefined,
+        actionId: input.actionId || undefined,
+        actionVersion: input.actionVersion || undefined,
+        executionId: input.executionId || undefined,
+      },
+      {
+        names: {
+          url: 'url',
+          actionId: 'actionId',
+          actionVersion: 'actionVersion',
+          executionId: 'executionId',
+        },
+      },
+    );
+    return { target, ref };
+  } catch (error) {
+    if (error instanceof IdpValidationError && /^(give either|name the)/.test(error.message)) {
+      throw new ToolInputError(error.message);
     }
-    const { actionId, actionVersion, executionId } = parseExecutionUrl(input.url);
-    return { target: input.url, ref: { actionId, actionVersion, executionId } };
+    throw error;
   }
-  const missing = (['actionId', 'actionVersion', 'executionId'] as const).filter((k) => !input[k]);
-  if (missing.length > 0) throw new ToolInputError(`name the execution: url, or ${missing.join(', ')}`);
-  const ref = {
-    actionId: input.actionId as string,
-    actionVersion: input.actionVersion as string,
-    executionId: input.executionId as string,
-  };
-  return { target: ref, ref };
 }
 
 function resourceUri(ref: ExecutionRef, valueOnly: boolean): string {

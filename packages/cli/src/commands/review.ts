@@ -4,7 +4,6 @@ import {
   correctReview,
   type IdpClient,
   normalizeConfidence,
-  parseExecutionUrl,
   type Review,
   type ReviewItem,
   type ReviewRef,
@@ -12,7 +11,7 @@ import {
 } from '@idp-kit/client';
 import { type Command, Option } from 'commander';
 import { cellFitter, cutNote } from '../cell.js';
-import { type ConnectionFlags, UsageError } from '../config.js';
+import { type ConnectionFlags, resolveExecution, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { connectionOptions, percent } from '../flags.js';
 import { columns, toCsv } from '../format.js';
@@ -39,27 +38,11 @@ function targetOptions(command: Command): Command {
     .option('--version <semver>', 'accepted for symmetry with get/wait; a review does not need it');
 }
 
-/** The review named by a URL or by --action/--execution, and the URL's connection settings. */
+/** The review named by a URL or by --action/--execution (the one rule `get` and `wait` use too). */
 function target(url: string | undefined, flags: Flags) {
-  if (url !== undefined) {
-    if (flags.action !== undefined || flags.execution !== undefined) {
-      throw new UsageError('give either an execution URL or --action/--execution, not both');
-    }
-    const { organizationId, baseUrl, actionId, actionVersion, executionId } = parseExecutionUrl(url);
-    return {
-      ref: { actionId, executionId },
-      version: actionVersion,
-      fromUrl: { organizationId, baseUrl },
-    };
-  }
-  const missing = ['--action', '--execution'].filter(
-    (_, i) => [flags.action, flags.execution][i] === undefined,
-  );
-  if (missing.length > 0) throw new UsageError(`name the review: an execution URL, or ${missing.join(', ')}`);
-  return {
-    ref: { actionId: flags.action ?? '', executionId: flags.execution ?? '' } as ReviewRef,
-    version: flags.version,
-  };
+  const { ref, fromUrl } = resolveExecution(url, flags, { needsVersion: false, noun: 'review' });
+  const review: ReviewRef = { actionId: ref.actionId, executionId: ref.executionId };
+  return { ref: review, version: ref.actionVersion || undefined, ...(fromUrl ? { fromUrl } : {}) };
 }
 
 /** The client, the review, and the words that name it again in a printed command (the same URL or ids). */
