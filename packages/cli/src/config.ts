@@ -1,8 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnv } from 'node:util';
-import { executionTarget, type IdpRegion, IdpValidationError, REGION_BASE_URLS } from '@idp-kit/client';
-
+import {
+  executionTarget,
+  IDP_SETTINGS,
+  type IdpRegion,
+  IdpValidationError,
+  REGION_BASE_URLS,
+  readIdpSettings,
+} from '@idp-kit/client';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -69,19 +74,13 @@ export interface Settings {
 export function loadSettings(env: Env, cwd: string): Settings {
   const path = join(cwd, '.env');
   if (!existsSync(path)) return { env };
-  let fromFile: Env;
   try {
-    fromFile = parseEnv(readFileSync(path, 'utf8'));
+    // The client's one reading of the IDP_* settings (environment first, then .env).
+    const read = readIdpSettings(env, readFileSync(path, 'utf8'));
+    return { env: read.env, dotenv: { path, supplied: read.fromDotenv } };
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const merged: Env = { ...fromFile };
-  for (const [key, value] of Object.entries(env))
-    if (value !== undefined && value !== '') merged[key] = value;
-  const supplied = Object.keys(fromFile).filter(
-    (key) => key.startsWith('IDP_') && fromFile[key] !== '' && merged[key] === fromFile[key] && !env[key],
-  );
-  return { env: merged, dotenv: { path, supplied } };
 }
 
 /** The environment, then a `.env` file in `cwd` for what the environment lacks. */
@@ -93,15 +92,17 @@ export function loadEnv(env: Env, cwd: string): Env {
 export const TRUST_DOTENV_URLS = 'IDP_TRUST_DOTENV_URLS';
 
 /** The credentials: where they come from decides whether a .env may say where they go. */
-const CREDENTIALS = ['IDP_CLIENT_ID', 'IDP_CLIENT_SECRET', 'IDP_USERNAME', 'IDP_PASSWORD'] as const;
+const CREDENTIALS = IDP_SETTINGS.filter((s) => s.credential).map((s) => s.name);
 
 /** The settings that say where requests, and the credentials with them, are sent; with their flags. */
-const DESTINATIONS = [
-  ['IDP_BASE_URL', 'baseUrl'],
-  ['IDP_TOKEN_URL', 'tokenUrl'],
-  ['IDP_CONTROL_PLANE_URL', 'controlPlaneUrl'],
-  ['IDP_REGION', 'region'],
-] as const;
+const DESTINATIONS = IDP_SETTINGS.filter((s) => s.destination).map(
+  (s) => [s.name, flagKey(s.flag ?? '')] as [string, keyof ConnectionFlags],
+);
+
+/** `--control-plane-url` → `controlPlaneUrl`: the key commander gives a flag's value. */
+export function flagKey(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
 
 /**
  * A `.env` in the working folder may not choose where credentials from elsewhere are sent: an untrusted

@@ -67,6 +67,7 @@ export {
   MAX_PAGES,
 } from './preflight.js';
 export { createRedactor, REDACTED, type Redactor } from './redactor.js';
+export { IDP_SETTINGS, type IdpSetting, type IdpSettingsRead, readIdpSettings } from './settings.js';
 export {
   EXECUTION_STATUSES,
   type FinalStatus,

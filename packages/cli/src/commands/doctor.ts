@@ -1,12 +1,11 @@
 import { lookup } from 'node:dns/promises';
-import { existsSync, readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { parseEnv } from 'node:util';
 import { AuthError, CONTROL_PLANE_TOKEN_URLS, clientCredentialsGrant } from '@idp-kit/auth';
 import {
   type ExecutionRef,
+  IDP_SETTINGS,
   IdpApiError,
   type IdpClient,
   isLoopbackHost,
@@ -15,7 +14,7 @@ import {
 } from '@idp-kit/client';
 import { type DriftReport, driftCheckingFetch } from '@idp-kit/client/drift';
 import type { Command } from 'commander';
-import { type ConnectionFlags, type ExecutionFlags, resolveExecution } from '../config.js';
+import { type ConnectionFlags, type ExecutionFlags, flagKey, resolveExecution } from '../config.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions, executionOptions } from '../flags.js';
@@ -32,53 +31,38 @@ interface Check {
   hint?: string;
 }
 
-const SETTINGS = [
-  ['IDP_CLIENT_ID', '--client-id', 'clientId'],
-  ['IDP_CLIENT_SECRET', undefined, undefined],
-  ['IDP_ORG_ID', '--org', 'org'],
-  ['IDP_REGION', '--region', 'region'],
-  ['IDP_BASE_URL', '--base-url', 'baseUrl'],
-  ['IDP_TOKEN_URL', '--token-url', 'tokenUrl'],
-  ['IDP_CONTROL_PLANE_URL', '--control-plane-url', 'controlPlaneUrl'],
-  ['IDP_USERNAME', undefined, undefined],
-  ['IDP_PASSWORD', undefined, undefined],
-] as const;
-
-const SECRET_SETTINGS = new Set(['IDP_CLIENT_SECRET', 'IDP_PASSWORD']);
-
 const CONNECTED_APP_CHECKLIST =
   'Check the connected app in Anypoint Access Management: type "App acts on its own behalf (client credentials)", ' +
   'scope "Execute Published Actions" granted for the business group that owns the action, the client id and ' +
   'secret copied whole, and the region (US: anypoint.mulesoft.com, EU: eu1.anypoint.mulesoft.com).';
 
-/** Where each setting came from: a flag, the environment, the .env file, or nowhere. Never a value. */
+/**
+ * Where each setting came from: a flag, the environment, the .env file, or nowhere. Never a value. The
+ * settings and the reading of .env are the client's and the CLI's own (`IDP_SETTINGS`, `ctx.settings()`),
+ * not a copy.
+ */
 function settingSources(ctx: CliContext, flags: Record<string, unknown>): Check[] {
-  const path = join(ctx.io.cwd, '.env');
-  let file: Record<string, string | undefined> = {};
-  if (existsSync(path)) {
-    try {
-      file = parseEnv(readFileSync(path, 'utf8'));
-    } catch {
-      file = {};
-    }
+  let dotenv: { path: string; supplied: string[] } | undefined;
+  try {
+    dotenv = ctx.settings().dotenv;
+  } catch {
+    dotenv = undefined; // an unreadable .env is reported when the connection is made
   }
-  return SETTINGS.map(([name, flag, key]) => {
+  const path = dotenv?.path ?? join(ctx.io.cwd, '.env');
+  return IDP_SETTINGS.map(({ name, flag, secret, required }) => {
     const from =
-      key && flags[key] !== undefined
+      flag && flags[flagKey(flag)] !== undefined
         ? `flag ${flag}`
         : ctx.io.env[name]
           ? 'environment'
-          : file[name]
+          : dotenv?.supplied.includes(name)
             ? `.env (${path})`
             : undefined;
-    const required = ['IDP_CLIENT_ID', 'IDP_CLIENT_SECRET', 'IDP_ORG_ID'].includes(name);
     return {
       group: 'settings',
       name,
       outcome: from ? 'pass' : required ? 'fail' : 'note',
-      detail: from
-        ? `set, from the ${from}${SECRET_SETTINGS.has(name) ? ' (value not shown)' : ''}`
-        : 'not set',
+      detail: from ? `set, from the ${from}${secret ? ' (value not shown)' : ''}` : 'not set',
       ...(!from && required ? { hint: `set ${name} in the environment or in ${path}` } : {}),
     };
   });
