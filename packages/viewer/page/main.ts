@@ -106,6 +106,8 @@ function executionPage(view: ExecutionView, back?: () => void): Promise<void> {
     });
     app.append(el('p', {}, link));
   }
+  // The model's own reason for a FAILED execution: text, never markup.
+  if (view.reason) app.append(el('p', { class: 'notice reason', role: 'note' }, `Reason: ${view.reason}`));
   const pagesColumn = el('section', { class: 'pages', 'aria-label': 'Document pages' });
   const side = el('section', { class: 'side', 'aria-label': 'Values' });
   app.append(el('div', { class: 'layout' }, pagesColumn, side));

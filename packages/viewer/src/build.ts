@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { extractFields } from '@idp-kit/client';
+import { explainStatusMessage, extractFields } from '@idp-kit/client';
 import type { BatchView, ExecutionView, ViewBox, ViewField } from './model.js';
 
 /**
@@ -102,6 +102,9 @@ export function executionView(
     kind: 'execution',
     title: options.title ?? documentName,
     status: typeof e.status === 'string' ? e.status : 'UNKNOWN',
+    ...(explainStatusMessage(e.statusMessage) !== undefined
+      ? { reason: explainStatusMessage(e.statusMessage) as string }
+      : {}),
     documentName,
     ...(typeof e.id === 'string' ? { executionId: e.id } : {}),
     fields,

@@ -54,6 +54,8 @@ export interface ExecutionView {
   kind: 'execution';
   title: string;
   status: string;
+  /** Why it failed, in the model's words, with what to do (`statusMessage`, explained). */
+  reason?: string;
   documentName: string;
   executionId?: string;
   /** Fields, cells and prompt answers, in the order the result lists them. */

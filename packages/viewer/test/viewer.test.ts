@@ -234,6 +234,21 @@ describe.skipIf(Boolean(missing))('the execution view in Chromium', () => {
     expect(await listed(page)).toEqual(['total']);
     expect(errors).toEqual([]);
   });
+
+  it('a FAILED execution shows the model’s reason as text, with what to do', async () => {
+    const failed = { ...execution(), status: 'FAILED', statusMessage: '<b>MAX_TOKENS</b>' };
+    const viewer = await serve({ view: executionView(failed), threshold: 80 });
+    const { page, errors } = await open(viewer.url);
+    expect(await page.textContent('.reason')).toBe('Reason: <b>MAX_TOKENS</b>');
+    expect(await page.$$eval('.reason b', (b) => b.length)).toBe(0);
+    const known = await serve({
+      view: executionView({ ...failed, statusMessage: 'MAX_TOKENS' }),
+      threshold: 80,
+    });
+    const second = await open(known.url);
+    expect(await second.page.textContent('.reason')).toMatch(/^Reason: MAX_TOKENS: .*select an OpenAI model/);
+    expect(errors).toEqual([]);
+  });
 });
 
 describe.skipIf(Boolean(missing))('the batch view and the static export in Chromium', () => {

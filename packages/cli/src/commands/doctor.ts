@@ -279,7 +279,8 @@ export function doctorCommand(program: Command, ctx: CliContext): void {
               group: 'access',
               name: `execution, valueOnly=${valueOnly}`,
               outcome: 'pass',
-              detail: `status ${execution.status}`,
+              // The model's reason is a documented code, not an extracted value: safe to show.
+              detail: `status ${execution.status}${execution.statusMessage ? ` (statusMessage ${execution.statusMessage.slice(0, 80)})` : ''}`,
             });
           } catch (error) {
             checks.push({
