@@ -290,12 +290,32 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
     }
   }
 
-  return tokenCycle(requestToken, {
-    refreshBeforeExpiryMs,
-    ...(options.cache
-      ? { cache: options.cache, cacheKey: `idp-kit:token:${grant.tokenUrl}:${grant.clientId}` }
-      : {}),
-    describe: { tokenUrl: grant.tokenUrl, clientId: grant.clientId },
-    label: 'ClientCredentials',
+  const cycle = (request: () => Promise<IssuedToken>) =>
+    tokenCycle(request, {
+      refreshBeforeExpiryMs,
+      ...(options.cache
+        ? { cache: options.cache, cacheKey: `idp-kit:token:${grant.tokenUrl}:${grant.clientId}` }
+        : {}),
+      describe: { tokenUrl: grant.tokenUrl, clientId: grant.clientId },
+      label: 'ClientCredentials',
+    });
+  const provider = cycle(requestToken);
+  // Handed to an IDP client, the same grant and cycle send through the client's own pipeline (its retry,
+  // timeouts, hooks and logger): a function, so that no option (nor the secret) shows as data.
+  Object.defineProperty(provider, SEND_THROUGH, {
+    value: (send: (grant: ClientCredentialsGrant) => Promise<IssuedToken>) => cycle(() => send(grant)),
+    enumerable: false,
   });
+  return provider;
 }
+
+/**
+ * The key under which a `clientCredentials()` provider offers to send its token requests through
+ * another sender (an IDP client's pipeline). Used by `@idp-kit/client`; not for direct use.
+ *
+ * @example
+ * ```ts
+ * const onPipeline = (provider as { [SEND_THROUGH]?: unknown })[SEND_THROUGH]; // a function, or undefined
+ * ```
+ */
+export const SEND_THROUGH: unique symbol = Symbol.for('idp-kit.clientCredentials.sendThrough');

@@ -6,6 +6,7 @@ export {
   type ControlPlane,
   clientCredentials,
   clientCredentialsGrant,
+  SEND_THROUGH,
 } from './client-credentials.js';
 export { AuthError } from './errors.js';
 export { redactSecret } from './redact.js';

@@ -34,7 +34,7 @@ import { rawClient } from './raw.js';
 import { redactingLogger, registeringTokens } from './redaction.js';
 import { createRedactor, type Redactor } from './redactor.js';
 import type { SubmitInput, SubmitResult } from './submit.js';
-import { pipelineTokens } from './token.js';
+import { onPipeline, pipelineTokens } from './token.js';
 import type {
   Action,
   ActionList,
@@ -222,7 +222,7 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
   });
   pipeline.options.tokens = registeringTokens(
     isTokenProvider(options.auth)
-      ? options.auth
+      ? onPipeline(pipeline, options.auth)
       : pipelineTokens(
           pipeline,
           credentials as NonNullable<typeof credentials>,

@@ -1,6 +1,8 @@
 import {
   type ClientCredentialsGrant,
   clientCredentialsGrant,
+  type IssuedToken,
+  SEND_THROUGH,
   type TokenProvider,
   tokenCycle,
 } from '@idp-kit/auth';
@@ -23,28 +25,41 @@ export function pipelineTokens(
     controlPlane,
     ...(credentials.tokenUrl !== undefined ? { tokenUrl: credentials.tokenUrl } : {}),
   });
-  return tokenCycle(
-    async () => {
-      const request = grant.request();
-      const { value } = await pipeline.run({
-        name: 'token',
-        method: request.method,
-        url: grant.tokenUrl,
-        headers: request.headers,
-        body: () => request.body,
-        redirect: request.redirect,
-        // Asking for a token twice costs nothing: retried like a GET.
-        idempotent: true,
-        auth: false,
-        expect: 'any',
-        read: (response, attempt) => grant.read(response, attempt.sentAt, attempt.number),
-        transportFailure: (error, how) => grant.unreachable(how.reason, how.attempts, error),
-      });
-      return value;
-    },
-    {
-      describe: { tokenUrl: grant.tokenUrl, clientId: grant.clientId },
-      label: 'ClientCredentials',
-    },
+  return tokenCycle(() => requestOnPipeline(pipeline, grant), {
+    describe: { tokenUrl: grant.tokenUrl, clientId: grant.clientId },
+    label: 'ClientCredentials',
+  });
+}
+
+/**
+ * A `clientCredentials()` provider from `@idp-kit/auth` handed to the client as `auth`: its requests go
+ * through the client's pipeline too (same grant, refresh window and cache). Any other provider is used
+ * as it is.
+ */
+export function onPipeline(pipeline: Pipeline, provider: TokenProvider): TokenProvider {
+  const sendThrough = (provider as { [SEND_THROUGH]?: unknown })[SEND_THROUGH];
+  if (typeof sendThrough !== 'function') return provider;
+  return (sendThrough as (send: (grant: ClientCredentialsGrant) => Promise<IssuedToken>) => TokenProvider)(
+    (grant) => requestOnPipeline(pipeline, grant),
   );
+}
+
+/** One token request on the pipeline: the client's retry, timeouts, hooks and logger apply. */
+async function requestOnPipeline(pipeline: Pipeline, grant: ClientCredentialsGrant): Promise<IssuedToken> {
+  const request = grant.request();
+  const { value } = await pipeline.run({
+    name: 'token',
+    method: request.method,
+    url: grant.tokenUrl,
+    headers: request.headers,
+    body: () => request.body,
+    redirect: request.redirect,
+    // Asking for a token twice costs nothing: retried like a GET.
+    idempotent: true,
+    auth: false,
+    expect: 'any',
+    read: (response, attempt) => grant.read(response, attempt.sentAt, attempt.number),
+    transportFailure: (error, how) => grant.unreachable(how.reason, how.attempts, error),
+  });
+  return value;
 }

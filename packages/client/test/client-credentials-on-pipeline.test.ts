@@ -1,0 +1,55 @@
+import { clientCredentials } from '@idp-kit/auth';
+import { closeAfterTest, execution, fakeIdp, IDS, json, REF } from '@idp-kit/testkit';
+import { describe, expect, it } from 'vitest';
+import { createIdpClient, type IdpHooks } from '../src/index.js';
+
+describe('auth: clientCredentials(…) handed to the client obeys the client’s pipeline', () => {
+  it('its token request is retried by the client’s rules, seen by hooks and logged like every request', async () => {
+    const idp = closeAfterTest(
+      await fakeIdp(
+        (_req, res) => json(res, 200, execution('SUCCEEDED')),
+        (_req, res, i) =>
+          i === 0
+            ? json(res, 503, { status: 503, title: 'busy' })
+            : json(res, 200, { access_token: `tok-${i}`, token_type: 'bearer', expires_in: 3600 }),
+      ),
+    );
+    const seen: string[] = [];
+    const hooks: IdpHooks = { operationStart: (op) => seen.push(op.name) };
+    const lines: string[] = [];
+    const client = createIdpClient({
+      organizationId: IDS.organizationId,
+      baseUrl: idp.baseUrl,
+      // The auth package's own sender would not retry at all (maxRetries: 0), nor call hooks or log.
+      auth: clientCredentials({
+        clientId: 'c',
+        clientSecret: 's3cret-value',
+        tokenUrl: idp.tokenUrl,
+        maxRetries: 0,
+      }),
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
+      hooks: [hooks],
+      logger: { debug: (m) => lines.push(m) },
+    });
+    const result = await client.getExecution(REF);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(idp.tokenRequests()).toHaveLength(2);
+    expect(seen).toEqual(['getExecution', 'token']);
+    expect(lines.filter((l) => l.startsWith('token#'))).toHaveLength(2);
+    expect(idp.runtimeRequests()[0]?.headers.authorization).toBe('Bearer tok-1');
+  });
+
+  it('a token provider of your own is used as it is', async () => {
+    const idp = closeAfterTest(await fakeIdp((_req, res) => json(res, 200, execution('SUCCEEDED'))));
+    let asked = 0;
+    const client = createIdpClient({
+      organizationId: IDS.organizationId,
+      baseUrl: idp.baseUrl,
+      auth: { getToken: async () => `own-${++asked}`, invalidate: () => {} },
+    });
+    await client.getExecution(REF);
+    expect(asked).toBe(1);
+    expect(idp.tokenRequests()).toHaveLength(0);
+    expect(idp.runtimeRequests()[0]?.headers.authorization).toBe('Bearer own-1');
+  });
+});
