@@ -21,10 +21,13 @@ const here = fileURLToPath(new URL('..', import.meta.url));
  * base64 submit) took it to 16.18 kB. The pre-flight checks every submit runs (issue 24: format from the
  * bytes, the PDF page tree, TIFF directories, encryption) took it to 18.13 kB. The hostile-input
  * defences (issue 29: the redactor that knows every secret and token in their encoded spellings, the
- * redirect rule, the body cap, the JSON depth guard, the page-loop guards) took it to 21.67 kB. The
- * budget catches growth nobody chose; apps/bench/README.md has the breakdown.
+ * redirect rule, the body cap, the JSON depth guard, the page-loop guards) took it to 21.67 kB. The base
+ * made one of each (issue 22: the IDP_* settings table and its reading, the URL-or-ids rule, the token
+ * URL and trusted origins exposed, operation ids in log lines, the abort-linking helper,
+ * clientCredentials on the pipeline) took it to 23.01 kB. The budget catches growth nobody chose;
+ * apps/bench/README.md has the breakdown.
  */
-export const FOOTPRINT_BUDGET_BYTES = 22_500;
+export const FOOTPRINT_BUDGET_BYTES = 23_500;
 
 export interface Footprint {
   clientMinGzBytes: number;

@@ -299,13 +299,21 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
       describe: { tokenUrl: grant.tokenUrl, clientId: grant.clientId },
       label: 'ClientCredentials',
     });
-  const provider = cycle(requestToken);
-  // Handed to an IDP client, the same grant and cycle send through the client's own pipeline (its retry,
-  // timeouts, hooks and logger): a function, so that no option (nor the secret) shows as data.
-  Object.defineProperty(provider, SEND_THROUGH, {
-    value: (send: (grant: ClientCredentialsGrant) => Promise<IssuedToken>) => cycle(() => send(grant)),
-    enumerable: false,
-  });
+  // Handed to an IDP client, its requests go through the client's own pipeline (its retry, timeouts,
+  // hooks and logger), the first client's; the cycle stays one, so clients sharing this provider still
+  // share its token. A provider given its own `fetch` keeps it. A function, so that no option (nor the
+  // secret) shows as data.
+  let through: ((grant: ClientCredentialsGrant) => Promise<IssuedToken>) | undefined;
+  const provider = cycle(() => (through ? through(grant) : requestToken()));
+  if (options.fetch === undefined) {
+    Object.defineProperty(provider, SEND_THROUGH, {
+      value: (send: (grant: ClientCredentialsGrant) => Promise<IssuedToken>) => {
+        through ??= send;
+        return provider;
+      },
+      enumerable: false,
+    });
+  }
   return provider;
 }
 

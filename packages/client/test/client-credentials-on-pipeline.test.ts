@@ -39,6 +39,38 @@ describe('auth: clientCredentials(…) handed to the client obeys the client’s
     expect(idp.runtimeRequests()[0]?.headers.authorization).toBe('Bearer tok-1');
   });
 
+  it('two clients sharing one provider share its token; a provider with its own fetch keeps it', async () => {
+    const idp = closeAfterTest(await fakeIdp((_req, res) => json(res, 200, execution('SUCCEEDED'))));
+    const shared = clientCredentials({ clientId: 'c', clientSecret: 's', tokenUrl: idp.tokenUrl });
+    const make = (auth: typeof shared, fetch?: typeof globalThis.fetch) =>
+      createIdpClient({
+        organizationId: IDS.organizationId,
+        baseUrl: idp.baseUrl,
+        auth,
+        ...(fetch ? { fetch } : {}),
+      });
+    await make(shared).getExecution(REF);
+    await make(shared).getExecution(REF);
+    expect(idp.tokenRequests()).toHaveLength(1);
+    let viaClientFetch = 0;
+    const clientFetch: typeof globalThis.fetch = (input, init) => {
+      if (String(input).includes('/oauth2/')) viaClientFetch++;
+      return fetch(input, init);
+    };
+    let viaOwnFetch = 0;
+    const own = clientCredentials({
+      clientId: 'c2',
+      clientSecret: 's2',
+      tokenUrl: idp.tokenUrl,
+      fetch: (input, init) => {
+        viaOwnFetch++;
+        return fetch(input, init);
+      },
+    });
+    await make(own, clientFetch).getExecution(REF);
+    expect([viaOwnFetch, viaClientFetch]).toEqual([1, 0]);
+  });
+
   it('a token provider of your own is used as it is', async () => {
     const idp = closeAfterTest(await fakeIdp((_req, res) => json(res, 200, execution('SUCCEEDED'))));
     let asked = 0;
