@@ -55,6 +55,12 @@ export interface DocumentRecord {
   submittedAt?: string;
   /** POSTs started for this document across runs (journaled before each). */
   submits?: number;
+  /**
+   * Another batch of the same store had this document (content, action and version): its execution
+   * was reused, not paid again (`executionId` set), or its upload was under way or of unknown fate
+   * there (state `uncertain`, no id: nothing was sent from this batch; a rerun looks again).
+   */
+  duplicateOf?: { batch: string; executionId?: string };
   updatedAt: string;
 }
 
@@ -118,6 +124,16 @@ export interface SharedJournalStore extends JournalStore {
   readonly leaseMs: number;
   /** Takes the oldest document in one of `states` that no live worker holds. */
   claim(states: DocumentState[]): Promise<{ record: DocumentRecord; lease: Lease } | undefined>;
+  /**
+   * Writes the intent to upload a held document (`record`, state `submitting`), unless another batch of
+   * the same store has accepted the same document (content, action, version) or is uploading it: then
+   * nothing is written and that batch's record is returned. One transaction, so two batches never
+   * both decide to upload one document. Throws `LeaseLostError` as `putLeased`.
+   */
+  intendSubmit?(
+    record: DocumentRecord,
+    lease: Lease,
+  ): Promise<{ batch: string; record: DocumentRecord } | undefined>;
   /** Writes a held document; throws `LeaseLostError` when another worker has taken it over. */
   putLeased(record: DocumentRecord, lease: Lease): Promise<void>;
   /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */

@@ -39,4 +39,12 @@ CREATE INDEX idp_batch_documents_claim ON idp_batch_documents (batch, state, lea
 CREATE INDEX idp_batch_documents_owner ON idp_batch_documents (lease_owner) WHERE lease_owner IS NOT NULL;
 `,
   },
+  {
+    version: 2,
+    name: 'documents by key across batches',
+    sql: `
+-- Before each upload a worker looks for the same document in the store's other batches (never paid twice).
+CREATE INDEX idp_batch_documents_key ON idp_batch_documents (key);
+`,
+  },
 ];
