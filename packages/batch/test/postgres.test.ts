@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
+import { IdpAbortError } from '@idp-kit/client';
 import { pdfBytes, postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -240,6 +241,68 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     expect(events.at(-1)).toBe('up');
     expect(events.filter((e) => e.startsWith('down')).length).toBe(1);
     expect(events.join()).not.toContain(server.password);
+  });
+});
+
+describe.skipIf(Boolean(missing))('Ctrl-C while the database is away', () => {
+  it('a store call waiting out an outage rejects at once with the abort, not the outage limit', async () => {
+    const url = await database();
+    const stop = new AbortController();
+    let down = 0;
+    const store = await open(url, {
+      signal: stop.signal,
+      outageLimitMs: 8_000, // only a backstop: the abort must come first
+      onUnavailable: () => {
+        down++;
+        stop.abort(new Error('interrupted'));
+      },
+    });
+    await store.add([doc(1)]);
+    await server.kill();
+    onTestFinished(() => server.restart());
+    const error = await store.load().catch((e: unknown) => e);
+    expect(down).toBe(1);
+    expect(error).toBeInstanceOf(IdpAbortError);
+    expect(error).not.toBeInstanceOf(BatchStoreError);
+    // Every later call ends at once too, without a query.
+    await expect(store.census()).rejects.toBeInstanceOf(IdpAbortError);
+  });
+
+  it('runBatch stopped during an outage ends with the abort; the rerun resumes and POSTs each document once', async () => {
+    const url = await database();
+    const idp = await fakeBatchIdp();
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 6);
+    const stop = new AbortController();
+    const store = await open(url, {
+      signal: stop.signal,
+      outageLimitMs: 8_000,
+      onUnavailable: () => stop.abort(new Error('interrupted')),
+    });
+    const options = {
+      client: clientFor(idp),
+      inputs: [input],
+      ...ACTION,
+      outDir: `${dir}/out`,
+      pollIntervalMs: 1,
+      maxPollIntervalMs: 2,
+    };
+    await server.kill();
+    let restarted = false;
+    onTestFinished(async () => {
+      if (!restarted) await server.restart();
+    });
+    const error = await runBatch({ ...options, journal: store, signal: stop.signal }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(IdpAbortError);
+    expect(idp.seen).toEqual([]);
+    await server.restart();
+    restarted = true;
+    const summary = await runBatch({ ...options, journal: await open(url) });
+    expect(summary).toMatchObject({ documents: 6, succeeded: 6, pending: 0, uncertain: [] });
+    expect([...idp.posts.values()]).toEqual(Array(6).fill(1));
   });
 });
 
