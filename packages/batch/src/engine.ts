@@ -59,6 +59,8 @@ export type BatchEvent =
   | { type: 'throttled'; limit: number; retryAfterMs?: number; waitMs: number }
   /** A shared store, about once a second: the whole batch's documents per state (every worker's). */
   | { type: 'counts'; states: Partial<Record<DocumentRecord['state'], number>> }
+  /** The batch folder's lock was left by a run that ended on this host: this run took it over. */
+  | { type: 'takeover'; message: string }
   | { type: 'end'; summary: BatchSummary };
 
 /**
@@ -205,7 +207,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const maxRateLimited = Math.max(1, options.maxRateLimitedSubmits ?? 10);
   /** Set once a journal write failed: no document starts after it, and the run ends with it. */
   let journalFailure: JournalWriteError | undefined;
-  const journal = options.journal ?? (await openFileJournal(options.outDir));
+  const journal =
+    options.journal ??
+    (await openFileJournal(options.outDir, {
+      onTakeover: (message) => emit({ type: 'takeover', message }),
+    }));
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
   const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
   const shared = isShared(journal) ? journal : undefined;

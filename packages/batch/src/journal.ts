@@ -1,7 +1,22 @@
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JournalLockedError, lockFolder } from './journal-lock.js';
 import { fileLines, type RawLine } from './lines.js';
+
+export { JournalLockedError };
+
+/**
+ * Options of `openFileJournal()`.
+ *
+ * @example
+ * ```ts
+ * await openFileJournal('out', { onTakeover: (message) => console.error(message) });
+ * ```
+ */
+export interface FileJournalOptions {
+  /** The folder's lock was left by a run that ended (on this host), and this run took it over. */
+  onTakeover?: (message: string) => void;
+}
 
 /**
  * Where a document is in the batch. `submitting` is journaled *before* the POST: a run that finds it
@@ -173,64 +188,6 @@ export class LeaseLostError extends Error {
  * ```
  */
 export const JOURNAL_FILE = 'journal.jsonl';
-const LOCK_FILE = 'journal.lock';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Lock files this process holds. */
-const held = new Set<string>();
-
-/** One run per folder at a time: a lock file holding the pid; a dead owner's lock is taken over. */
-async function lock(dir: string): Promise<() => void> {
-  const path = join(dir, LOCK_FILE);
-  if (held.has(path)) {
-    throw new JournalLockedError(
-      `another batch run (pid ${process.pid}) is using ${dir}; wait for it, or stop it first`,
-    );
-  }
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      held.add(path);
-      return () => {
-        held.delete(path);
-        rmSync(path, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-        throw new JournalLockedError(
-          `another batch run (pid ${owner}) is using ${dir}; wait for it, or stop it first`,
-        );
-      }
-      await rm(path, { force: true }); // left by a run that was killed
-    }
-  }
-  throw new JournalLockedError(`cannot lock ${dir}`);
-}
-
-/**
- * The folder is in use by another live run.
- *
- * @example
- * ```ts
- * try { await openFileJournal(dir); } catch (e) { if (e instanceof JournalLockedError) console.error('busy'); }
- * ```
- */
-export class JournalLockedError extends Error {
-  override name = 'JournalLockedError';
-}
-
 /**
  * The journal cannot be used as it is: a line other than the last is not a record (the file was
  * edited or damaged), or a write did not reach the disk (a full disk). The message names the file and
@@ -347,8 +304,8 @@ export interface JournalFile {
  * const journal = await openFileJournal('./batch-out');
  * ```
  */
-export async function openFileJournal(dir: string): Promise<JournalStore> {
-  return openFileJournalWith(dir, async (path) => (await open(path, 'a')) as FileHandle);
+export async function openFileJournal(dir: string, options: FileJournalOptions = {}): Promise<JournalStore> {
+  return openFileJournalWith(dir, async (path) => (await open(path, 'a')) as FileHandle, options);
 }
 
 /**
@@ -358,9 +315,10 @@ export async function openFileJournal(dir: string): Promise<JournalStore> {
 export async function openFileJournalWith(
   dir: string,
   openFile: (path: string) => Promise<JournalFile>,
+  options: FileJournalOptions = {},
 ): Promise<JournalStore> {
   await mkdir(dir, { recursive: true });
-  const unlock = await lock(dir);
+  const unlock = await lockFolder(dir, options);
   const path = join(dir, JOURNAL_FILE);
   let file: JournalFile;
   let size: number;

@@ -94,6 +94,11 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
           `${style.dim(`${terminalLine(event.fileName)}: duplicate of batch ${terminalLine(event.duplicateOf)} (execution ${event.executionId}), not sent again`)}\n`,
         );
       }
+      if (event.type === 'takeover') {
+        // A lock a killed run left behind: taken, and said, so that nobody wonders later.
+        if (stream.isTTY) stream.write('\r\u001b[2K');
+        stream.write(`${style.warn(terminalLine(event.message))}\n`);
+      }
       if (event.type === 'skipped') {
         // Every file of an input folder that the batch leaves out is said, with why.
         if (stream.isTTY) stream.write('\r\u001b[2K');

@@ -360,7 +360,9 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       }
       let journal: Awaited<ReturnType<typeof openFileJournal>>;
       try {
-        journal = await openFileJournal(dir);
+        journal = await openFileJournal(dir, {
+          onTakeover: (message) => ctx.warn(ctx.errStyle.warn(message)),
+        });
       } catch (error) {
         if (error instanceof JournalLockedError || error instanceof JournalCorruptError)
           throw new UsageError(error.message);
