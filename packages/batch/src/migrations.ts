@@ -47,4 +47,56 @@ CREATE INDEX idp_batch_documents_owner ON idp_batch_documents (lease_owner) WHER
 CREATE INDEX idp_batch_documents_key ON idp_batch_documents (key);
 `,
   },
+  {
+    version: 3,
+    name: 'documents per state, counted as they change',
+    sql: `
+-- Documents per batch and state, kept by the writes themselves, so that a worker's census reads a few
+-- rows instead of the whole batch every second. Each connection adds to its own shard (its backend pid
+-- modulo 16), so concurrent writers do not queue on one counter row; a reader sums the shards.
+CREATE TABLE idp_batch_counts (
+  batch text NOT NULL REFERENCES idp_batch_batches (batch) ON DELETE CASCADE,
+  state text NOT NULL,
+  shard smallint NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (batch, state, shard)
+);
+CREATE FUNCTION idp_batch_count_states() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  -- The changes per (batch, state) of one statement, in one order (no two writers wait on each other
+  -- in a cycle). A batch being deleted (cascade) is left alone. Each branch names only the transition
+  -- tables its trigger has.
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO idp_batch_counts AS c (batch, state, shard, n)
+    SELECT batch, state, pg_backend_pid() % 16, count(*) FROM new_rows
+     GROUP BY batch, state ORDER BY batch, state
+    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO idp_batch_counts AS c (batch, state, shard, n)
+    SELECT o.batch, o.state, pg_backend_pid() % 16, -count(*) FROM old_rows o
+     WHERE EXISTS (SELECT 1 FROM idp_batch_batches b WHERE b.batch = o.batch)
+     GROUP BY o.batch, o.state ORDER BY o.batch, o.state
+    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+  ELSE
+    INSERT INTO idp_batch_counts AS c (batch, state, shard, n)
+    SELECT t.batch, t.state, pg_backend_pid() % 16, sum(t.d)
+      FROM (SELECT batch, state, 1 AS d FROM new_rows
+            UNION ALL SELECT batch, state, -1 FROM old_rows) AS t
+     GROUP BY t.batch, t.state HAVING sum(t.d) <> 0 ORDER BY t.batch, t.state
+    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER idp_batch_count_insert AFTER INSERT ON idp_batch_documents
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION idp_batch_count_states();
+CREATE TRIGGER idp_batch_count_update AFTER UPDATE ON idp_batch_documents
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION idp_batch_count_states();
+CREATE TRIGGER idp_batch_count_delete AFTER DELETE ON idp_batch_documents
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION idp_batch_count_states();
+-- The documents already there (the migration runs under its advisory lock, in one transaction).
+INSERT INTO idp_batch_counts (batch, state, shard, n)
+SELECT batch, state, 0, count(*) FROM idp_batch_documents GROUP BY batch, state;
+`,
+  },
 ];

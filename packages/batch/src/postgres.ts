@@ -199,6 +199,33 @@ const ELSEWHERE = `SELECT batch, record FROM idp_batch_documents
            updated_at DESC
   LIMIT 1`;
 
+/** The states a worker may claim: the only ones whose free and held documents a census counts. */
+export const CLAIMABLE: DocumentState[] = ['queued', 'submitting', 'submitted', 'settled', 'uncertain'];
+/** A census counts free and held documents up to this many per state: a worker wakes no more loops. */
+export const CENSUS_CAP = 1_000;
+
+/**
+ * The batch per state without reading the batch: totals from the counters the writes keep
+ * (`idp_batch_counts`, migration 3), and, for the claimable states, the free documents and those other
+ * live workers hold, each a range of the claim index cut at `$4` rows.
+ */
+export const CENSUS = `WITH totals AS (
+    SELECT state, sum(n) AS total FROM idp_batch_counts WHERE batch = $1 GROUP BY state HAVING sum(n) <> 0),
+  live AS (
+    SELECT s.state,
+      (SELECT count(*) FROM (SELECT 1 FROM idp_batch_documents d
+          WHERE d.batch = $1 AND d.state = s.state AND NOT d.parked
+            AND NOT (d.lease_owner IS NOT DISTINCT FROM $2 AND d.key = ANY($3::text[]))
+            AND (d.lease_until < now() OR d.lease_owner = $2)
+          LIMIT $4) AS f) AS free,
+      (SELECT count(*) FROM (SELECT 1 FROM idp_batch_documents d
+          WHERE d.batch = $1 AND d.state = s.state AND NOT d.parked
+            AND d.lease_owner IS DISTINCT FROM $2 AND d.lease_until >= now()
+          LIMIT $4) AS e) AS elsewhere
+    FROM unnest($5::text[]) AS s(state))
+  SELECT t.state, t.total, COALESCE(l.free, 0) AS free, COALESCE(l.elsewhere, 0) AS elsewhere
+    FROM totals t LEFT JOIN live l ON l.state = t.state`;
+
 /**
  * The shared store for many workers on many machines: one PostgreSQL database (11 or newer; tested on
  * 15). Opening it checks the URL, connects, and applies the schema migrations (`MIGRATIONS`) under an
@@ -473,16 +500,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async census() {
       const { rows } = await query<{ state: DocumentState; total: string; free: string; elsewhere: string }>(
-        `SELECT state, count(*) AS total,
-                count(*) FILTER (WHERE NOT parked AND NOT held
-                                   AND (lease_until < now() OR lease_owner IS NOT DISTINCT FROM $2)) AS free,
-                count(*) FILTER (WHERE NOT parked AND lease_owner IS DISTINCT FROM $2
-                                   AND lease_until >= now()) AS elsewhere
-           FROM (SELECT state, lease_until, parked, lease_owner,
-                        lease_owner IS NOT DISTINCT FROM $2 AND key = ANY($3::text[]) AS held
-                   FROM idp_batch_documents WHERE batch = $1) AS d
-          GROUP BY state`,
-        [batch, workerId, heldKeys()],
+        CENSUS,
+        [batch, workerId, heldKeys(), CENSUS_CAP, CLAIMABLE],
       );
       return Object.fromEntries(
         rows.map((r) => [

@@ -12,7 +12,14 @@ import {
   type SharedJournalStore,
 } from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations.js';
-import { BatchStoreError, openPostgresStore, type PostgresStoreOptions } from '../src/postgres.js';
+import {
+  BatchStoreError,
+  CENSUS,
+  CENSUS_CAP,
+  CLAIMABLE,
+  openPostgresStore,
+  type PostgresStoreOptions,
+} from '../src/postgres.js';
 import { ACTION, type FakeBatchIdp, fakeBatchIdp } from './fake-batch-idp.js';
 import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
 
@@ -120,7 +127,7 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: opening it', () => {
     expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     await client.query(`INSERT INTO idp_batch_migrations (version, name) VALUES (999, 'from the future')`);
     await expect(open(url)).rejects.toThrow(
-      /the store's schema is version 999, newer than this idp-kit knows \(2\): upgrade idp-kit/,
+      /the store's schema is version 999, newer than this idp-kit knows \(3\): upgrade idp-kit/,
     );
   });
 
@@ -224,6 +231,53 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     expect(await counts(a)).toEqual({ submitted: 1, queued: 1, error: 1 });
     const states = Object.fromEntries((await a.load()).map((r) => [r.fileName, r.state]));
     expect(states).toEqual({ 'doc-1.pdf': 'submitted', 'doc-2.pdf': 'queued', 'doc-3.pdf': 'error' });
+  });
+
+  it('the census reads the counters, not the batch: 2,005 documents, a few dozen rows read; totals exact through every kind of write', async () => {
+    const url = await database();
+    const a = await open(url, { workerId: 'a' });
+    const many = Array.from({ length: 2_000 }, (_, i) => doc(100 + i, 'retrieved'));
+    await a.add([...many, ...[1, 2, 3, 4, 5].map((n) => doc(n))]);
+    const direct = new pg.Client({ connectionString: url });
+    await direct.connect();
+    onTestFinished(() => direct.end());
+    // Rows this transaction read from the documents table (its own statistics, exact and at once).
+    await direct.query('BEGIN');
+    const census = await direct.query(CENSUS, ['b1', 'a', [], CENSUS_CAP, CLAIMABLE]);
+    const read = await direct.query<{ n: string }>(
+      `SELECT seq_tup_read + COALESCE(idx_tup_fetch, 0) AS n FROM pg_stat_xact_user_tables WHERE relname = 'idp_batch_documents'`,
+    );
+    await direct.query('COMMIT');
+    expect(Number(read.rows[0]?.n)).toBeLessThan(50); // was: 2,005, every tick, every worker
+    expect(census.rows.map((r) => [r.state, Number(r.total), Number(r.free)]).sort()).toEqual([
+      ['queued', 5, 5],
+      ['retrieved', 2000, 0],
+    ]);
+
+    // Every kind of write keeps the totals exact: claims and leased writes, put (insert and update),
+    // reopen, forget, and another batch's documents apart.
+    const b = await open(url, { workerId: 'b', batch: 'b2' });
+    await b.add([doc(1), doc(9)]);
+    const claimed = await a.claim(['queued']);
+    if (!claimed) throw new Error('nothing claimed');
+    await a.putLeased({ ...claimed.record, state: 'submitting' }, claimed.lease);
+    await a.putLeased({ ...claimed.record, state: 'error' }, claimed.lease);
+    await a.put([
+      { ...doc(2), state: 'submitted', executionId: 'x' },
+      { ...doc(7), state: 'rejected', key: 'rejected:/in/7' },
+    ]);
+    await a.reopen();
+    await a.forget(['rejected:/in/7']);
+    const truth = await direct.query<{ state: string; n: string }>(
+      `SELECT state, count(*) AS n FROM idp_batch_documents WHERE batch = 'b1' GROUP BY state`,
+    );
+    expect(await counts(a)).toEqual(Object.fromEntries(truth.rows.map((r) => [r.state, Number(r.n)])));
+    expect(await counts(a)).toEqual({ queued: 4, submitted: 1, retrieved: 2000 });
+    expect(await counts(b)).toEqual({ queued: 2 });
+    // A batch removed by hand takes its counters with it.
+    await direct.query(`DELETE FROM idp_batch_batches WHERE batch = 'b2'`);
+    const left = await direct.query(`SELECT count(*) AS n FROM idp_batch_counts WHERE batch = 'b2'`);
+    expect(Number(left.rows[0]?.n)).toBe(0);
   });
 
   it('the database going away: calls wait for it and carry on; the outage is said once', async () => {
