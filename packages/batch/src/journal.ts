@@ -163,7 +163,7 @@ export interface SharedJournalStore extends JournalStore {
    * The whole batch per state, in one read: `total` (every worker's documents), and of those this
    * worker does not hold and are not parked, the `free` ones (nobody holds them, or their holder's
    * lease lapsed) and the ones other live workers hold (`elsewhere`). A store may count `free` and
-   * `elsewhere` only for the states a worker claims, and only up to a cap (PostgreSQL: 1,000), since
+   * `elsewhere` only for the states a worker claims, and only up to a cap (PostgreSQL: 100), since
    * they say how many loops to wake and whether any work is left, not how much.
    */
   census(): Promise<Partial<Record<DocumentState, { total: number; free: number; elsewhere: number }>>>;

@@ -63,37 +63,34 @@ CREATE TABLE idp_batch_counts (
 );
 CREATE FUNCTION idp_batch_count_states() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  -- The changes per (batch, state) of one statement, in one order (no two writers wait on each other
-  -- in a cycle). A batch being deleted (cascade) is left alone. Each branch names only the transition
-  -- tables its trigger has.
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO idp_batch_counts AS c (batch, state, shard, n)
-    SELECT batch, state, pg_backend_pid() % 16, count(*) FROM new_rows
-     GROUP BY batch, state ORDER BY batch, state
-    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO idp_batch_counts AS c (batch, state, shard, n)
-    SELECT o.batch, o.state, pg_backend_pid() % 16, -count(*) FROM old_rows o
-     WHERE EXISTS (SELECT 1 FROM idp_batch_batches b WHERE b.batch = o.batch)
-     GROUP BY o.batch, o.state ORDER BY o.batch, o.state
-    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
-  ELSE
-    INSERT INTO idp_batch_counts AS c (batch, state, shard, n)
-    SELECT t.batch, t.state, pg_backend_pid() % 16, sum(t.d)
-      FROM (SELECT batch, state, 1 AS d FROM new_rows
-            UNION ALL SELECT batch, state, -1 FROM old_rows) AS t
-     GROUP BY t.batch, t.state HAVING sum(t.d) <> 0 ORDER BY t.batch, t.state
-    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+  -- One document's move from one state to another. The two counters are taken in one order (by state
+  -- name), so that two writers never wait on each other in a cycle. A batch being removed (cascade)
+  -- is left alone.
+  IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM idp_batch_batches b WHERE b.batch = OLD.batch) THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.state < NEW.state) THEN
+    INSERT INTO idp_batch_counts AS c VALUES (OLD.batch, OLD.state, pg_backend_pid() % 16, -1)
+    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n - 1;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO idp_batch_counts AS c VALUES (NEW.batch, NEW.state, pg_backend_pid() % 16, 1)
+    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n + 1;
+  END IF;
+  IF TG_OP = 'UPDATE' AND OLD.state > NEW.state THEN
+    INSERT INTO idp_batch_counts AS c VALUES (OLD.batch, OLD.state, pg_backend_pid() % 16, -1)
+    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n - 1;
   END IF;
   RETURN NULL;
 END
 $fn$;
+-- Row triggers that fire only when a state changes: a lease's renewal or a claim costs nothing more.
 CREATE TRIGGER idp_batch_count_insert AFTER INSERT ON idp_batch_documents
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION idp_batch_count_states();
-CREATE TRIGGER idp_batch_count_update AFTER UPDATE ON idp_batch_documents
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION idp_batch_count_states();
+  FOR EACH ROW EXECUTE FUNCTION idp_batch_count_states();
+CREATE TRIGGER idp_batch_count_update AFTER UPDATE OF state ON idp_batch_documents
+  FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION idp_batch_count_states();
 CREATE TRIGGER idp_batch_count_delete AFTER DELETE ON idp_batch_documents
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION idp_batch_count_states();
+  FOR EACH ROW EXECUTE FUNCTION idp_batch_count_states();
 -- The documents already there (the migration runs under its advisory lock, in one transaction).
 INSERT INTO idp_batch_counts (batch, state, shard, n)
 SELECT batch, state, 0, count(*) FROM idp_batch_documents GROUP BY batch, state;

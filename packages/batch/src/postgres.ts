@@ -201,8 +201,11 @@ const ELSEWHERE = `SELECT batch, record FROM idp_batch_documents
 
 /** The states a worker may claim: the only ones whose free and held documents a census counts. */
 export const CLAIMABLE: DocumentState[] = ['queued', 'submitting', 'submitted', 'settled', 'uncertain'];
-/** A census counts free and held documents up to this many per state: a worker wakes no more loops. */
-export const CENSUS_CAP = 1_000;
+/**
+ * A census counts free and held documents up to this many per state: enough to wake that many idle loops
+ * a tick, and to tell "none" from "some"; more would be read for nothing.
+ */
+export const CENSUS_CAP = 100;
 
 /**
  * The batch per state without reading the batch: totals from the counters the writes keep
