@@ -49,14 +49,17 @@ async function postgresCpuUs(): Promise<number> {
   return total;
 }
 
-async function commits(url: string): Promise<number> {
+/** The database's committed transactions, and rows read (returned by scans, fetched by index). */
+async function databaseStats(url: string): Promise<{ commits: number; rowsRead: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query<{ n: string }>(
-    'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+  // The statistics are sent by each backend when it goes idle: ask for a fresh snapshot.
+  await client.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await client.query<{ n: string; r: string }>(
+    `SELECT xact_commit AS n, tup_returned + tup_fetched AS r FROM pg_stat_database WHERE datname = current_database()`,
   );
   await client.end();
-  return Number(rows[0]?.n ?? 0);
+  return { commits: Number(rows[0]?.n ?? 0), rowsRead: Number(rows[0]?.r ?? 0) };
 }
 
 async function runWorkers(
@@ -69,7 +72,7 @@ async function runWorkers(
   const url = await server.createDatabase(`w${workers}`);
   const runner = fileURLToPath(new URL('./batch-child.ts', import.meta.url));
   const pgCpuBefore = await postgresCpuUs();
-  const commitsBefore = await commits(url);
+  const before = await databaseStats(url);
   const started = performance.now();
   try {
     const results = await Promise.all(
@@ -112,7 +115,10 @@ async function runWorkers(
       idealDocsPerS: (workers * UPLOADS * 1000) / LATENCY_MS,
       workerCpuUsPerDoc: workerCpuUs / DOCS,
       postgresCpuUsPerDoc: ((await postgresCpuUs()) - pgCpuBefore) / DOCS,
-      transactionsPerDoc: ((await commits(url)) - commitsBefore) / DOCS,
+      ...(await databaseStats(url).then((after) => ({
+        transactionsPerDoc: (after.commits - before.commits) / DOCS,
+        rowsReadPerDoc: (after.rowsRead - before.rowsRead) / DOCS,
+      }))),
       postsPerDoc: (stats.post ?? 0) / DOCS,
       maxPostsPerDoc: stats.maxPostsPerDocument,
     };
@@ -156,6 +162,7 @@ try {
       'worker CPU µs/doc': Math.round(r.workerCpuUsPerDoc),
       'postgres CPU µs/doc': Math.round(r.postgresCpuUsPerDoc),
       'tx/doc': r.transactionsPerDoc.toFixed(1),
+      'rows read/doc': Math.round(r.rowsReadPerDoc),
       'POSTs/doc': r.postsPerDoc.toFixed(3),
     })),
   );

@@ -13,6 +13,7 @@ import {
   IdpWaitTimeoutError,
 } from '@idp-kit/client';
 import { backoffDelay, sleep } from '@idp-kit/http';
+import { duplicateChange, type RecordChange } from './duplicate-of.js';
 import { collectInputs, type InputDocument, readDocument, readRegularFile } from './inputs.js';
 import {
   type DocumentRecord,
@@ -46,6 +47,8 @@ export type BatchEvent =
       status?: string;
       executionId?: string;
       error?: string;
+      /** Another batch of the store had this document: the batch whose execution is reused (or awaited). */
+      duplicateOf?: string;
     }
   /** A file of an input folder the batch does not take, and why. */
   | { type: 'skipped'; path: string; reason: string }
@@ -56,6 +59,8 @@ export type BatchEvent =
   | { type: 'throttled'; limit: number; retryAfterMs?: number; waitMs: number }
   /** A shared store, about once a second: the whole batch's documents per state (every worker's). */
   | { type: 'counts'; states: Partial<Record<DocumentRecord['state'], number>> }
+  /** The batch folder's lock was left by a run that ended on this host: this run took it over. */
+  | { type: 'takeover'; message: string }
   | { type: 'end'; summary: BatchSummary };
 
 /**
@@ -102,6 +107,11 @@ export interface BatchOptions {
   /** Submit `uncertain` documents again: they may have been submitted already (credits). Default false. */
   resubmitUncertain?: boolean;
   /**
+   * A shared store: upload a document even when another batch of the same store has accepted it, or
+   * is uploading it (credits). Default false: its execution is reused, and reported as a duplicate.
+   */
+  resubmitDuplicates?: boolean;
+  /**
    * Judge each document by its bytes before its upload (default true): one IDP would refuse (not a PDF,
    * PNG, JPEG or TIFF, or not what its name says; encrypted; over 150 pages) becomes `rejected`, unsent.
    */
@@ -121,6 +131,8 @@ export interface BatchOptions {
 /** How a transition is written: the file journal, or a shared store through this worker's lease. */
 interface Hand {
   put(record: DocumentRecord): Promise<void>;
+  /** Shared stores: the intent to upload, unless another batch has the document (then its record). */
+  intend?(record: DocumentRecord): Promise<{ batch: string; record: DocumentRecord } | undefined>;
   /** Shared stores: let go of a document until the next run (a wait that failed). */
   park?(): Promise<void>;
 }
@@ -195,7 +207,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const maxRateLimited = Math.max(1, options.maxRateLimitedSubmits ?? 10);
   /** Set once a journal write failed: no document starts after it, and the run ends with it. */
   let journalFailure: JournalWriteError | undefined;
-  const journal = options.journal ?? (await openFileJournal(options.outDir));
+  const journal =
+    options.journal ??
+    (await openFileJournal(options.outDir, {
+      onTakeover: (message) => emit({ type: 'takeover', message }),
+    }));
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
   const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
   const shared = isShared(journal) ? journal : undefined;
@@ -225,19 +241,30 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }
 
     /** A change; `undefined` removes a field (an old error, say). */
-    type Change = { [K in keyof DocumentRecord]?: DocumentRecord[K] | undefined };
-    async function record(doc: DocumentRecord, change: Change, hand: Hand): Promise<DocumentRecord> {
+    type Change = RecordChange;
+    function build(doc: DocumentRecord, change: Change): DocumentRecord {
       const next = { ...doc, ...change, updatedAt: now() } as DocumentRecord;
       for (const key of Object.keys(change) as (keyof DocumentRecord)[]) {
         if (change[key] === undefined) delete next[key];
       }
+      return next;
+    }
+    async function durably<T>(write: () => Promise<T>): Promise<T> {
       try {
-        await hand.put(next);
+        return await write();
       } catch (error) {
         // Not durable: whatever would follow this transition (a POST, above all) must not happen.
         if (error instanceof JournalWriteError) journalFailure ??= error;
         throw error;
       }
+    }
+    async function record(doc: DocumentRecord, change: Change, hand: Hand): Promise<DocumentRecord> {
+      const next = build(doc, change);
+      await durably(() => hand.put(next));
+      return recorded(next);
+    }
+    /** A durable transition, told. */
+    function recorded(next: DocumentRecord): DocumentRecord {
       known.set(next.key, next);
       emit({
         type: 'state',
@@ -247,8 +274,36 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         ...(next.status ? { status: next.status } : {}),
         ...(next.executionId ? { executionId: next.executionId } : {}),
         ...(next.error ? { error: next.error } : {}),
+        ...(next.duplicateOf ? { duplicateOf: next.duplicateOf.batch } : {}),
       });
       return next;
+    }
+
+    /**
+     * The intent to upload, journaled; or, when another batch of the same store has the document,
+     * what it comes to without an upload (`reused`: its execution, or uncertain and parked).
+     */
+    async function intend(
+      doc: DocumentRecord,
+      hand: Hand,
+    ): Promise<{ doc: DocumentRecord; reused: boolean }> {
+      const next = build(doc, {
+        state: 'submitting',
+        submits: (doc.submits ?? 0) + 1,
+        error: undefined,
+        duplicateOf: undefined,
+      });
+      const check = options.resubmitDuplicates === true ? undefined : hand.intend;
+      if (!check) {
+        await durably(() => hand.put(next));
+        return { doc: recorded(next), reused: false };
+      }
+      const elsewhere = await durably(() => check(next));
+      if (!elsewhere) return { doc: recorded(next), reused: false };
+      const reused = await record(doc, duplicateChange(elsewhere), hand);
+      // Not claimed again this run (a rerun looks again): its upload is another batch's business.
+      if (reused.state === 'uncertain') await hand.park?.();
+      return { doc: reused, reused: true };
     }
 
     async function submit(doc: DocumentRecord, hand: Hand, held?: () => void): Promise<DocumentRecord> {
@@ -268,11 +323,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
             );
           }
           // The intent first: a crash after this line and before the id is journaled is "uncertain".
-          doc = await record(
-            doc,
-            { state: 'submitting', submits: (doc.submits ?? 0) + 1, error: undefined },
-            hand,
-          );
+          const intent = await intend(doc, hand);
+          if (intent.reused) return intent.doc;
+          doc = intent.doc;
           try {
             const created = await client.submitExecution({
               actionId,
@@ -444,6 +497,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
      */
     async function runShared(store: SharedJournalStore): Promise<void> {
       const resubmit = options.resubmitUncertain === true;
+      const intendSubmit = store.intendSubmit?.bind(store);
       const waitStates: DocumentState[] = [
         'submitted',
         ...(options.until === 'final' ? (['settled'] as const) : []),
@@ -526,6 +580,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               const hand: Hand = {
                 put: (r) => store.putLeased(r, lease),
                 park: () => store.park(lease),
+                ...(intendSubmit ? { intend: (r) => intendSubmit(r, lease) } : {}),
               };
               let doc = claimed.record;
               try {
@@ -566,6 +621,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     try {
       summary = await writeOutputs(options.outDir, shared ? await shared.load() : [...known.values()]);
     } catch (error) {
+      // Stopped (Ctrl-C) while the store was away: the stop is the news, and a rerun resumes.
+      if (signal?.aborted) throw new IdpAbortError('runBatch', signal.reason);
       // A full disk stops the journal first: that error says more than the outputs' own.
       if (failure) throw failure.reason;
       const code = (error as NodeJS.ErrnoException).code;

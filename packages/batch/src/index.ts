@@ -11,6 +11,7 @@ export {
 export {
   type DocumentRecord,
   type DocumentState,
+  type FileJournalOptions,
   JOURNAL_FILE,
   JournalCorruptError,
   JournalLockedError,

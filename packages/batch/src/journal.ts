@@ -1,7 +1,22 @@
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JournalLockedError, lockFolder } from './journal-lock.js';
 import { fileLines, type RawLine } from './lines.js';
+
+export { JournalLockedError };
+
+/**
+ * Options of `openFileJournal()`.
+ *
+ * @example
+ * ```ts
+ * await openFileJournal('out', { onTakeover: (message) => console.error(message) });
+ * ```
+ */
+export interface FileJournalOptions {
+  /** The folder's lock was left by a run that ended (on this host), and this run took it over. */
+  onTakeover?: (message: string) => void;
+}
 
 /**
  * Where a document is in the batch. `submitting` is journaled *before* the POST: a run that finds it
@@ -55,6 +70,12 @@ export interface DocumentRecord {
   submittedAt?: string;
   /** POSTs started for this document across runs (journaled before each). */
   submits?: number;
+  /**
+   * Another batch of the same store had this document (content, action and version): its execution
+   * was reused, not paid again (`executionId` set), or its upload was under way or of unknown fate
+   * there (state `uncertain`, no id: nothing was sent from this batch; a rerun looks again).
+   */
+  duplicateOf?: { batch: string; executionId?: string };
   updatedAt: string;
 }
 
@@ -118,6 +139,16 @@ export interface SharedJournalStore extends JournalStore {
   readonly leaseMs: number;
   /** Takes the oldest document in one of `states` that no live worker holds. */
   claim(states: DocumentState[]): Promise<{ record: DocumentRecord; lease: Lease } | undefined>;
+  /**
+   * Writes the intent to upload a held document (`record`, state `submitting`), unless another batch of
+   * the same store has accepted the same document (content, action, version) or is uploading it: then
+   * nothing is written and that batch's record is returned. One transaction, so two batches never
+   * both decide to upload one document. Throws `LeaseLostError` as `putLeased`.
+   */
+  intendSubmit?(
+    record: DocumentRecord,
+    lease: Lease,
+  ): Promise<{ batch: string; record: DocumentRecord } | undefined>;
   /** Writes a held document; throws `LeaseLostError` when another worker has taken it over. */
   putLeased(record: DocumentRecord, lease: Lease): Promise<void>;
   /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */
@@ -131,7 +162,9 @@ export interface SharedJournalStore extends JournalStore {
   /**
    * The whole batch per state, in one read: `total` (every worker's documents), and of those this
    * worker does not hold and are not parked, the `free` ones (nobody holds them, or their holder's
-   * lease lapsed) and the ones other live workers hold (`elsewhere`).
+   * lease lapsed) and the ones other live workers hold (`elsewhere`). A store may count `free` and
+   * `elsewhere` only for the states a worker claims, and only up to a cap (PostgreSQL: 100), since
+   * they say how many loops to wake and whether any work is left, not how much.
    */
   census(): Promise<Partial<Record<DocumentState, { total: number; free: number; elsewhere: number }>>>;
 }
@@ -157,64 +190,6 @@ export class LeaseLostError extends Error {
  * ```
  */
 export const JOURNAL_FILE = 'journal.jsonl';
-const LOCK_FILE = 'journal.lock';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Lock files this process holds. */
-const held = new Set<string>();
-
-/** One run per folder at a time: a lock file holding the pid; a dead owner's lock is taken over. */
-async function lock(dir: string): Promise<() => void> {
-  const path = join(dir, LOCK_FILE);
-  if (held.has(path)) {
-    throw new JournalLockedError(
-      `another batch run (pid ${process.pid}) is using ${dir}; wait for it, or stop it first`,
-    );
-  }
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      held.add(path);
-      return () => {
-        held.delete(path);
-        rmSync(path, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-        throw new JournalLockedError(
-          `another batch run (pid ${owner}) is using ${dir}; wait for it, or stop it first`,
-        );
-      }
-      await rm(path, { force: true }); // left by a run that was killed
-    }
-  }
-  throw new JournalLockedError(`cannot lock ${dir}`);
-}
-
-/**
- * The folder is in use by another live run.
- *
- * @example
- * ```ts
- * try { await openFileJournal(dir); } catch (e) { if (e instanceof JournalLockedError) console.error('busy'); }
- * ```
- */
-export class JournalLockedError extends Error {
-  override name = 'JournalLockedError';
-}
-
 /**
  * The journal cannot be used as it is: a line other than the last is not a record (the file was
  * edited or damaged), or a write did not reach the disk (a full disk). The message names the file and
@@ -331,8 +306,8 @@ export interface JournalFile {
  * const journal = await openFileJournal('./batch-out');
  * ```
  */
-export async function openFileJournal(dir: string): Promise<JournalStore> {
-  return openFileJournalWith(dir, async (path) => (await open(path, 'a')) as FileHandle);
+export async function openFileJournal(dir: string, options: FileJournalOptions = {}): Promise<JournalStore> {
+  return openFileJournalWith(dir, async (path) => (await open(path, 'a')) as FileHandle, options);
 }
 
 /**
@@ -342,9 +317,10 @@ export async function openFileJournal(dir: string): Promise<JournalStore> {
 export async function openFileJournalWith(
   dir: string,
   openFile: (path: string) => Promise<JournalFile>,
+  options: FileJournalOptions = {},
 ): Promise<JournalStore> {
   await mkdir(dir, { recursive: true });
-  const unlock = await lock(dir);
+  const unlock = await lockFolder(dir, options);
   const path = join(dir, JOURNAL_FILE);
   let file: JournalFile;
   let size: number;

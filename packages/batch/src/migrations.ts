@@ -39,4 +39,61 @@ CREATE INDEX idp_batch_documents_claim ON idp_batch_documents (batch, state, lea
 CREATE INDEX idp_batch_documents_owner ON idp_batch_documents (lease_owner) WHERE lease_owner IS NOT NULL;
 `,
   },
+  {
+    version: 2,
+    name: 'documents by key across batches',
+    sql: `
+-- Before each upload a worker looks for the same document in the store's other batches (never paid twice).
+CREATE INDEX idp_batch_documents_key ON idp_batch_documents (key);
+`,
+  },
+  {
+    version: 3,
+    name: 'documents per state, counted as they change',
+    sql: `
+-- Documents per batch and state, kept by the writes themselves, so that a worker's census reads a few
+-- rows instead of the whole batch every second. Each connection adds to its own shard (its backend pid
+-- modulo 16), so concurrent writers do not queue on one counter row; a reader sums the shards.
+CREATE TABLE idp_batch_counts (
+  batch text NOT NULL REFERENCES idp_batch_batches (batch) ON DELETE CASCADE,
+  state text NOT NULL,
+  shard smallint NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (batch, state, shard)
+);
+CREATE FUNCTION idp_batch_count_states() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  -- One document's move from one state to another. The two counters are taken in one order (by state
+  -- name), so that two writers never wait on each other in a cycle. A batch being removed (cascade)
+  -- is left alone.
+  IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM idp_batch_batches b WHERE b.batch = OLD.batch) THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.state < NEW.state) THEN
+    INSERT INTO idp_batch_counts AS c VALUES (OLD.batch, OLD.state, pg_backend_pid() % 16, -1)
+    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n - 1;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO idp_batch_counts AS c VALUES (NEW.batch, NEW.state, pg_backend_pid() % 16, 1)
+    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n + 1;
+  END IF;
+  IF TG_OP = 'UPDATE' AND OLD.state > NEW.state THEN
+    INSERT INTO idp_batch_counts AS c VALUES (OLD.batch, OLD.state, pg_backend_pid() % 16, -1)
+    ON CONFLICT (batch, state, shard) DO UPDATE SET n = c.n - 1;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+-- Row triggers that fire only when a state changes: a lease's renewal or a claim costs nothing more.
+CREATE TRIGGER idp_batch_count_insert AFTER INSERT ON idp_batch_documents
+  FOR EACH ROW EXECUTE FUNCTION idp_batch_count_states();
+CREATE TRIGGER idp_batch_count_update AFTER UPDATE OF state ON idp_batch_documents
+  FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION idp_batch_count_states();
+CREATE TRIGGER idp_batch_count_delete AFTER DELETE ON idp_batch_documents
+  FOR EACH ROW EXECUTE FUNCTION idp_batch_count_states();
+-- The documents already there (the migration runs under its advisory lock, in one transaction).
+INSERT INTO idp_batch_counts (batch, state, shard, n)
+SELECT batch, state, 0, count(*) FROM idp_batch_documents GROUP BY batch, state;
+`,
+  },
 ];

@@ -25,6 +25,11 @@ export interface BatchSummary {
   statuses: Record<string, number>;
   /** Paths whose content was another document's: never submitted. */
   duplicates: number;
+  /**
+   * Documents another batch of the same store had already accepted: its execution reused, not paid
+   * again (`duplicateOf` on their records and results lines).
+   */
+  reused: number;
   /** Documents that may or may not have been submitted: check in Anypoint, or rerun with resubmit. */
   uncertain: string[];
   /** The files waiting in MANUAL_VALIDATION_REQUIRED (a person must review them in IDP). */
@@ -90,6 +95,7 @@ export function summarize(records: DocumentRecord[]): BatchSummary {
     states,
     statuses,
     duplicates,
+    reused: records.filter((r) => r.duplicateOf?.executionId).length,
     uncertain: records.filter((r) => r.state === 'uncertain').map((r) => r.path),
     review: records
       .filter((r) => r.state === 'settled' && r.status === 'MANUAL_VALIDATION_REQUIRED')
@@ -116,6 +122,7 @@ function resultLine(r: DocumentRecord, extracted: ExtractedField[]) {
     ...(r.status ? { status: r.status } : {}),
     ...(r.metadata ? { metadata: r.metadata } : {}),
     ...(r.duplicates ? { duplicates: r.duplicates } : {}),
+    ...(r.duplicateOf ? { duplicateOf: r.duplicateOf } : {}),
     fields,
     ...(r.error ? { error: r.error } : {}),
   };

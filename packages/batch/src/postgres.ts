@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { IdpAbortError } from '@idp-kit/client';
 import pg from 'pg';
 import {
   type DocumentRecord,
@@ -37,6 +38,11 @@ export interface PostgresStoreOptions {
   onUnavailable?: (reason: string) => void;
   /** It answers again. */
   onRecovered?: () => void;
+  /**
+   * Stops every wait of the store (an outage's retries included): a call in progress rejects at once
+   * with an `IdpAbortError`, and nothing more is written. Pass the run's signal (Ctrl-C).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -137,10 +143,91 @@ function checkUrl(url: string): void {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or rejects with an `IdpAbortError` as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return untilAborted(new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.()), signal, () => {});
+}
+
+/**
+ * `work`, or an `IdpAbortError` as soon as `signal` aborts (the work itself goes on, unobserved: a
+ * query already sent cannot be taken back, and the fencing token makes a late write harmless).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onLate: () => void): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.then(onLate, onLate);
+    return Promise.reject(new IdpAbortError('the batch store', signal.reason));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      work.then(onLate, onLate);
+      reject(new IdpAbortError('the batch store', signal.reason));
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
 
 const RECORD_KEEPING_DUPLICATES = `CASE WHEN d.record ? 'duplicates'
   THEN $3::jsonb || jsonb_build_object('duplicates', d.record->'duplicates') ELSE $3::jsonb END`;
+
+/** A held document's write; a document that needs no more work lets go of its lease (the heartbeat renews only live work). */
+const FENCED_WRITE = `UPDATE idp_batch_documents d SET record = ${RECORD_KEEPING_DUPLICATES}, state = $4, updated_at = now(),
+    lease_owner = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_owner END,
+    lease_until = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_until ELSE '-infinity' END
+  WHERE d.batch = $1 AND d.key = $2 AND d.lease_owner = $5 AND d.lease_token = $6`;
+
+/**
+ * The same document (key) in another batch of the store that makes an upload from this one needless
+ * (accepted: an execution id) or unsafe (its upload under way, or of unknown fate). A batch's own
+ * "not sent, another batch was uploading it" counts for nothing. The most useful first: a result.
+ */
+const ELSEWHERE = `SELECT batch, record FROM idp_batch_documents
+  WHERE key = $2 AND batch <> $1
+    AND ((state IN ('submitted', 'settled', 'retrieved') AND record ? 'executionId')
+         OR state = 'submitting' OR (state = 'uncertain' AND NOT record ? 'duplicateOf'))
+  ORDER BY CASE state WHEN 'retrieved' THEN 0 WHEN 'settled' THEN 1 WHEN 'submitted' THEN 2 ELSE 3 END,
+           updated_at DESC
+  LIMIT 1`;
+
+/** The states a worker may claim: the only ones whose free and held documents a census counts. */
+export const CLAIMABLE: DocumentState[] = ['queued', 'submitting', 'submitted', 'settled', 'uncertain'];
+/**
+ * A census counts free and held documents up to this many per state: enough to wake that many idle loops
+ * a tick, and to tell "none" from "some"; more would be read for nothing.
+ */
+export const CENSUS_CAP = 100;
+
+/**
+ * The batch per state without reading the batch: totals from the counters the writes keep
+ * (`idp_batch_counts`, migration 3), and, for the claimable states, the free documents and those other
+ * live workers hold, each a range of the claim index cut at `$4` rows.
+ */
+export const CENSUS = `WITH totals AS (
+    SELECT state, sum(n) AS total FROM idp_batch_counts WHERE batch = $1 GROUP BY state HAVING sum(n) <> 0),
+  live AS (
+    SELECT s.state,
+      (SELECT count(*) FROM (SELECT 1 FROM idp_batch_documents d
+          WHERE d.batch = $1 AND d.state = s.state AND NOT d.parked
+            AND NOT (d.lease_owner IS NOT DISTINCT FROM $2 AND d.key = ANY($3::text[]))
+            AND (d.lease_until < now() OR d.lease_owner = $2)
+          LIMIT $4) AS f) AS free,
+      (SELECT count(*) FROM (SELECT 1 FROM idp_batch_documents d
+          WHERE d.batch = $1 AND d.state = s.state AND NOT d.parked
+            AND d.lease_owner IS DISTINCT FROM $2 AND d.lease_until >= now()
+          LIMIT $4) AS e) AS elsewhere
+    FROM unnest($5::text[]) AS s(state))
+  SELECT t.state, t.total, COALESCE(l.free, 0) AS free, COALESCE(l.elsewhere, 0) AS elsewhere
+    FROM totals t LEFT JOIN live l ON l.state = t.state`;
 
 /**
  * The shared store for many workers on many machines: one PostgreSQL database (11 or newer; tested on
@@ -180,21 +267,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   let closed = false;
   let down = false;
-  async function query<R extends pg.QueryResultRow>(
-    text: string,
-    values: unknown[] = [],
-  ): Promise<pg.QueryResult<R>> {
+  const { signal } = options;
+  /** `attempt` until it succeeds, retried while the database is away (or `outageLimitMs`, or abort). */
+  async function retrying<R>(attempt: () => Promise<R>): Promise<R> {
     let since: number | undefined;
-    for (let attempt = 0; ; attempt++) {
+    for (let tries = 0; ; tries++) {
+      if (signal?.aborted) throw new IdpAbortError('the batch store', signal.reason);
       try {
-        const result = await pool.query<R>(text, values);
+        const result = await untilAborted(attempt(), signal, () => {});
         if (down) {
           down = false;
           options.onRecovered?.();
         }
         return result;
       } catch (error) {
-        if (closed || !transient(error)) throw error;
+        if (error instanceof IdpAbortError || closed || !transient(error)) throw error;
         since ??= Date.now();
         if (!down) {
           down = true;
@@ -205,9 +292,34 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
             `${explain(error, where)} Gave up after ${Math.round(outageLimitMs / 1000)} s; the batch resumes when you run it again.`,
           );
         }
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(tries, 6)), signal);
       }
     }
+  }
+  function query<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    return retrying(() => pool.query<R>(text, values));
+  }
+  /** `work` in one transaction on one connection; retried whole while the database is away. */
+  function transaction<R>(work: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+    return retrying(async () => {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        broken = transient(error);
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
   }
 
   try {
@@ -237,15 +349,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   );
   heartbeat.unref();
 
+  const fencedValues = (record: DocumentRecord, lease: Lease): unknown[] => [
+    batch,
+    record.key,
+    JSON.stringify(record),
+    record.state,
+    workerId,
+    lease.token,
+  ];
+
   async function write(record: DocumentRecord, lease: Lease): Promise<boolean> {
-    // A document that needs no more work lets go of its lease (the heartbeat renews only live work).
-    const fenced = await query(
-      `UPDATE idp_batch_documents d SET record = ${RECORD_KEEPING_DUPLICATES}, state = $4, updated_at = now(),
-          lease_owner = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_owner END,
-          lease_until = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_until ELSE '-infinity' END
-        WHERE d.batch = $1 AND d.key = $2 AND d.lease_owner = $5 AND d.lease_token = $6`,
-      [batch, record.key, JSON.stringify(record), record.state, workerId, lease.token],
-    );
+    const fenced = await query(FENCED_WRITE, fencedValues(record, lease));
     if (fenced.rowCount === 1) return true;
     if (record.state !== 'submitted') return false;
     // Our hold lapsed while the upload was out, and a worker that took over marked it uncertain (or
@@ -316,8 +430,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async reopen() {
       await query(
         `UPDATE idp_batch_documents SET state = 'queued', record = jsonb_set(record, '{state}', '"queued"'), updated_at = now()
-          WHERE batch = $1 AND state = 'error' AND NOT record ? 'executionId'
-            AND lease_until < now()`,
+          WHERE batch = $1 AND lease_until < now() AND NOT record ? 'executionId'
+            AND (state = 'error' OR (state = 'uncertain' AND record ? 'duplicateOf'))`,
         [batch],
       );
       await query(
@@ -352,6 +466,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }
       return undefined;
     },
+    async intendSubmit(record, lease) {
+      return transaction(async (client) => {
+        // Every batch's intent to upload this document passes here one at a time: of two batches
+        // that reach it together, the second sees the first's 'submitting' and sends nothing.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext('idp_batch_document'), hashtext($1))`, [
+          record.key,
+        ]);
+        const found = await client.query<{ batch: string; record: DocumentRecord }>(ELSEWHERE, [
+          batch,
+          record.key,
+        ]);
+        const other = found.rows[0];
+        if (other) return { batch: other.batch, record: other.record };
+        const fenced = await client.query(FENCED_WRITE, fencedValues(record, lease));
+        if (fenced.rowCount !== 1) {
+          throw new LeaseLostError(`another worker has taken over ${record.fileName}`);
+        }
+        return undefined;
+      });
+    },
     async putLeased(record, lease) {
       if (!(await write(record, lease))) {
         throw new LeaseLostError(`another worker has taken over ${record.fileName}`);
@@ -369,16 +503,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async census() {
       const { rows } = await query<{ state: DocumentState; total: string; free: string; elsewhere: string }>(
-        `SELECT state, count(*) AS total,
-                count(*) FILTER (WHERE NOT parked AND NOT held
-                                   AND (lease_until < now() OR lease_owner IS NOT DISTINCT FROM $2)) AS free,
-                count(*) FILTER (WHERE NOT parked AND lease_owner IS DISTINCT FROM $2
-                                   AND lease_until >= now()) AS elsewhere
-           FROM (SELECT state, lease_until, parked, lease_owner,
-                        lease_owner IS NOT DISTINCT FROM $2 AND key = ANY($3::text[]) AS held
-                   FROM idp_batch_documents WHERE batch = $1) AS d
-          GROUP BY state`,
-        [batch, workerId, heldKeys()],
+        CENSUS,
+        [batch, workerId, heldKeys(), CENSUS_CAP, CLAIMABLE],
       );
       return Object.fromEntries(
         rows.map((r) => [

@@ -1,12 +1,27 @@
+import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
+import { IdpAbortError } from '@idp-kit/client';
 import { pdfBytes, postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { type DocumentRecord, LeaseLostError, runBatch, type SharedJournalStore } from '../src/index.js';
+import {
+  type BatchEvent,
+  type DocumentRecord,
+  LeaseLostError,
+  runBatch,
+  type SharedJournalStore,
+} from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations.js';
-import { BatchStoreError, openPostgresStore, type PostgresStoreOptions } from '../src/postgres.js';
-import { ACTION, fakeBatchIdp } from './fake-batch-idp.js';
-import { clientFor, documents, tempDir } from './helpers.js';
+import {
+  BatchStoreError,
+  CENSUS,
+  CENSUS_CAP,
+  CLAIMABLE,
+  openPostgresStore,
+  type PostgresStoreOptions,
+} from '../src/postgres.js';
+import { ACTION, type FakeBatchIdp, fakeBatchIdp } from './fake-batch-idp.js';
+import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
 
 // In CI a missing server fails the run (.ci/run installs it); on a developer's machine without the
 // package these tests are skipped with the reason.
@@ -112,7 +127,7 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: opening it', () => {
     expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     await client.query(`INSERT INTO idp_batch_migrations (version, name) VALUES (999, 'from the future')`);
     await expect(open(url)).rejects.toThrow(
-      /the store's schema is version 999, newer than this idp-kit knows \(1\): upgrade idp-kit/,
+      /the store's schema is version 999, newer than this idp-kit knows \(3\): upgrade idp-kit/,
     );
   });
 
@@ -218,6 +233,53 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     expect(states).toEqual({ 'doc-1.pdf': 'submitted', 'doc-2.pdf': 'queued', 'doc-3.pdf': 'error' });
   });
 
+  it('the census reads the counters, not the batch: 2,005 documents, a few dozen rows read; totals exact through every kind of write', async () => {
+    const url = await database();
+    const a = await open(url, { workerId: 'a' });
+    const many = Array.from({ length: 2_000 }, (_, i) => doc(100 + i, 'retrieved'));
+    await a.add([...many, ...[1, 2, 3, 4, 5].map((n) => doc(n))]);
+    const direct = new pg.Client({ connectionString: url });
+    await direct.connect();
+    onTestFinished(() => direct.end());
+    // Rows this transaction read from the documents table (its own statistics, exact and at once).
+    await direct.query('BEGIN');
+    const census = await direct.query(CENSUS, ['b1', 'a', [], CENSUS_CAP, CLAIMABLE]);
+    const read = await direct.query<{ n: string }>(
+      `SELECT seq_tup_read + COALESCE(idx_tup_fetch, 0) AS n FROM pg_stat_xact_user_tables WHERE relname = 'idp_batch_documents'`,
+    );
+    await direct.query('COMMIT');
+    expect(Number(read.rows[0]?.n)).toBeLessThan(50); // was: 2,005, every tick, every worker
+    expect(census.rows.map((r) => [r.state, Number(r.total), Number(r.free)]).sort()).toEqual([
+      ['queued', 5, 5],
+      ['retrieved', 2000, 0],
+    ]);
+
+    // Every kind of write keeps the totals exact: claims and leased writes, put (insert and update),
+    // reopen, forget, and another batch's documents apart.
+    const b = await open(url, { workerId: 'b', batch: 'b2' });
+    await b.add([doc(1), doc(9)]);
+    const claimed = await a.claim(['queued']);
+    if (!claimed) throw new Error('nothing claimed');
+    await a.putLeased({ ...claimed.record, state: 'submitting' }, claimed.lease);
+    await a.putLeased({ ...claimed.record, state: 'error' }, claimed.lease);
+    await a.put([
+      { ...doc(2), state: 'submitted', executionId: 'x' },
+      { ...doc(7), state: 'rejected', key: 'rejected:/in/7' },
+    ]);
+    await a.reopen();
+    await a.forget(['rejected:/in/7']);
+    const truth = await direct.query<{ state: string; n: string }>(
+      `SELECT state, count(*) AS n FROM idp_batch_documents WHERE batch = 'b1' GROUP BY state`,
+    );
+    expect(await counts(a)).toEqual(Object.fromEntries(truth.rows.map((r) => [r.state, Number(r.n)])));
+    expect(await counts(a)).toEqual({ queued: 4, submitted: 1, retrieved: 2000 });
+    expect(await counts(b)).toEqual({ queued: 2 });
+    // A batch removed by hand takes its counters with it.
+    await direct.query(`DELETE FROM idp_batch_batches WHERE batch = 'b2'`);
+    const left = await direct.query(`SELECT count(*) AS n FROM idp_batch_counts WHERE batch = 'b2'`);
+    expect(Number(left.rows[0]?.n)).toBe(0);
+  });
+
   it('the database going away: calls wait for it and carry on; the outage is said once', async () => {
     const url = await database();
     const events: string[] = [];
@@ -233,6 +295,68 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     expect(events.at(-1)).toBe('up');
     expect(events.filter((e) => e.startsWith('down')).length).toBe(1);
     expect(events.join()).not.toContain(server.password);
+  });
+});
+
+describe.skipIf(Boolean(missing))('Ctrl-C while the database is away', () => {
+  it('a store call waiting out an outage rejects at once with the abort, not the outage limit', async () => {
+    const url = await database();
+    const stop = new AbortController();
+    let down = 0;
+    const store = await open(url, {
+      signal: stop.signal,
+      outageLimitMs: 8_000, // only a backstop: the abort must come first
+      onUnavailable: () => {
+        down++;
+        stop.abort(new Error('interrupted'));
+      },
+    });
+    await store.add([doc(1)]);
+    await server.kill();
+    onTestFinished(() => server.restart());
+    const error = await store.load().catch((e: unknown) => e);
+    expect(down).toBe(1);
+    expect(error).toBeInstanceOf(IdpAbortError);
+    expect(error).not.toBeInstanceOf(BatchStoreError);
+    // Every later call ends at once too, without a query.
+    await expect(store.census()).rejects.toBeInstanceOf(IdpAbortError);
+  });
+
+  it('runBatch stopped during an outage ends with the abort; the rerun resumes and POSTs each document once', async () => {
+    const url = await database();
+    const idp = await fakeBatchIdp();
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 6);
+    const stop = new AbortController();
+    const store = await open(url, {
+      signal: stop.signal,
+      outageLimitMs: 8_000,
+      onUnavailable: () => stop.abort(new Error('interrupted')),
+    });
+    const options = {
+      client: clientFor(idp),
+      inputs: [input],
+      ...ACTION,
+      outDir: `${dir}/out`,
+      pollIntervalMs: 1,
+      maxPollIntervalMs: 2,
+    };
+    await server.kill();
+    let restarted = false;
+    onTestFinished(async () => {
+      if (!restarted) await server.restart();
+    });
+    const error = await runBatch({ ...options, journal: store, signal: stop.signal }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(IdpAbortError);
+    expect(idp.seen).toEqual([]);
+    await server.restart();
+    restarted = true;
+    const summary = await runBatch({ ...options, journal: await open(url) });
+    expect(summary).toMatchObject({ documents: 6, succeeded: 6, pending: 0, uncertain: [] });
+    expect([...idp.posts.values()]).toEqual(Array(6).fill(1));
   });
 });
 
@@ -344,6 +468,124 @@ describe.skipIf(Boolean(missing))('runBatch on the PostgreSQL store', () => {
     expect(said).toContain('back');
     expect(summary).toMatchObject({ documents: 40, succeeded: 40, pending: 0, uncertain: [] });
     expect([...idp.posts.values()]).toEqual(Array(40).fill(1));
+  });
+});
+
+describe.skipIf(Boolean(missing))('never paid twice across the batches of one store', () => {
+  async function runIn(
+    batch: string,
+    url: string,
+    input: string,
+    dir: string,
+    idp: FakeBatchIdp,
+    extra = {},
+  ) {
+    return runBatch({
+      client: clientFor(idp),
+      inputs: [input],
+      ...ACTION,
+      outDir: `${dir}/out-${batch}`,
+      pollIntervalMs: 1,
+      maxPollIntervalMs: 2,
+      journal: await open(url, { batch }),
+      ...extra,
+    });
+  }
+  const ids = async (url: string, batch: string) => {
+    const store = await open(url, { batch });
+    return new Map((await store.load()).map((r) => [r.key, r]));
+  };
+
+  it("a second batch with the same 10 documents POSTs nothing: it reuses the first batch's executions and results", async () => {
+    const url = await database();
+    const idp = await fakeBatchIdp();
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 10);
+    expect(await runIn('b1', url, input, dir, idp)).toMatchObject({ succeeded: 10, reused: 0 });
+    expect([...idp.posts.values()]).toEqual(Array(10).fill(1));
+    const events: BatchEvent[] = [];
+    const second = await runIn('b2', url, input, dir, idp, { onEvent: (e: BatchEvent) => events.push(e) });
+    expect(second).toMatchObject({ documents: 10, succeeded: 10, reused: 10, pending: 0, uncertain: [] });
+    expect([...idp.posts.values()]).toEqual(Array(10).fill(1)); // nothing POSTed by b2
+    const [first, reused] = [await ids(url, 'b1'), await ids(url, 'b2')];
+    for (const [key, r] of reused) {
+      const theirs = first.get(key);
+      expect(r).toMatchObject({
+        state: 'retrieved',
+        status: 'SUCCEEDED',
+        executionId: theirs?.executionId,
+        duplicateOf: { batch: 'b1', executionId: theirs?.executionId },
+      });
+      expect(r.execution).toEqual(theirs?.execution);
+    }
+    const said = events.filter((e) => e.type === 'state' && e.duplicateOf === 'b1');
+    expect(said).toHaveLength(10);
+    const lines = await jsonLines(`${dir}/out-b2/results.jsonl`);
+    expect(lines.map((l) => (l.duplicateOf as { batch: string }).batch)).toEqual(Array(10).fill('b1'));
+    expect(JSON.parse(await readFile(`${dir}/out-b2/summary.json`, 'utf8'))).toMatchObject({ reused: 10 });
+
+    // The user's word: --resubmit-duplicates sends them all again.
+    const third = await runIn('b3', url, input, dir, idp, { resubmitDuplicates: true });
+    expect(third).toMatchObject({ succeeded: 10, reused: 0 });
+    expect([...idp.posts.values()]).toEqual(Array(10).fill(2));
+  });
+
+  it('accepted but not yet retrieved in the other batch: its execution is awaited here, not uploaded again', async () => {
+    const url = await database();
+    const idp = await fakeBatchIdp();
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 3);
+    await runIn('b1', url, input, dir, idp);
+    // b1's results were never fetched (a worker that died mid-wait): only the execution ids are there.
+    const direct = new pg.Client({ connectionString: url });
+    await direct.connect();
+    onTestFinished(() => direct.end());
+    await direct.query(
+      `UPDATE idp_batch_documents SET state = 'submitted', record = (record - 'execution' - 'status') || '{"state":"submitted"}' WHERE batch = 'b1'`,
+    );
+    const second = await runIn('b2', url, input, dir, idp);
+    expect(second).toMatchObject({ succeeded: 3, reused: 3 });
+    expect([...idp.posts.values()]).toEqual(Array(3).fill(1));
+    const [first, reused] = [await ids(url, 'b1'), await ids(url, 'b2')];
+    for (const [key, r] of reused) expect(r.executionId).toBe(first.get(key)?.executionId);
+  });
+
+  it('an upload under way in another batch: not sent here (uncertain, naming that batch); the rerun reuses its execution', async () => {
+    const url = await database();
+    const idp = await fakeBatchIdp();
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 2);
+    await runIn('b1', url, input, dir, idp);
+    const direct = new pg.Client({ connectionString: url });
+    await direct.connect();
+    onTestFinished(() => direct.end());
+    // b1 is in the middle of an upload: its intent is journaled, its answer not yet.
+    const saved = await direct.query(`SELECT key, record FROM idp_batch_documents WHERE batch = 'b1'`);
+    await direct.query(
+      `UPDATE idp_batch_documents SET state = 'submitting', record = (record - 'executionId') || '{"state":"submitting"}' WHERE batch = 'b1'`,
+    );
+    const second = await runIn('b2', url, input, dir, idp);
+    expect(second).toMatchObject({ succeeded: 0, reused: 0 });
+    expect(second.uncertain).toHaveLength(2);
+    expect([...idp.posts.values()]).toEqual(Array(2).fill(1));
+    for (const r of (await ids(url, 'b2')).values()) {
+      expect(r).toMatchObject({ state: 'uncertain', duplicateOf: { batch: 'b1' } });
+      expect(r.error).toMatch(
+        /not sent: batch b1 of the same store is uploading this document.*--resubmit-duplicates/,
+      );
+    }
+    // b1's answers came back; the rerun of b2 looks again and reuses them.
+    for (const row of saved.rows) {
+      await direct.query(
+        `UPDATE idp_batch_documents SET state = 'retrieved', record = $2 WHERE batch = 'b1' AND key = $1`,
+        [row.key, row.record],
+      );
+    }
+    expect(await runIn('b2', url, input, dir, idp)).toMatchObject({ succeeded: 2, reused: 2, uncertain: [] });
+    expect([...idp.posts.values()]).toEqual(Array(2).fill(1));
   });
 });
 

@@ -26,6 +26,8 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
   const states = new Map<string, DocumentState>();
   /** A shared batch: the whole batch's counts (every worker's), which replace this worker's own. */
   let shared: Partial<Record<DocumentState, number>> | undefined;
+  /** Documents said to be another batch's duplicate. */
+  const reused = new Set<string>();
   let total = 0;
   const started = Date.now();
   let lastPrinted = 0;
@@ -83,6 +85,19 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
         // The file name is the disk's and the error may quote a server: one line, nothing that acts.
         const error = event.error ? ` (${terminalLine(event.error)})` : '';
         stream.write(`${style.warn(`${terminalLine(event.fileName)}: ${event.state}`)}${error}\n`);
+      }
+      if (event.type === 'state' && event.duplicateOf && event.executionId && !reused.has(event.path)) {
+        // Not sent: another batch of the store paid for it. Said once, when it is taken over.
+        reused.add(event.path);
+        if (stream.isTTY) stream.write('\r\u001b[2K');
+        stream.write(
+          `${style.dim(`${terminalLine(event.fileName)}: duplicate of batch ${terminalLine(event.duplicateOf)} (execution ${event.executionId}), not sent again`)}\n`,
+        );
+      }
+      if (event.type === 'takeover') {
+        // A lock a killed run left behind: taken, and said, so that nobody wonders later.
+        if (stream.isTTY) stream.write('\r\u001b[2K');
+        stream.write(`${style.warn(terminalLine(event.message))}\n`);
       }
       if (event.type === 'skipped') {
         // Every file of an input folder that the batch leaves out is said, with why.

@@ -8,6 +8,7 @@ import {
   postgresMissing,
   type Ran,
   runNode,
+  startNode,
   startPostgres,
   type TestPostgres,
 } from '@idp-kit/testkit';
@@ -45,7 +46,19 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
 
   it('a wrong password: exit 2 before any document is touched, and the password is never printed', async () => {
     const wrong = store.replace(pg?.password ?? '', 'not-the-pw-42');
-    const run = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'nope', '--store', wrong, '--verbose']);
+    const run = await idp([
+      'batch',
+      'run',
+      'in',
+      ...TARGET,
+      '--out',
+      'nope',
+      '--store',
+      wrong,
+      '--batch',
+      'nope',
+      '--verbose',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
       /idp: PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/cli refused the login \(28P01\): check the user and password in --store\./,
@@ -94,5 +107,127 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
     expect(unknown.stderr).toMatch(
       /no batch named "march" in postgres:\/\/postgres@127\.0\.0\.1:\d+\/cli \(batches there: feb\)/,
     );
+  });
+
+  it('--store (or IDP_BATCH_STORE) without --batch: exit 2 saying why, before anything is touched', async () => {
+    const flag = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'w1', '--store', store]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(
+      /idp: --store is set, so name the batch: --batch <name>, the same on every worker\. The name is what makes workers share one batch/,
+    );
+    expect(flag.stderr).toMatch(/would each run a batch of their own and pay for every document again/);
+    const env = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'w2'], { IDP_BATCH_STORE: store });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toMatch(/idp: IDP_BATCH_STORE is set, so name the batch: --batch <name>/);
+    for (const out of ['w1', 'w2']) {
+      await expect(readFile(join(dir, out, 'summary.json'))).rejects.toThrow(/ENOENT/);
+    }
+    const help = await idp(['batch', 'run', '--help']);
+    expect(help.stdout).toMatch(/--batch <name> +the batch's name in --store: required with it/);
+  });
+
+  it("a second batch of the same store with the same documents reuses the first one's executions: duplicate of <batch>", async () => {
+    const shared = { IDP_BATCH_STORE: store };
+    // Documents of their own: the other tests' are in the store's batches already.
+    await mkdir(join(dir, 'in-apr'));
+    for (let i = 0; i < 6; i++)
+      await writeFile(join(dir, 'in-apr', `invoice-${i}.pdf`), pdfBytes(1, { text: `april invoice ${i}` }));
+    const args = (name: string, ...more: string[]) => [
+      'batch',
+      'run',
+      'in-apr',
+      ...TARGET,
+      '--out',
+      `out-${name}`,
+      '--batch',
+      name,
+      '--interval',
+      '10ms',
+      ...more,
+    ];
+    const first = await idp(args('apr'), shared);
+    expect(first.code).toBe(0);
+    const second = await idp(args('apr2'), shared);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('6 of 6 documents SUCCEEDED (6 retrieved)');
+    expect(
+      second.stderr.match(
+        /invoice-\d\.pdf: duplicate of batch apr \(execution [0-9a-f-]{36}\), not sent again/g,
+      ),
+    ).toHaveLength(6);
+    expect(second.stderr).toContain(
+      '6 document(s) were accepted before in another batch of the store: their executions were reused, not paid again',
+    );
+    const ids = async (name: string) =>
+      (await readFile(join(dir, `out-${name}`, 'results.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { executionId: string; duplicateOf?: { batch: string } });
+    const [a, b] = [await ids('apr'), await ids('apr2')];
+    expect(b.map((l) => l.executionId)).toEqual(a.map((l) => l.executionId));
+    expect(b.map((l) => l.duplicateOf?.batch)).toEqual(Array(6).fill('apr'));
+    const again = await idp(args('apr3', '--resubmit-duplicates'), shared);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain('duplicate of batch');
+    const c = await ids('apr3');
+    for (const line of c) expect(a.map((l) => l.executionId)).not.toContain(line.executionId);
+  });
+
+  it('Ctrl-C while the store is away: exit 130 within 2 s, and the rerun finishes with nothing lost', async () => {
+    if (!pg) throw new Error('setup: no PostgreSQL');
+    const server = pg;
+    const args = [
+      BIN,
+      'batch',
+      'run',
+      'in',
+      ...TARGET,
+      '--out',
+      'out-int',
+      '--batch',
+      'int',
+      '--interval',
+      '10ms',
+    ];
+    const run = await startNode([...args, '--json'], /"type":"start"/, {
+      env: env({ IDP_BATCH_STORE: store }),
+      cwd: dir,
+    });
+    let restarted = false;
+    try {
+      await server.kill();
+      // The worker says it waits for the store; then Ctrl-C.
+      await new Promise<void>((resolve) => {
+        const look = () =>
+          run.errors().includes('Waiting for it; nothing is submitted meanwhile') && resolve();
+        run.child.stderr.on('data', look);
+        look();
+      });
+      const stopped = Date.now();
+      run.child.kill('SIGINT');
+      const code = await run.exited;
+      const tookMs = Date.now() - stopped;
+      expect(code).toBe(130);
+      expect(tookMs).toBeLessThan(2_000);
+      expect(run.errors()).toContain('stopped: rerun the same command to resume');
+      await server.restart();
+      restarted = true;
+      const rerun = await idp(args.slice(1), { IDP_BATCH_STORE: store });
+      expect([0, 8]).toContain(rerun.code);
+      const status = await idp(['batch', 'status', '--batch', 'int', '--json'], { IDP_BATCH_STORE: store });
+      const summary = JSON.parse(status.stdout) as {
+        documents: number;
+        pending: number;
+        succeeded: number;
+        uncertain: string[];
+      };
+      // Each document is there and finished: SUCCEEDED, or uncertain when Ctrl-C caught its upload
+      // in flight (its execution id could not be written while the store was away).
+      expect(summary).toMatchObject({ documents: 6, pending: 0 });
+      expect(summary.succeeded + summary.uncertain.length).toBe(6);
+    } finally {
+      run.child.kill('SIGKILL');
+      if (!restarted) await server.restart();
+    }
   });
 });

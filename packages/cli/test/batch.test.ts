@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningMock, startMock } from '@idp-kit/mock';
 import { IDS, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
@@ -113,5 +113,25 @@ describe('idp batch against the mock', () => {
     const noJournal = await idp(['batch', 'status', 'in']);
     expect(noJournal.code).toBe(2);
     expect(noJournal.stderr).toContain('in holds no batch journal');
+  });
+
+  it("a folder lock left by a killed run is taken over with a line saying so; another host's is refused (2) with how to take it over", async () => {
+    const gone = await runNode(['-e', 'process.stdout.write(String(process.pid))']);
+    await mkdir(join(dir, 'out-lock'));
+    await writeFile(
+      join(dir, 'out-lock', 'journal.lock'),
+      JSON.stringify({ host: hostname(), pid: Number(gone.stdout) }),
+    );
+    const run = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'out-lock', '--interval', '10ms']);
+    expect(run.stderr).toContain(
+      `took over the lock of out-lock: it was left by a run that ended (pid ${gone.stdout} on this host)`,
+    );
+    expect(run.code).toBe(8); // the batch itself: as the first test (one rejected)
+    await writeFile(join(dir, 'out-lock', 'journal.lock'), JSON.stringify({ host: 'worker-7', pid: 1 }));
+    const refused = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'out-lock']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `a batch run on host worker-7 (pid 1) holds out-lock: wait for it, or stop it. This host cannot see whether it still runs: once you are sure it has ended (its machine or container is gone), delete ${join('out-lock', 'journal.lock')} and run again.`,
+    );
   });
 });

@@ -31,6 +31,7 @@ interface RunFlags extends ConnectionFlags {
   concurrency: string;
   interval?: string;
   resubmitUncertain?: boolean;
+  resubmitDuplicates?: boolean;
   preflight?: boolean;
   confidence?: boolean;
   json?: boolean;
@@ -68,11 +69,25 @@ function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined {
   return url;
 }
 
-/** The batch's name in a shared store: --batch, else the --out folder's name. */
+/** The batch's name in a shared store, to read it: --batch, else the folder named. */
 function batchName(flags: StoreFlags, dir: string | undefined): string {
   const name = flags.batch ?? (dir ? basename(resolve(dir)) : undefined);
   if (!name) throw new UsageError('with --store, name the batch: --batch <name>');
   return name;
+}
+
+/**
+ * The batch a worker joins: --batch, never a default. Workers share a batch by its name alone, so a
+ * default (the --out folder's name, as it once was) made four workers with four folders four batches,
+ * and every document was paid four times.
+ */
+function workerBatchName(flags: StoreFlags): string {
+  if (flags.batch) return flags.batch;
+  const from = flags.store !== undefined ? '--store' : 'IDP_BATCH_STORE';
+  throw new UsageError(
+    `${from} is set, so name the batch: --batch <name>, the same on every worker. The name is what makes workers share one batch ` +
+      '(each document paid once); without it, workers with different --out folders would each run a batch of their own and pay for every document again.',
+  );
 }
 
 /** The shared store, or a usage error that says what is wrong with it (never the password). */
@@ -88,6 +103,8 @@ async function openStore(
       url,
       batch,
       ...(action ? { action } : {}),
+      // Ctrl-C ends every wait of the store, an outage's retries included.
+      ...ctx.signalOption,
       onUnavailable: (reason) =>
         ctx.warn(
           ctx.errStyle.warn(`${terminalLine(reason)} Waiting for it; nothing is submitted meanwhile.`),
@@ -118,6 +135,12 @@ function report(ctx: CliContext, summary: BatchSummary, dir: string): void {
   ctx.warn(`${summary.succeeded} of ${summary.documents} documents SUCCEEDED (${states}); outputs in ${dir}`);
   if (summary.duplicates > 0)
     ctx.warn(errStyle.dim(`${summary.duplicates} duplicate file(s) were not sent again`));
+  if (summary.reused > 0)
+    ctx.warn(
+      errStyle.dim(
+        `${summary.reused} document(s) were accepted before in another batch of the store: their executions were reused, not paid again (duplicateOf in results.jsonl; --resubmit-duplicates sends them anyway)`,
+      ),
+    );
   if (summary.needsReview > 0) {
     ctx.warn(
       errStyle.warn(
@@ -192,13 +215,20 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     .option('--interval <duration>', 'first poll interval (at least 10s against MuleSoft hosts)')
     .option('--resubmit-uncertain', 'submit again documents that may have been submitted already (credits)')
     .option(
+      '--resubmit-duplicates',
+      'with --store: submit documents another batch of the store has accepted or is uploading (credits)',
+    )
+    .option(
       '--no-preflight',
       'send documents the check by content would refuse (wrong type, encrypted, over 150 pages)',
     )
     .option('--confidence', 'keep confidence scores and geometry in the results (valueOnly=false)')
     .option('--json', 'print the engine events as NDJSON on stdout')
     .option('--store <url>', STORE_HELP)
-    .option('--batch <name>', "the batch's name in --store (default: the --out folder's name)")
+    .option(
+      '--batch <name>',
+      "the batch's name in --store: required with it, the same on every worker (it is what makes them share one batch)",
+    )
     .addHelpText(
       'after',
       `\nExit codes: 0 every document SUCCEEDED, 5 the others wait for a review, 8 otherwise (see summary.json),\n130 interrupted (rerun the same command to resume), 1 and 2 as elsewhere.`,
@@ -213,7 +243,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       const url = storeUrl(ctx, flags);
       const action = { actionId: flags.action, actionVersion: flags.version };
       // Before any document is touched: a wrong URL or login ends here.
-      const journal = url ? await openStore(ctx, url, batchName(flags, flags.out), action) : undefined;
+      const journal = url ? await openStore(ctx, url, workerBatchName(flags), action) : undefined;
       const shown = batchProgress(ctx.io.stderr, ctx.errStyle);
       let skipped = 0;
       const onEvent = (event: BatchEvent) => {
@@ -233,6 +263,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
           uploadConcurrency: concurrency,
           ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
           resubmitUncertain: flags.resubmitUncertain === true,
+          ...(flags.resubmitDuplicates ? { resubmitDuplicates: true } : {}),
           ...(flags.preflight === false ? { preflight: false } : {}),
           valueOnly: flags.confidence !== true,
           onEvent,
@@ -329,7 +360,9 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       }
       let journal: Awaited<ReturnType<typeof openFileJournal>>;
       try {
-        journal = await openFileJournal(dir);
+        journal = await openFileJournal(dir, {
+          onTakeover: (message) => ctx.warn(ctx.errStyle.warn(message)),
+        });
       } catch (error) {
         if (error instanceof JournalLockedError || error instanceof JournalCorruptError)
           throw new UsageError(error.message);

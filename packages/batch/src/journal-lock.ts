@@ -1,0 +1,163 @@
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+/** The lock file's name in a batch folder. */
+export const LOCK_FILE = 'journal.lock';
+
+/**
+ * Who holds a batch folder: the host, the pid, and the process's start time. A pid alone is not
+ * enough: in containers every run is pid 1, and a pid is reused once its process ends.
+ */
+export interface LockOwner {
+  host: string;
+  pid: number;
+  /** The kernel's start time of the process (Linux: `/proc/<pid>/stat`, field 22), when known. */
+  started?: string;
+  /** The boot the process started in (Linux: `/proc/sys/kernel/random/boot_id`), when known. */
+  boot?: string;
+  /** When the lock was taken (ISO 8601), for people. */
+  at?: string;
+}
+
+/**
+ * The folder is in use by another live run, or by a run on another host.
+ *
+ * @example
+ * ```ts
+ * try { await openFileJournal(dir); } catch (e) { if (e instanceof JournalLockedError) console.error('busy'); }
+ * ```
+ */
+export class JournalLockedError extends Error {
+  override name = 'JournalLockedError';
+}
+
+/** Linux: when a process started, in clock ticks since boot; undefined elsewhere or when it is gone. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** This process, as a lock names it. */
+function self(): LockOwner {
+  const started = startTime(process.pid);
+  const boot = bootId();
+  return {
+    host: hostname(),
+    pid: process.pid,
+    ...(started ? { started } : {}),
+    ...(boot ? { boot } : {}),
+    at: new Date().toISOString(),
+  };
+}
+
+/** The lock's owner, from JSON or an older idp-kit's bare pid (then on this host); undefined if unreadable. */
+function parseOwner(text: string): LockOwner | undefined {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return { host: hostname(), pid: Number(trimmed) };
+  try {
+    const value = JSON.parse(trimmed) as Partial<LockOwner>;
+    if (typeof value.host !== 'string' || !Number.isInteger(value.pid) || (value.pid as number) <= 0) {
+      return undefined;
+    }
+    return value as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the lock's owner still runs: `undefined` when it surely does not (with why), else the
+ * refusal's words. Only what this host can see is judged; another host's run is never presumed dead.
+ */
+function judge(owner: LockOwner | undefined, dir: string, path: string): { dead: string } | { live: string } {
+  if (!owner) return { dead: 'an unreadable lock (a run that stopped as it was taking it)' };
+  const since = owner.at ? `, since ${owner.at}` : '';
+  if (owner.host !== hostname()) {
+    return {
+      live:
+        `a batch run on host ${owner.host} (pid ${owner.pid}${since}) holds ${dir}: wait for it, or stop it. ` +
+        `This host cannot see whether it still runs: once you are sure it has ended (its machine or container is gone), delete ${path} and run again.`,
+    };
+  }
+  const who = `pid ${owner.pid} on this host`;
+  const boot = bootId();
+  if (owner.boot && boot && owner.boot !== boot) return { dead: `a run of an earlier boot (${who})` };
+  // Our own pid in a lock we do not hold: a run before us had it (a restarted container's pid 1).
+  if (owner.pid === process.pid) return { dead: `a run that ended (${who}, now this run's pid)` };
+  if (!alive(owner.pid)) return { dead: `a run that ended (${who})` };
+  const started = startTime(owner.pid);
+  if (owner.started && started && started !== owner.started) {
+    return { dead: `a run that ended (${who}, now another process's pid)` };
+  }
+  return {
+    live: `another batch run (pid ${owner.pid}${since}) is using ${dir}; wait for it, or stop it first`,
+  };
+}
+
+/** Lock files this process holds. */
+const held = new Set<string>();
+
+/**
+ * One run per folder at a time: a lock file naming host, pid and start time. A lock left by a dead
+ * run on this host is taken over (`onTakeover` says so); a live run's, or another host's, is refused
+ * with a `JournalLockedError` that says what to do. Resolves with the unlock function.
+ *
+ * @example
+ * ```ts
+ * const unlock = await lockFolder('out', { onTakeover: (message) => console.error(message) });
+ * ```
+ */
+export async function lockFolder(
+  dir: string,
+  options: { onTakeover?: (message: string) => void } = {},
+): Promise<() => void> {
+  const path = join(dir, LOCK_FILE);
+  if (held.has(path)) {
+    throw new JournalLockedError(
+      `another batch run (pid ${process.pid}) is using ${dir}; wait for it, or stop it first`,
+    );
+  }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, `${JSON.stringify(self())}\n`);
+      closeSync(fd);
+      held.add(path);
+      return () => {
+        held.delete(path);
+        rmSync(path, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const verdict = judge(parseOwner(await readFile(path, 'utf8').catch(() => '')), dir, path);
+      if ('live' in verdict) throw new JournalLockedError(verdict.live);
+      await rm(path, { force: true });
+      options.onTakeover?.(`took over the lock of ${dir}: it was left by ${verdict.dead}`);
+    }
+  }
+  throw new JournalLockedError(`cannot lock ${dir}: another run took it at the same moment; run again`);
+}
