@@ -172,8 +172,10 @@ function submitOutcome(error: unknown): {
  * Takes documents through IDP into results files, crash-safe: every transition is journaled (durably)
  * before it is acted on, so the same call after a crash or kill -9 resumes. No document is submitted
  * twice: one whose POST may have reached IDP with no execution id journaled is `uncertain`, reported,
- * and submitted again only with `resubmitUncertain`. Outputs (`results.jsonl`, `fields.csv`,
- * `summary.json`) are rebuilt from the journal at the end.
+ * and submitted again only with `resubmitUncertain`. Each result is stored once beside the journal
+ * (`results/<executionId>.json`, or the PostgreSQL store's results table); the journal keeps small
+ * facts. Outputs (`results.jsonl`, `fields.csv`, `summary.json`) are rebuilt at the end, reading one
+ * result at a time.
  *
  * @example
  * ```ts
@@ -358,9 +360,12 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
           return await record(doc, { state: 'settled', status: execution.status, error: undefined }, hand);
         }
+        // The result first, beside the journal (idempotent: a run that dies before the transition
+        // below is journaled waits again and writes the same file); the journal keeps the pointer.
+        const result = await journal.putResult(ref.executionId, execution);
         return await record(
           doc,
-          { state: 'retrieved', status: execution.status, execution, error: undefined },
+          { state: 'retrieved', status: execution.status, result, execution: undefined, error: undefined },
           hand,
         );
       } catch (error) {
@@ -564,7 +569,12 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         : undefined;
     let summary: BatchSummary;
     try {
-      summary = await writeOutputs(options.outDir, shared ? await shared.load() : [...known.values()]);
+      summary = await writeOutputs(
+        options.outDir,
+        shared ? await shared.load() : [...known.values()],
+        undefined,
+        journal,
+      );
     } catch (error) {
       // A full disk stops the journal first: that error says more than the outputs' own.
       if (failure) throw failure.reason;
@@ -572,7 +582,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       throw Object.assign(
         new Error(
           `cannot write the outputs in ${options.outDir}: ${(error as Error).message}. ` +
-            'The journal holds every result: free some space, then run the same command again (or idp batch export).',
+            'The batch store holds every result: free some space, then run the same command again (or idp batch export).',
           { cause: error },
         ),
         code ? { code } : {},

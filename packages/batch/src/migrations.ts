@@ -39,4 +39,20 @@ CREATE INDEX idp_batch_documents_claim ON idp_batch_documents (batch, state, lea
 CREATE INDEX idp_batch_documents_owner ON idp_batch_documents (lease_owner) WHERE lease_owner IS NOT NULL;
 `,
   },
+  {
+    version: 2,
+    name: 'results outside the documents',
+    sql: `
+-- One row per retrieved execution: the document's record keeps only a pointer ({"result": {"bytes": n}}),
+-- so that claims, counts and loads never carry results. Keyed by execution id first: a result is
+-- found by its id alone, whichever batch wrote it.
+CREATE TABLE idp_batch_results (
+  execution_id text NOT NULL,
+  batch text NOT NULL REFERENCES idp_batch_batches (batch) ON DELETE CASCADE,
+  result jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (execution_id, batch)
+);
+`,
+  },
 ];
