@@ -27,6 +27,7 @@ import {
 import { AdaptiveLimit } from './limiter.js';
 import { type BatchSummary, writeOutputs } from './outputs.js';
 import { redactedClient } from './redacted-client.js';
+import { sharedSignal } from './shared-signal.js';
 
 /**
  * What the engine reports as it goes: one event per journaled transition, and the counts.
@@ -184,7 +185,7 @@ function submitOutcome(error: unknown): {
  * ```
  */
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
-  const { actionId, actionVersion, signal } = options;
+  const { actionId, actionVersion } = options;
   // The one redaction point: records, outputs and events are built from what this client answers.
   const client = redactedClient(options.client);
   const emit = options.onEvent ?? (() => {});
@@ -204,6 +205,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   // A shared store keeps the journal elsewhere; the outputs still go to this worker's folder.
   if (options.journal) await mkdir(options.outDir, { recursive: true });
   const fileHand: Hand = { put: (r) => journal.put(r) };
+  const stop = sharedSignal(options.signal);
+  const signal = stop.signal;
   try {
     const known = new Map((await journal.load()).map((r) => [r.key, r]));
     const resumed = known.size;
@@ -594,6 +597,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     return summary;
   } finally {
     uploads.dispose();
+    stop.dispose();
     if (!options.journal) await journal.close();
   }
 }

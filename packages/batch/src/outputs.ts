@@ -202,7 +202,18 @@ export async function writeOutputs(
       const extracted = execution !== undefined ? extractFields(execution) : [];
       await jsonl?.line(`${JSON.stringify(resultLine(r, extracted))}\n`);
       for (const f of extracted) {
-        const row = [r.path, r.executionId, r.status, f.kind, f.page, f.table, f.row, f.name, f.value, f.confidence];
+        const row = [
+          r.path,
+          r.executionId,
+          r.status,
+          f.kind,
+          f.page,
+          f.table,
+          f.row,
+          f.name,
+          f.value,
+          f.confidence,
+        ];
         await csv?.line(`${row.map(csvCell).join(',')}\r\n`);
       }
     }

@@ -70,7 +70,10 @@ export function viewCommand(program: Command, ctx: CliContext): void {
       let views:
         | ((
             index: number,
-          ) => import('@idp-kit/viewer').ExecutionView | null | Promise<import('@idp-kit/viewer').ExecutionView | null>)
+          ) =>
+            | import('@idp-kit/viewer').ExecutionView
+            | null
+            | Promise<import('@idp-kit/viewer').ExecutionView | null>)
         | undefined;
 
       if (local && info?.isDirectory()) {
