@@ -174,7 +174,7 @@ function submitOutcome(error: unknown): {
  * before it is acted on, so the same call after a crash or kill -9 resumes. No document is submitted
  * twice: one whose POST may have reached IDP with no execution id journaled is `uncertain`, reported,
  * and submitted again only with `resubmitUncertain`. Each result is stored once beside the journal
- * (`results/<executionId>.json`, or the PostgreSQL store's results table); the journal keeps small
+ * (`results/<executionId>.json.gz`, or the PostgreSQL store's results table); the journal keeps small
  * facts. Outputs (`results.jsonl`, `fields.csv`, `summary.json`) are rebuilt at the end, reading one
  * result at a time.
  *

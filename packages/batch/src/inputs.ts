@@ -95,7 +95,7 @@ const SKIP = {
 
 /** What a batch writes in its folder: the journal, its lock, the outputs, and outputs being written. */
 const OWN_FILES = /^(journal\.jsonl|journal\.lock|results\.jsonl|fields\.csv|summary\.json)(\.\d+\.tmp)?$/;
-/** The folder of results beside the journal (`results/<executionId>.json`). */
+/** The folder of results beside the journal (`results/<executionId>.json.gz`). */
 const OWN_FOLDER = 'results';
 
 /**

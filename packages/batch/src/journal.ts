@@ -55,7 +55,7 @@ export interface DocumentRecord {
   execution?: unknown;
   /**
    * The retrieved result is stored beside the journal (state `retrieved`): the file journal's
-   * `results/<executionId>.json` (`file`), or the PostgreSQL store's `idp_batch_results` row; its size.
+   * `results/<executionId>.json.gz` (`file`), or the PostgreSQL store's `idp_batch_results` row; its size.
    */
   result?: { file?: string; bytes: number };
   /** What went wrong, in words (states `rejected`, `error`, `uncertain`, `expired`). */

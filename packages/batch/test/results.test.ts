@@ -1,4 +1,4 @@
-// Results live beside the journal (results/<executionId>.json), one file per execution, and are read
+// Results live beside the journal (results/<executionId>.json.gz), one file per execution, and are read
 // one at a time; an older journal that holds them inline keeps working.
 import { open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -61,16 +61,17 @@ async function totals(out: string) {
 }
 
 describe('results beside the journal', () => {
-  it('each result is written once to results/<executionId>.json; the journal holds only a pointer', async () => {
+  it('each result is written once to results/<executionId>.json.gz; the journal holds only a pointer', async () => {
     const { out, options } = await batchOf(3, { resultBytes: 50_000 });
     expect(await runBatch(options)).toMatchObject({ documents: 3, succeeded: 3 });
     const records = (await readJournal(out)) ?? [];
     const ids = records.map((r) => r.executionId).sort();
-    expect(await resultFiles(out)).toEqual(ids.map((id) => `${id}.json`));
+    expect(await resultFiles(out)).toEqual(ids.map((id) => `${id}.json.gz`));
     for (const r of records) {
-      const size = (await stat(join(out, 'results', `${r.executionId}.json`))).size;
-      expect(r.result).toEqual({ file: `results/${r.executionId}.json`, bytes: size });
-      expect(size).toBeGreaterThan(50_000);
+      const size = (await stat(join(out, 'results', `${r.executionId}.json.gz`))).size;
+      expect(r.result).toEqual({ file: `results/${r.executionId}.json.gz`, bytes: size });
+      const stored = (await fileResults(out).readResult(r)) as { pages: { words: string }[] };
+      expect(stored.pages[0]?.words).toHaveLength(50_000);
     }
     // No line of the journal carries a result: it stays small whatever the results weigh.
     const journal = await readFile(join(out, 'journal.jsonl'), 'utf8');
@@ -101,16 +102,16 @@ describe('results beside the journal', () => {
     expect([...idp.posts.values()]).toEqual(Array(count).fill(1));
 
     const records = (await readJournal(out)) ?? [];
-    expect(await resultFiles(out)).toEqual(records.map((r) => `${r.executionId}.json`).sort());
+    expect(await resultFiles(out)).toEqual(records.map((r) => `${r.executionId}.json.gz`).sort());
     // What a resume holds: the records, a few hundred bytes each, never the results.
     const held = records.reduce((n, r) => n + JSON.stringify(r).length, 0);
     expect(held / count).toBeLessThan(1_000);
     const journalBytes = (await stat(join(out, 'journal.jsonl'))).size;
     expect(journalBytes / count).toBeLessThan(4_000); // inline, each document would add 256 KiB
-    const stored = await Promise.all(
-      records.map(async (r) => (await stat(join(out, 'results', `${r.executionId}.json`))).size),
-    );
-    expect(Math.min(...stored)).toBeGreaterThan(resultBytes);
+    for (const r of records) {
+      const stored = (await fileResults(out).readResult(r)) as { pages: { words: string }[] };
+      expect(stored.pages[0]?.words).toHaveLength(resultBytes);
+    }
   });
 
   it('an older journal with results inline resumes: nothing is sent again, its results reach the outputs, the journal is not rewritten', async () => {
@@ -150,7 +151,7 @@ describe('results beside the journal', () => {
     // The record that gained a duplicate was written again: with a pointer to its (copied) result.
     const again = (await readJournal(out)) ?? [];
     const withDuplicate = again.find((r) => r.duplicates?.length);
-    expect(withDuplicate?.result?.file).toBe(`results/${withDuplicate?.executionId}.json`);
+    expect(withDuplicate?.result?.file).toBe(`results/${withDuplicate?.executionId}.json.gz`);
     expect(await resultFiles(out)).toHaveLength(5);
   });
 
@@ -177,7 +178,7 @@ describe('results beside the journal', () => {
     await journal.close();
     const [record] = (await readJournal(out)) ?? [];
     expect(record?.state).toBe('submitted');
-    const name = `${record?.executionId}.json`;
+    const name = `${record?.executionId}.json.gz`;
     expect(await resultFiles(out)).toEqual([name]);
     // A write a kill cut short before its rename leaves a temporary file: removed on the next open.
     await writeFile(join(out, 'results', `${name}.4242.tmp`), '{"half":');
@@ -195,7 +196,7 @@ describe('results beside the journal', () => {
     const journal = await openFileJournal(dir);
     try {
       const where = await journal.putResult('../../escape', { status: 'SUCCEEDED' });
-      expect(where.file).toMatch(/^results\/[0-9a-f]{64}\.json$/);
+      expect(where.file).toMatch(/^results\/[0-9a-f]{64}\.json\.gz$/);
       expect(await readdir(dir)).toEqual(expect.arrayContaining(['results']));
       expect(await readdir(join(dir, 'results'))).toHaveLength(1);
     } finally {
