@@ -23,6 +23,7 @@ const summary = await runBatch({
   pollIntervalMs: 100,
   maxPollIntervalMs: 100,
   ...(env.UPLOADS ? { uploadConcurrency: Number(env.UPLOADS) } : {}),
+  ...(env.CONFIDENCE === '1' ? { valueOnly: false } : {}),
   ...(journal ? { journal } : {}),
 });
 await journal?.close();

@@ -83,6 +83,12 @@ export interface BatchOptions {
   uploadConcurrency?: number;
   /** Executions waited on at once; default 500 (each costs a few kB and a poll every 10–60 s). */
   waitConcurrency?: number;
+  /**
+   * Polls in flight at once, over all waits (default 8): what bounds the memory of a batch whose
+   * results are large (a 150-page result with scores is ~2.6 MB of JSON, ~15 MB once parsed), however
+   * many executions are waited on. Each poll still comes when its wait's interval says.
+   */
+  pollConcurrency?: number;
   /** First poll interval of each wait (the 10 s floor against MuleSoft hosts holds). */
   pollIntervalMs?: number;
   /** Longest poll interval. */
@@ -201,6 +207,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const journal = options.journal ?? (await openFileJournal(options.outDir));
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
   const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
+  const polls = new AdaptiveLimit(Math.max(1, options.pollConcurrency ?? 8));
   const shared = isShared(journal) ? journal : undefined;
   // A shared store keeps the journal elsewhere; the outputs still go to this worker's folder.
   if (options.journal) await mkdir(options.outDir, { recursive: true });
@@ -359,6 +366,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
             : {}),
           ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
           ...(signal ? { signal } : {}),
+          gate: (pollSignal) => polls.acquire(pollSignal),
         });
         if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
           return await record(doc, { state: 'settled', status: execution.status, error: undefined }, hand);
@@ -597,6 +605,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     return summary;
   } finally {
     uploads.dispose();
+    polls.dispose();
     stop.dispose();
     if (!options.journal) await journal.close();
   }

@@ -24,6 +24,16 @@ export interface PollOptions<E> {
   until?: 'settled' | 'final';
   /** Called with every poll's execution, in order. */
   onProgress?: (execution: E) => void;
+  /**
+   * Holds a slot around each poll (resolves with its release): a caller with many waits bounds how
+   * many polls, and so how many large bodies, are in flight at once. The batch engine uses it.
+   *
+   * @example
+   * ```ts
+   * await idp.waitForExecution(ref, { gate: (signal) => slots.acquire(signal) });
+   * ```
+   */
+  gate?: (signal: AbortSignal) => Promise<() => void>;
 }
 
 /** One poll: the execution and the response it came in (for `Retry-After`). */
@@ -97,7 +107,14 @@ export async function pollUntilDone<E extends { status: string }>(
 
   try {
     for (;;) {
-      const { execution, response } = await poll(controller.signal);
+      const release = await options.gate?.(controller.signal);
+      let polled: Awaited<ReturnType<Poll<E>>>;
+      try {
+        polled = await poll(controller.signal);
+      } finally {
+        release?.();
+      }
+      const { execution, response } = polled;
       last = execution;
       options.onProgress?.(execution);
       if (done(execution.status)) return execution;
