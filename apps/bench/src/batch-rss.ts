@@ -70,12 +70,18 @@ async function childRun(
 }
 
 async function folderFacts(out: string, count: number) {
-  const journal = await stat(join(out, 'journal.jsonl')).then((s) => s.size, () => 0);
+  const journal = await stat(join(out, 'journal.jsonl')).then(
+    (s) => s.size,
+    () => 0,
+  );
   const files = (await readdir(join(out, 'results')).catch(() => [])).length;
   return { journalBytesPerDocument: Math.round(journal / count), resultFiles: files };
 }
 
-async function withBatch<T>(count: number, body: (env: NodeJS.ProcessEnv, out: string, fake: Awaited<ReturnType<typeof startBatchFake>>) => Promise<T>): Promise<T> {
+async function withBatch<T>(
+  count: number,
+  body: (env: NodeJS.ProcessEnv, out: string, fake: Awaited<ReturnType<typeof startBatchFake>>) => Promise<T>,
+): Promise<T> {
   const fake = await startBatchFake({
     LATENCY_MS: '5',
     POLLS: String(POLLS),
@@ -87,7 +93,15 @@ async function withBatch<T>(count: number, body: (env: NodeJS.ProcessEnv, out: s
   try {
     const input = await documents(dir, count);
     const out = join(dir, 'out');
-    const env = { ...process.env, BASE_URL: fake.baseUrl, INPUT: input, OUT: out, ORG, CONFIDENCE: '1', ...ACTION };
+    const env = {
+      ...process.env,
+      BASE_URL: fake.baseUrl,
+      INPUT: input,
+      OUT: out,
+      ORG,
+      CONFIDENCE: '1',
+      ...ACTION,
+    };
     return await body(env, out, fake);
   } finally {
     fake.stop();
