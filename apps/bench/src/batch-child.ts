@@ -24,6 +24,7 @@ const summary = await runBatch({
   maxPollIntervalMs: 100,
   ...(env.UPLOADS ? { uploadConcurrency: Number(env.UPLOADS) } : {}),
   ...(env.CONFIDENCE === '1' ? { valueOnly: false } : {}),
+  ...(env.POLLS_AT_ONCE ? { pollConcurrency: Number(env.POLLS_AT_ONCE) } : {}),
   ...(journal ? { journal } : {}),
 });
 await journal?.close();

@@ -11,6 +11,8 @@ import {
   IdpServerError,
   IdpValidationError,
   IdpWaitTimeoutError,
+  isFinal,
+  isSettled,
 } from '@idp-kit/client';
 import { backoffDelay, sleep } from '@idp-kit/http';
 import { collectInputs, type InputDocument, readDocument, readRegularFile } from './inputs.js';
@@ -355,6 +357,16 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       hand: Hand,
       attempt: number,
     ): Promise<DocumentRecord | 'again'> {
+      // A final poll's slot is kept until its result is stored: polls go on only as fast as results
+      // are written, so that large results never pile up in memory.
+      let keep: (() => void) | undefined;
+      const gate = async (pollSignal: AbortSignal) => {
+        const release = await polls.acquire(pollSignal);
+        return (polled?: { status: string }) => {
+          if (polled && (options.until === 'final' ? isFinal : isSettled)(polled.status)) keep = release;
+          else release();
+        };
+      };
       try {
         const ref = { actionId, actionVersion, executionId: doc.executionId as string };
         const execution = await client.waitForExecution(ref, {
@@ -366,7 +378,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
             : {}),
           ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
           ...(signal ? { signal } : {}),
-          gate: (pollSignal) => polls.acquire(pollSignal),
+          gate,
         });
         if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
           return await record(doc, { state: 'settled', status: execution.status, error: undefined }, hand);
@@ -420,6 +432,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         );
         await hand.park?.();
         return kept;
+      } finally {
+        keep?.();
       }
     }
 

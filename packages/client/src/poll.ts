@@ -25,15 +25,17 @@ export interface PollOptions<E> {
   /** Called with every poll's execution, in order. */
   onProgress?: (execution: E) => void;
   /**
-   * Holds a slot around each poll (resolves with its release): a caller with many waits bounds how
-   * many polls, and so how many large bodies, are in flight at once. The batch engine uses it.
+   * Holds a slot around each poll (resolves with its release, which is called with the execution
+   * when the poll answered, without it when it failed): a caller with many waits bounds how many
+   * polls, and so how many large bodies, are in flight at once. The batch engine uses it, and keeps a
+   * final poll's slot until it has stored the result.
    *
    * @example
    * ```ts
    * await idp.waitForExecution(ref, { gate: (signal) => slots.acquire(signal) });
    * ```
    */
-  gate?: (signal: AbortSignal) => Promise<() => void>;
+  gate?: (signal: AbortSignal) => Promise<(polled?: E) => void>;
 }
 
 /** One poll: the execution and the response it came in (for `Retry-After`). */
@@ -111,9 +113,11 @@ export async function pollUntilDone<E extends { status: string }>(
       let polled: Awaited<ReturnType<Poll<E>>>;
       try {
         polled = await poll(controller.signal);
-      } finally {
+      } catch (error) {
         release?.();
+        throw error;
       }
+      release?.(polled.execution);
       const { execution, response } = polled;
       last = execution;
       options.onProgress?.(execution);
