@@ -2,7 +2,10 @@
  * The batch engine against a fake IDP with latency, 429s and 503s: wall time against the ideal the
  * concurrency limits allow, journal cost per document, peak RSS, POSTs per document; then the crash
  * test at full size (kill -9 at seeded moments, rerun, count). Ratios and counts, no timed assertions.
- *   pnpm bench:batch [--docs 10000] [--kills 20] [--crash-docs 500]
+ * Then peak RSS against documents with large results (~2.6 MB each, as --confidence on 150 pages), and
+ * the issue-23 target: 240 such documents killed once, resumed, rerun.
+ *   pnpm bench:batch [--docs 10000] [--kills 20] [--crash-docs 500] [--rss-docs 100,500,1000,2000]
+ *                    [--target-docs 240] [--only rss]
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +16,7 @@ import { openFileJournal, runBatch } from '@idp-kit/batch';
 import { createIdpClient } from '@idp-kit/client';
 import { pdfBytes } from '@idp-kit/testkit';
 import { ACTION, ORG, startBatchFake } from './batch-fake-process.js';
+import { killResumeRerun, rssAgainstDocuments } from './batch-rss.js';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -21,6 +25,15 @@ const arg = (name: string, fallback: number) => {
 const DOCS = arg('docs', 10_000);
 const KILLS = arg('kills', 20);
 const CRASH_DOCS = arg('crash-docs', 500);
+const RSS_DOCS = (
+  process.argv.includes('--rss-docs') ? (process.argv[process.argv.indexOf('--rss-docs') + 1] ?? '') : ''
+)
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const TARGET_DOCS = arg('target-docs', 240);
+const ONLY_RSS =
+  process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'rss';
 const LATENCY_MS = 50;
 const POLLS = 3;
 const POLL_MS = 100;
@@ -201,39 +214,59 @@ async function crashTest() {
 }
 
 const f = (n: number, d = 2) => n.toFixed(d);
-console.log(
-  `idp-kit batch bench: node ${process.version}; ${DOCS} documents, ${LATENCY_MS} ms latency, 2% 429, 1% 503 on polls, ${POLLS} polls each`,
-);
-const t = await throughput();
-console.table([
-  {
-    documents: t.documents,
-    succeeded: t.succeeded,
-    'wall s': f(t.wallS, 1),
-    'ideal s': f(t.idealS, 1),
-    'of ideal': f(t.ofIdeal),
-    'goal ≥ 0.8': t.ofIdeal >= 0.8 ? 'yes' : 'NO',
-    'CPU µs/doc': f(t.cpuUsPerDocument, 0),
-    'peak RSS MiB': f(t.peakRssMiB, 0),
-    'goal < 200': t.peakRssMiB < 200 ? 'yes' : 'NO',
-    'POSTs/doc': f(t.postsPerDocument, 3),
-    'max POSTs for one doc': t.maxPostsPerDocument,
-    '429s': t.rateLimited,
-    '503s': t.unavailable,
-  },
-]);
-const j = await journalCost(Math.min(DOCS, 10_000));
-console.log('Journal alone: 5 durable transitions per document, 64 at a time');
-console.table([
-  {
-    documents: j.documents,
-    'wall µs/doc': f(j.wallUsPerDocument, 0),
-    'CPU µs/doc': f(j.cpuUsPerDocument, 0),
-  },
-]);
-const c = await crashTest();
-console.log(`Crash test: ${KILLS} kill -9 during a ${CRASH_DOCS}-document batch, each followed by a rerun`);
-console.table([c]);
+async function engineFigures() {
+  console.log(
+    `idp-kit batch bench: node ${process.version}; ${DOCS} documents, ${LATENCY_MS} ms latency, 2% 429, 1% 503 on polls, ${POLLS} polls each`,
+  );
+  const t = await throughput();
+  console.table([
+    {
+      documents: t.documents,
+      succeeded: t.succeeded,
+      'wall s': f(t.wallS, 1),
+      'ideal s': f(t.idealS, 1),
+      'of ideal': f(t.ofIdeal),
+      'goal ≥ 0.8': t.ofIdeal >= 0.8 ? 'yes' : 'NO',
+      'CPU µs/doc': f(t.cpuUsPerDocument, 0),
+      'peak RSS MiB': f(t.peakRssMiB, 0),
+      'goal < 200': t.peakRssMiB < 200 ? 'yes' : 'NO',
+      'POSTs/doc': f(t.postsPerDocument, 3),
+      'max POSTs for one doc': t.maxPostsPerDocument,
+      '429s': t.rateLimited,
+      '503s': t.unavailable,
+    },
+  ]);
+  const j = await journalCost(Math.min(DOCS, 10_000));
+  console.log('Journal alone: 5 durable transitions per document, 64 at a time');
+  console.table([
+    {
+      documents: j.documents,
+      'wall µs/doc': f(j.wallUsPerDocument, 0),
+      'CPU µs/doc': f(j.cpuUsPerDocument, 0),
+    },
+  ]);
+  const c = await crashTest();
+  console.log(`Crash test: ${KILLS} kill -9 during a ${CRASH_DOCS}-document batch, each followed by a rerun`);
+  console.table([c]);
+  return { throughput: t, journal: j, crash: c };
+}
+
+/** Peak RSS against documents with large results, and the kill/resume/rerun target. */
+async function memoryFigures() {
+  const sizes = RSS_DOCS.length > 0 ? RSS_DOCS : [100, 500, 1_000, 2_000];
+  console.log('Peak RSS of a whole run (child process, /usr/bin/time), results ~2.6 MB each (--confidence)');
+  const rss = await rssAgainstDocuments(sizes);
+  console.table(rss);
+  console.log(
+    `Target: ${TARGET_DOCS} such documents, kill -9 half-way, resumed, rerun once finished (goal < 400 MiB each)`,
+  );
+  const target = await killResumeRerun(TARGET_DOCS);
+  console.table(target.map((r) => ({ ...r, 'goal < 400': r.peakRssMiB < 400 ? 'yes' : 'NO' })));
+  return { rss, target };
+}
+
+const engine = ONLY_RSS ? undefined : await engineFigures();
+const memory = await memoryFigures();
 await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
 await writeFile(
   // Only the full-size run (the defaults) is the record; smaller runs are smoke runs.
@@ -243,5 +276,5 @@ await writeFile(
       import.meta.url,
     ),
   ),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, throughput: t, journal: j, crash: c }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...engine, memory }, null, 2)}\n`,
 );

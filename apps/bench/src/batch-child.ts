@@ -23,6 +23,8 @@ const summary = await runBatch({
   pollIntervalMs: 100,
   maxPollIntervalMs: 100,
   ...(env.UPLOADS ? { uploadConcurrency: Number(env.UPLOADS) } : {}),
+  ...(env.CONFIDENCE === '1' ? { valueOnly: false } : {}),
+  ...(env.POLLS_AT_ONCE ? { pollConcurrency: Number(env.POLLS_AT_ONCE) } : {}),
   ...(journal ? { journal } : {}),
 });
 await journal?.close();

@@ -7,11 +7,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { largeBody } from './bodies.js';
 
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 50);
 const POLLS = Number(process.env.POLLS ?? 3);
 const RATE_LIMITED = Number(process.env.RATE_LIMITED ?? 0.02);
 const UNAVAILABLE = Number(process.env.UNAVAILABLE ?? 0.01);
+/** LARGE=1: every SUCCEEDED result is the 150-page one with scores and geometry (~2.6 MB, --confidence). */
+const LARGE_PAGES = process.env.LARGE === '1' ? JSON.stringify(JSON.parse(largeBody()).pages) : undefined;
 
 let seed = 20261202;
 const random = () => {
@@ -74,6 +77,12 @@ const server = createServer((req, res) => {
       const n = (polls.get(id) ?? 0) + 1;
       polls.set(id, n);
       const done = n >= POLLS;
+      if (done && LARGE_PAGES) {
+        // Built as text: the fake holds one copy of the pages, whatever the number of executions.
+        const text = `{"id":${JSON.stringify(id)},"documentName":"doc.pdf","status":"SUCCEEDED","pages":${LARGE_PAGES}}`;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        return res.end(text);
+      }
       send(res, 200, {
         id,
         documentName: 'doc.pdf',

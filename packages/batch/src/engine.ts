@@ -11,6 +11,8 @@ import {
   IdpServerError,
   IdpValidationError,
   IdpWaitTimeoutError,
+  isFinal,
+  isSettled,
 } from '@idp-kit/client';
 import { backoffDelay, sleep } from '@idp-kit/http';
 import { duplicateChange, type RecordChange } from './duplicate-of.js';
@@ -28,6 +30,7 @@ import {
 import { AdaptiveLimit } from './limiter.js';
 import { type BatchSummary, writeOutputs } from './outputs.js';
 import { redactedClient } from './redacted-client.js';
+import { sharedSignal } from './shared-signal.js';
 
 /**
  * What the engine reports as it goes: one event per journaled transition, and the counts.
@@ -87,6 +90,12 @@ export interface BatchOptions {
   uploadConcurrency?: number;
   /** Executions waited on at once; default 500 (each costs a few kB and a poll every 10–60 s). */
   waitConcurrency?: number;
+  /**
+   * Polls in flight at once, over all waits (default 8): what bounds the memory of a batch whose
+   * results are large (a 150-page result with scores is ~2.6 MB of JSON, ~15 MB once parsed), however
+   * many executions are waited on. Each poll still comes when its wait's interval says.
+   */
+  pollConcurrency?: number;
   /** First poll interval of each wait (the 10 s floor against MuleSoft hosts holds). */
   pollIntervalMs?: number;
   /** Longest poll interval. */
@@ -184,8 +193,10 @@ function submitOutcome(error: unknown): {
  * Takes documents through IDP into results files, crash-safe: every transition is journaled (durably)
  * before it is acted on, so the same call after a crash or kill -9 resumes. No document is submitted
  * twice: one whose POST may have reached IDP with no execution id journaled is `uncertain`, reported,
- * and submitted again only with `resubmitUncertain`. Outputs (`results.jsonl`, `fields.csv`,
- * `summary.json`) are rebuilt from the journal at the end.
+ * and submitted again only with `resubmitUncertain`. Each result is stored once beside the journal
+ * (`results/<executionId>.json.gz`, or the PostgreSQL store's results table); the journal keeps small
+ * facts. Outputs (`results.jsonl`, `fields.csv`, `summary.json`) are rebuilt at the end, reading one
+ * result at a time.
  *
  * @example
  * ```ts
@@ -194,7 +205,7 @@ function submitOutcome(error: unknown): {
  * ```
  */
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
-  const { actionId, actionVersion, signal } = options;
+  const { actionId, actionVersion } = options;
   // The one redaction point: records, outputs and events are built from what this client answers.
   const client = redactedClient(options.client);
   const emit = options.onEvent ?? (() => {});
@@ -214,10 +225,13 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }));
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
   const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
+  const polls = new AdaptiveLimit(Math.max(1, options.pollConcurrency ?? 8));
   const shared = isShared(journal) ? journal : undefined;
   // A shared store keeps the journal elsewhere; the outputs still go to this worker's folder.
   if (options.journal) await mkdir(options.outDir, { recursive: true });
   const fileHand: Hand = { put: (r) => journal.put(r) };
+  const stop = sharedSignal(options.signal);
+  const signal = stop.signal;
   try {
     const known = new Map((await journal.load()).map((r) => [r.key, r]));
     const resumed = known.size;
@@ -396,6 +410,16 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       hand: Hand,
       attempt: number,
     ): Promise<DocumentRecord | 'again'> {
+      // A final poll's slot is kept until its result is stored: polls go on only as fast as results
+      // are written, so that large results never pile up in memory.
+      let keep: (() => void) | undefined;
+      const gate = async (pollSignal: AbortSignal) => {
+        const release = await polls.acquire(pollSignal);
+        return (polled?: { status: string }) => {
+          if (polled && (options.until === 'final' ? isFinal : isSettled)(polled.status)) keep = release;
+          else release();
+        };
+      };
       try {
         const ref = { actionId, actionVersion, executionId: doc.executionId as string };
         const execution = await client.waitForExecution(ref, {
@@ -407,13 +431,17 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
             : {}),
           ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
           ...(signal ? { signal } : {}),
+          gate,
         });
         if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
           return await record(doc, { state: 'settled', status: execution.status, error: undefined }, hand);
         }
+        // The result first, beside the journal (idempotent: a run that dies before the transition
+        // below is journaled waits again and writes the same file); the journal keeps the pointer.
+        const result = await journal.putResult(ref.executionId, execution);
         return await record(
           doc,
-          { state: 'retrieved', status: execution.status, execution, error: undefined },
+          { state: 'retrieved', status: execution.status, result, execution: undefined, error: undefined },
           hand,
         );
       } catch (error) {
@@ -457,6 +485,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         );
         await hand.park?.();
         return kept;
+      } finally {
+        keep?.();
       }
     }
 
@@ -619,7 +649,12 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         : undefined;
     let summary: BatchSummary;
     try {
-      summary = await writeOutputs(options.outDir, shared ? await shared.load() : [...known.values()]);
+      summary = await writeOutputs(
+        options.outDir,
+        shared ? await shared.load() : [...known.values()],
+        undefined,
+        journal,
+      );
     } catch (error) {
       // Stopped (Ctrl-C) while the store was away: the stop is the news, and a rerun resumes.
       if (signal?.aborted) throw new IdpAbortError('runBatch', signal.reason);
@@ -629,7 +664,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       throw Object.assign(
         new Error(
           `cannot write the outputs in ${options.outDir}: ${(error as Error).message}. ` +
-            'The journal holds every result: free some space, then run the same command again (or idp batch export).',
+            'The batch store holds every result: free some space, then run the same command again (or idp batch export).',
           { cause: error },
         ),
         code ? { code } : {},
@@ -641,6 +676,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     return summary;
   } finally {
     uploads.dispose();
+    polls.dispose();
+    stop.dispose();
     if (!options.journal) await journal.close();
   }
 }

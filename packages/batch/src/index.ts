@@ -25,3 +25,4 @@ export {
 } from './journal.js';
 export { AdaptiveLimit } from './limiter.js';
 export { type BatchSummary, csvCell, OUTPUT_FILES, summarize, writeOutputs } from './outputs.js';
+export { fileResults, RESULTS_DIR, type ResultStore } from './results.js';

@@ -95,6 +95,8 @@ const SKIP = {
 
 /** What a batch writes in its folder: the journal, its lock, the outputs, and outputs being written. */
 const OWN_FILES = /^(journal\.jsonl|journal\.lock|results\.jsonl|fields\.csv|summary\.json)(\.\d+\.tmp)?$/;
+/** The folder of results beside the journal (`results/<executionId>.json.gz`). */
+const OWN_FOLDER = 'results';
 
 /**
  * A folder, recursively, without following symbolic links: its documents, and every other entry with
@@ -106,7 +108,8 @@ async function walk(folder: string, outDir: string | undefined, skipped: Skipped
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(folder, entry.name);
-    if (path === outDir || (folder === outDir && OWN_FILES.test(entry.name))) {
+    const own = OWN_FILES.test(entry.name) || (entry.name === OWN_FOLDER && entry.isDirectory());
+    if (path === outDir || (folder === outDir && own)) {
       skipped.push({ path, reason: SKIP.own });
     } else if (entry.name.startsWith('.')) {
       skipped.push({ path, reason: SKIP.hidden });

@@ -2,6 +2,7 @@ import { type FileHandle, mkdir, open, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JournalLockedError, lockFolder } from './journal-lock.js';
 import { fileLines, type RawLine } from './lines.js';
+import { fileResults, inlineResults, type ResultStore, removeLeftovers, storedResult } from './results.js';
 
 export { JournalLockedError };
 
@@ -62,8 +63,16 @@ export interface DocumentRecord {
   executionId?: string;
   /** The execution status once known. */
   status?: string;
-  /** The execution as retrieved (state `retrieved`). */
+  /**
+   * The execution as retrieved, inline: only in journals written before results moved out of the
+   * journal (read, never written now). Readers get it through `readResult()`.
+   */
   execution?: unknown;
+  /**
+   * The retrieved result is stored beside the journal (state `retrieved`): the file journal's
+   * `results/<executionId>.json.gz` (`file`), or the PostgreSQL store's `idp_batch_results` row; its size.
+   */
+  result?: { file?: string; bytes: number };
   /** What went wrong, in words (states `rejected`, `error`, `uncertain`, `expired`). */
   error?: string;
   /** When IDP accepted the upload (state `submitted` on): a 404 before its retention ends is not `expired`. */
@@ -89,8 +98,8 @@ export interface DocumentRecord {
  * for (const record of await store.load()) console.log(record.fileName, record.state);
  * ```
  */
-export interface JournalStore {
-  /** Every document's latest record. */
+export interface JournalStore extends ResultStore {
+  /** Every document's latest record (results are not in them: `readResult()` reads one). */
   load(): Promise<DocumentRecord[]>;
   /** Records durably (the latest per key wins); resolves once it would survive a crash. */
   put(records: DocumentRecord | DocumentRecord[]): Promise<void>;
@@ -230,6 +239,17 @@ function parseLine(text: string): DocumentRecord | { forget: string } | undefine
 }
 
 /**
+ * A record as kept in memory: an older journal's inline result is left on disk (its line is
+ * remembered in `inlineResults`), so that memory holds small facts only, whatever the results weigh.
+ */
+function slim(record: DocumentRecord, journal: string, line: RawLine): DocumentRecord {
+  if (record.execution === undefined) return record;
+  const { execution: _, ...rest } = record;
+  inlineResults.set(rest, { journal, start: line.start, end: line.end });
+  return rest;
+}
+
+/**
  * The journal file's records, latest per key, and where its whole lines end. Only the last line may
  * be torn (a crash during the append): it is left out, and `goodBytes` says where to cut. A line that
  * is not a record anywhere else is damage, not a crash: dropping it and what follows would forget
@@ -260,7 +280,7 @@ async function parseJournal(path: string) {
       continue;
     }
     if ('forget' in record) latest.delete(record.forget);
-    else latest.set(record.key, record);
+    else latest.set(record.key, slim(record, path, line));
     good = line.end;
   }
   return { latest, goodBytes: good, tornBytes: bad ? bad.end - bad.start : 0 };
@@ -268,7 +288,8 @@ async function parseJournal(path: string) {
 
 /**
  * A batch folder's records without opening it for writing: for a status while a run goes on.
- * `undefined` when the folder holds no journal.
+ * `undefined` when the folder holds no journal. The records carry no results: read each with
+ * `fileResults(dir).readResult(record)` (an older journal's inline result is read from its line).
  *
  * @example
  * ```ts
@@ -283,6 +304,29 @@ export async function readJournal(dir: string): Promise<DocumentRecord[] | undef
   );
   if (!exists) return undefined;
   return [...(await parseJournal(path)).latest.values()];
+}
+
+/**
+ * An older journal's inline results, copied once to `results/` (idempotent: the same execution id,
+ * the same file) when it is opened for writing. The journal itself is not rewritten; the in-memory
+ * record points at the file, so that any later line written for it does too.
+ */
+async function moveInlineResults(
+  dir: string,
+  latest: Map<string, DocumentRecord>,
+  results: ResultStore,
+): Promise<void> {
+  for (const [key, record] of latest) {
+    if (!inlineResults.has(record) || !record.executionId) continue;
+    const moved = await storedResult(dir, record.executionId); // by an earlier open
+    if (moved) {
+      latest.set(key, { ...record, result: moved });
+      continue;
+    }
+    const execution = await results.readResult(record);
+    if (execution === undefined) continue;
+    latest.set(key, { ...record, result: await results.putResult(record.executionId, execution) });
+  }
 }
 
 /**
@@ -322,6 +366,7 @@ export async function openFileJournalWith(
   await mkdir(dir, { recursive: true });
   const unlock = await lockFolder(dir, options);
   const path = join(dir, JOURNAL_FILE);
+  const results = fileResults(dir);
   let file: JournalFile;
   let size: number;
   let latest: Map<string, DocumentRecord>;
@@ -331,6 +376,8 @@ export async function openFileJournalWith(
     file = await openFile(path);
     size = goodBytes;
     latest = read;
+    await removeLeftovers(dir);
+    await moveInlineResults(dir, latest, results);
   } catch (error) {
     unlock();
     throw error;
@@ -405,6 +452,8 @@ export async function openFileJournalWith(
   }
 
   return {
+    putResult: results.putResult,
+    readResult: results.readResult,
     async load() {
       return [...latest.values()];
     },

@@ -96,4 +96,20 @@ INSERT INTO idp_batch_counts (batch, state, shard, n)
 SELECT batch, state, 0, count(*) FROM idp_batch_documents GROUP BY batch, state;
 `,
   },
+  {
+    version: 4,
+    name: 'results outside the documents',
+    sql: `
+-- One row per retrieved execution: the document's record keeps only a pointer ({"result": {"bytes": n}}),
+-- so that claims, counts and loads never carry results. Keyed by execution id first: a result is
+-- found by its id alone, whichever batch wrote it.
+CREATE TABLE idp_batch_results (
+  execution_id text NOT NULL,
+  batch text NOT NULL REFERENCES idp_batch_batches (batch) ON DELETE CASCADE,
+  result jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (execution_id, batch)
+);
+`,
+  },
 ];

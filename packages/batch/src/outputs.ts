@@ -1,7 +1,8 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ExtractedField, extractFields } from '@idp-kit/client';
 import type { DocumentRecord, DocumentState } from './journal.js';
+import { fileResults, type ResultStore } from './results.js';
 
 /**
  * What a batch came to, per state and per execution status; written as `summary.json`.
@@ -149,38 +150,86 @@ export const OUTPUT_FILES = {
   summary: 'summary.json',
 } as const;
 
+/** An output file written aside, line by line, and renamed over the old one once whole. */
+async function aside(path: string) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const file: FileHandle = await open(tmp, 'w');
+  let buffered: string[] = [];
+  let size = 0;
+  // Lines are gathered up to ~1 MB per write: few system calls, and memory bounded by one document.
+  const flush = async () => {
+    if (buffered.length === 0) return;
+    const text = buffered.join('');
+    buffered = [];
+    size = 0;
+    await file.write(text);
+  };
+  return {
+    async line(text: string) {
+      buffered.push(text);
+      size += text.length;
+      if (size >= 1 << 20) await flush();
+    },
+    async commit() {
+      await flush();
+      await file.close();
+      await rename(tmp, path);
+    },
+    async abandon() {
+      await file.close().catch(() => {});
+      await rm(tmp, { force: true });
+    },
+  };
+}
+
 /**
- * Rebuilds every output from the journal's records (the journal is the truth; outputs follow it).
+ * Rebuilds every output from the journal's records (the journal is the truth; outputs follow it),
+ * reading one result at a time from `results` (default: the folder's `results/`), so that a batch of
+ * any size and any result size is written in the memory of one document.
  *
  * @example
  * ```ts
- * await writeOutputs('batch-out', await journal.load(), { csv: true, jsonl: false });
+ * await writeOutputs('batch-out', await journal.load(), { csv: true, jsonl: false }, journal);
  * ```
  */
 export async function writeOutputs(
   dir: string,
   records: DocumentRecord[],
   which: { jsonl?: boolean; csv?: boolean } = { jsonl: true, csv: true },
+  results: Pick<ResultStore, 'readResult'> = fileResults(dir),
 ): Promise<BatchSummary> {
   const sorted = [...records].sort((a, b) => a.path.localeCompare(b.path));
-  // Each execution's values, extracted once for both outputs.
-  const extracted = sorted.map((r) => (r.execution ? extractFields(r.execution) : []));
-  if (which.jsonl !== false) {
-    await replace(
-      join(dir, OUTPUT_FILES.results),
-      sorted.map((r, i) => `${JSON.stringify(resultLine(r, extracted[i] ?? []))}\n`).join(''),
-    );
-  }
-  if (which.csv !== false) {
-    const header = 'file,execution_id,status,kind,page,table,row,name,value,confidence';
-    const rows = sorted.flatMap((r, i) =>
-      (extracted[i] ?? []).map((f) =>
-        [r.path, r.executionId, r.status, f.kind, f.page, f.table, f.row, f.name, f.value, f.confidence]
-          .map(csvCell)
-          .join(','),
-      ),
-    );
-    await replace(join(dir, OUTPUT_FILES.fields), `${[header, ...rows].join('\r\n')}\r\n`);
+  const jsonl = which.jsonl !== false ? await aside(join(dir, OUTPUT_FILES.results)) : undefined;
+  const csv = which.csv !== false ? await aside(join(dir, OUTPUT_FILES.fields)) : undefined;
+  try {
+    await csv?.line('file,execution_id,status,kind,page,table,row,name,value,confidence\r\n');
+    for (const r of sorted) {
+      // Each execution's values, extracted once for both outputs, then let go.
+      const execution = r.state === 'retrieved' ? await results.readResult(r) : r.execution;
+      const extracted = execution !== undefined ? extractFields(execution) : [];
+      await jsonl?.line(`${JSON.stringify(resultLine(r, extracted))}\n`);
+      for (const f of extracted) {
+        const row = [
+          r.path,
+          r.executionId,
+          r.status,
+          f.kind,
+          f.page,
+          f.table,
+          f.row,
+          f.name,
+          f.value,
+          f.confidence,
+        ];
+        await csv?.line(`${row.map(csvCell).join(',')}\r\n`);
+      }
+    }
+    await jsonl?.commit();
+    await csv?.commit();
+  } catch (error) {
+    await jsonl?.abandon();
+    await csv?.abandon();
+    throw error;
   }
   const summary = summarize(records);
   await replace(join(dir, OUTPUT_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);

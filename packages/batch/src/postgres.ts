@@ -381,11 +381,39 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     batch,
     leaseMs,
     async load() {
+      // Without results: a row written by an older version may still hold its result inline.
       const { rows } = await query<{ record: DocumentRecord }>(
-        'SELECT record FROM idp_batch_documents WHERE batch = $1 ORDER BY seq',
+        `SELECT record - 'execution' AS record FROM idp_batch_documents WHERE batch = $1 ORDER BY seq`,
         [batch],
       );
       return rows.map((r) => r.record);
+    },
+    async putResult(executionId, execution) {
+      const text = JSON.stringify(execution);
+      // Idempotent: a worker that died before journaling its transition wrote the same row.
+      await query(
+        `INSERT INTO idp_batch_results (execution_id, batch, result) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (execution_id, batch) DO UPDATE SET result = EXCLUDED.result`,
+        [executionId, batch, text],
+      );
+      return { bytes: Buffer.byteLength(text) };
+    },
+    async readResult(record) {
+      if (record.execution !== undefined) return record.execution;
+      if (record.result && record.executionId) {
+        const { rows } = await query<{ result: unknown }>(
+          `SELECT result FROM idp_batch_results WHERE execution_id = $1 ORDER BY batch = $2 DESC LIMIT 1`,
+          [record.executionId, batch],
+        );
+        return rows[0]?.result;
+      }
+      if (record.state !== 'retrieved') return undefined;
+      // A row of an older version: the result inline, read (never rewritten) one at a time.
+      const { rows } = await query<{ execution: unknown }>(
+        `SELECT record->'execution' AS execution FROM idp_batch_documents WHERE batch = $1 AND key = $2`,
+        [batch, record.key],
+      );
+      return rows[0]?.execution ?? undefined;
     },
     async put(records) {
       // Outside any lease: for tools and single-worker use. Workers use putLeased.

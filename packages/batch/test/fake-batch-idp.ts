@@ -38,6 +38,11 @@ export interface FakeBatchOptions {
   failAfterCreate?: (post: number) => boolean;
   /** Status of an execution once done (default SUCCEEDED); by file name. */
   finalStatus?: (fileName: string) => string;
+  /**
+   * Make each SUCCEEDED result about this many bytes more (as `--confidence` on a long document
+   * gives), in a `pages` member beside the fields.
+   */
+  resultBytes?: number;
   /** Called for each request before it is answered; a promise holds the answer until it settles. */
   onRequest?: (what: string, count: number) => void | Promise<void>;
 }
@@ -88,7 +93,13 @@ export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<Fake
     const done = execution.polls >= (options.polls ?? 2);
     const status = done ? (options.finalStatus?.(execution.fileName) ?? 'SUCCEEDED') : 'IN_PROGRESS';
     const results =
-      done && status !== 'FAILED' ? { fields: { total: { value: `=${execution.fileName}` } } } : {};
+      done && status !== 'FAILED'
+        ? {
+            fields: { total: { value: `=${execution.fileName}` } },
+            // Geometry-like bulk outside the fields: in the stored result, not in results.jsonl.
+            ...(options.resultBytes ? { pages: [{ words: 'x'.repeat(options.resultBytes) }] } : {}),
+          }
+        : {};
     json(res, 200, { id, documentName: execution.fileName, status, ...results });
   });
   return {

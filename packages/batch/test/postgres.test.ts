@@ -126,8 +126,9 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: opening it', () => {
     const { rows } = await client.query('SELECT version, name FROM idp_batch_migrations ORDER BY version');
     expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     await client.query(`INSERT INTO idp_batch_migrations (version, name) VALUES (999, 'from the future')`);
+    const newest = MIGRATIONS[MIGRATIONS.length - 1]?.version;
     await expect(open(url)).rejects.toThrow(
-      /the store's schema is version 999, newer than this idp-kit knows \(3\): upgrade idp-kit/,
+      `the store's schema is version 999, newer than this idp-kit knows (${newest}): upgrade idp-kit`,
     );
   });
 

@@ -105,6 +105,37 @@ describe('idp view', () => {
     expect(data.documents[1]).toBeNull();
   });
 
+  it('a batch folder whose results are beside the journal (results/<executionId>.json): read one by one', async () => {
+    const batch = join(dir, 'batch-new');
+    await mkdir(join(batch, 'results'), { recursive: true });
+    const execution = JSON.parse(await readFile(join(dir, 'saved.json'), 'utf8'));
+    const id = '3f1c2b9e-0d4a-4c61-9a57-1b2e3c4d5e6f';
+    const text = JSON.stringify(execution);
+    await writeFile(join(batch, 'results', `${id}.json`), text);
+    const record = (n: number, state: string, extra: object = {}) =>
+      `${JSON.stringify({ key: `k${n}`, hash: 'h', path: `/in/doc-${n}.pdf`, fileName: `doc-${n}.pdf`, state, updatedAt: '2026-12-02T00:00:00Z', ...extra })}\n`;
+    await writeFile(
+      join(batch, 'journal.jsonl'),
+      record(1, 'retrieved', {
+        status: 'SUCCEEDED',
+        executionId: id,
+        result: { file: `results/${id}.json`, bytes: Buffer.byteLength(text) },
+      }) + record(2, 'rejected', { error: 'empty' }),
+    );
+    const run = await idp(['view', 'batch-new', '--html', 'batch-new.html']);
+    expect(run.code).toBe(0);
+    const html = await readFile(join(dir, 'batch-new.html'), 'utf8');
+    const data = JSON.parse(
+      /<script id="idp-data" type="application\/json">(.*?)<\/script>/s.exec(html)?.[1] ?? '{}',
+    );
+    expect(data.view.states).toEqual({ retrieved: 1, rejected: 1 });
+    const doc1 = data.view.documents.find((d: { file: string }) => d.file === '/in/doc-1.pdf');
+    expect(doc1).toMatchObject({ viewable: true });
+    expect(doc1.values).toBeGreaterThan(0);
+    expect(data.documents[0]?.kind).toBe('execution');
+    expect(data.documents[1]).toBeNull();
+  });
+
   it('bad input says what to do: a missing document, a path that is nothing, a threshold out of range', async () => {
     const missing = await idp(['view', ...REF, '--document', 'nope.pdf', '--no-open']);
     expect([missing.code, missing.stderr]).toEqual([2, `idp: no such file: nope.pdf (looked in ${dir})\n`]);

@@ -24,6 +24,18 @@ export interface PollOptions<E> {
   until?: 'settled' | 'final';
   /** Called with every poll's execution, in order. */
   onProgress?: (execution: E) => void;
+  /**
+   * Holds a slot around each poll (resolves with its release, which is called with the execution
+   * when the poll answered, without it when it failed): a caller with many waits bounds how many
+   * polls, and so how many large bodies, are in flight at once. The batch engine uses it, and keeps a
+   * final poll's slot until it has stored the result.
+   *
+   * @example
+   * ```ts
+   * await idp.waitForExecution(ref, { gate: (signal) => slots.acquire(signal) });
+   * ```
+   */
+  gate?: (signal: AbortSignal) => Promise<(polled?: E) => void>;
 }
 
 /** One poll: the execution and the response it came in (for `Retry-After`). */
@@ -96,7 +108,16 @@ export async function pollUntilDone<E extends { status: string }>(
 
   try {
     for (;;) {
-      const { execution, response } = await poll(controller.signal);
+      const release = await options.gate?.(controller.signal);
+      let polled: Awaited<ReturnType<Poll<E>>>;
+      try {
+        polled = await poll(controller.signal);
+      } catch (error) {
+        release?.();
+        throw error;
+      }
+      release?.(polled.execution);
+      const { execution, response } = polled;
       last = execution;
       options.onProgress?.(execution);
       if (done(execution.status)) return execution;

@@ -32,6 +32,35 @@ describe('waitForExecution', () => {
     expect(idp.runtimeRequests()).toHaveLength(1);
   });
 
+  it('gate: a slot is held around each poll, so waits sharing one bound the polls in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { idp, client } = await setup(async (_req, res, index) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      // Answer on the next turn, so that every ungated poll would have started by then.
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      json(res, 200, execution(index < 6 ? 'IN_PROGRESS' : 'SUCCEEDED'));
+    });
+    // A one-slot gate: a queue of releases.
+    let busy = false;
+    const queue: (() => void)[] = [];
+    const gate = async () => {
+      if (busy) await new Promise<void>((resolve) => queue.push(resolve));
+      busy = true;
+      return () => {
+        const next = queue.shift();
+        if (next) next();
+        else busy = false;
+      };
+    };
+    const waits = Array.from({ length: 4 }, () => client.waitForExecution(REF, { ...fast, gate }));
+    for (const result of await Promise.all(waits)) expect(result.status).toBe('SUCCEEDED');
+    expect(most).toBe(1);
+    expect(idp.runtimeRequests().length).toBeGreaterThanOrEqual(4);
+  });
+
   it("MANUAL_VALIDATION_REQUIRED → SUCCEEDED resolves early with 'settled' and late with 'final'", async () => {
     const statuses = ['IN_PROGRESS', 'MANUAL_VALIDATION_REQUIRED', 'MANUAL_VALIDATION_REQUIRED', 'SUCCEEDED'];
     const settled = await setup(lifecycle(statuses));

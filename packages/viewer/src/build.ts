@@ -138,6 +138,8 @@ export interface BatchItem {
   status?: string;
   execution?: unknown;
   fields?: { name: string; confidence?: number }[];
+  /** It has an execution to open (default: `execution` is given); for items built from `fields`. */
+  viewable?: boolean;
 }
 
 /**
@@ -178,7 +180,7 @@ export function batchView(items: BatchItem[], threshold: number, title = 'batch'
       low,
       scored,
       values: values.length,
-      viewable: item.execution !== undefined,
+      viewable: item.viewable ?? item.execution !== undefined,
     };
   });
   documents.sort((a, b) => b.low - a.low || a.file.localeCompare(b.file));

@@ -350,8 +350,14 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       const url = storeUrl(ctx, flags);
       if (url) {
         await mkdir(dir, { recursive: true });
-        const summary = await writeOutputs(dir, await recordsOf(dir, flags, url), which);
-        ctx.warn(`wrote the outputs of ${summary.documents} documents in ${dir}`);
+        // Open while the outputs are written: each result is read from the store, one at a time.
+        const store = await openStore(ctx, url, batchName(flags, dir));
+        try {
+          const summary = await writeOutputs(dir, await store.load(), which, store);
+          ctx.warn(`wrote the outputs of ${summary.documents} documents in ${dir}`);
+        } finally {
+          await store.close();
+        }
         return;
       }
       // Only whether it is there: opening it below reads it.
@@ -369,7 +375,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         throw error;
       }
       try {
-        const summary = await writeOutputs(dir, await journal.load(), which);
+        const summary = await writeOutputs(dir, await journal.load(), which, journal);
         ctx.warn(`rebuilt the outputs of ${summary.documents} documents in ${dir}`);
       } finally {
         await journal.close();

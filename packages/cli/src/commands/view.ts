@@ -21,6 +21,10 @@ const readable = (path: string) =>
     () => false,
   );
 
+/** What the batch page needs of a value. */
+const nameAndScore = (f: { name: string; confidence?: number }) =>
+  f.confidence === undefined ? { name: f.name } : { name: f.name, confidence: f.confidence };
+
 /** `idp view`: an execution or a batch in the browser, or as one HTML file. */
 export function viewCommand(program: Command, ctx: CliContext): void {
   const { cmd } = ctx;
@@ -63,20 +67,31 @@ export function viewCommand(program: Command, ctx: CliContext): void {
 
       let data: import('@idp-kit/viewer').ViewData;
       let files: (string | undefined)[] = [];
-      let views: ((index: number) => import('@idp-kit/viewer').ExecutionView | null) | undefined;
+      let views:
+        | ((
+            index: number,
+          ) =>
+            | import('@idp-kit/viewer').ExecutionView
+            | null
+            | Promise<import('@idp-kit/viewer').ExecutionView | null>)
+        | undefined;
 
       if (local && info?.isDirectory()) {
-        // A batch folder: the journal holds each execution as retrieved.
-        const { readJournal } = await import('@idp-kit/batch');
+        // A batch folder: the journal holds the records, results/ (or an older journal's lines) the
+        // executions: read one at a time, never all at once.
+        const { fileResults, readJournal } = await import('@idp-kit/batch');
+        const { extractFields } = await import('@idp-kit/client');
         const records = await readJournal(local);
         if (!records) throw new UsageError(`${target} holds no batch journal (journal.jsonl)`);
+        const results = fileResults(local);
         const sorted = [...records].sort((a, b) => a.path.localeCompare(b.path));
         files = sorted.map((r) => (viewer.documentKind(r.path) ? r.path : undefined));
-        const viewOf = (index: number, embedded: boolean) => {
+        const viewOf = async (index: number, embedded: boolean) => {
           const r = sorted[index];
-          if (!r?.execution) return null;
+          const execution = r?.state === 'retrieved' ? await results.readResult(r) : undefined;
+          if (!r || execution === undefined) return null;
           const servable = !embedded && files[index] !== undefined;
-          return viewer.executionView(r.execution, {
+          return viewer.executionView(execution, {
             title: r.fileName,
             ...(servable ? { document: { path: r.path, url: `/document/${index}` } } : {}),
             noDocumentReason: embedded
@@ -84,16 +99,24 @@ export function viewCommand(program: Command, ctx: CliContext): void {
               : 'The document is not a PDF, PNG or JPEG: no boxes.',
           });
         };
-        const items = sorted.map((r) => ({
-          file: r.path,
-          state: r.state,
-          ...(r.status ? { status: r.status } : {}),
-          ...(r.execution !== undefined ? { execution: r.execution } : {}),
-        }));
+        const items: import('@idp-kit/viewer').BatchItem[] = [];
+        for (const r of sorted) {
+          const execution = r.state === 'retrieved' ? await results.readResult(r) : undefined;
+          items.push({
+            file: r.path,
+            state: r.state,
+            ...(r.status ? { status: r.status } : {}),
+            // Names and scores only: what the batch page counts.
+            fields: execution === undefined ? [] : extractFields(execution).map(nameAndScore),
+            viewable: execution !== undefined,
+          });
+        }
+        const documents: (import('@idp-kit/viewer').ExecutionView | null)[] = [];
+        if (exporting) for (let i = 0; i < sorted.length; i++) documents.push(await viewOf(i, true));
         data = {
           view: viewer.batchView(items, threshold, basename(local)),
           threshold,
-          ...(exporting ? { documents: sorted.map((_, i) => viewOf(i, true)) } : {}),
+          ...(exporting ? { documents } : {}),
         };
         views = (index) => viewOf(index, false);
       } else if (local && /\.jsonl$/i.test(local)) {

@@ -1,0 +1,136 @@
+// The PostgreSQL store keeps results in their own table (migration 2), one row per execution; the
+// documents' records carry a pointer. Rows an older version wrote, with the result inline, still read.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { runBatch, type SharedJournalStore, writeOutputs } from '../src/index.js';
+import { openPostgresStore } from '../src/postgres.js';
+import { ACTION, fakeBatchIdp } from './fake-batch-idp.js';
+import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
+
+const missing = await postgresMissing('the PostgreSQL store tests');
+
+let server: TestPostgres;
+let databases = 0;
+beforeAll(async () => {
+  if (!missing) server = await startPostgres();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function open(url: string): Promise<SharedJournalStore> {
+  const store = await openPostgresStore({ url, batch: 'b1', action: ACTION, leaseMs: 60_000 });
+  onTestFinished(() => store.close());
+  return store;
+}
+
+async function sql<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(Boolean(missing))('PostgreSQL store: results in their own table', () => {
+  it('one row per execution in idp_batch_results; records hold a pointer; outputs read them one by one', async () => {
+    const url = await server.createDatabase(`r${++databases}`);
+    const idp = await fakeBatchIdp({ resultBytes: 100_000 });
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 4);
+    const store = await open(url);
+    const options = { client: clientFor(idp), inputs: [input], ...ACTION, outDir: join(dir, 'out') };
+    expect(
+      await runBatch({ ...options, journal: store, pollIntervalMs: 1, maxPollIntervalMs: 2 }),
+    ).toMatchObject({ documents: 4, succeeded: 4 });
+    const rows = await sql<{ execution_id: string; bytes: number; inline: boolean }>(
+      url,
+      `SELECT r.execution_id, octet_length(r.result::text) AS bytes, d.record ? 'execution' AS inline
+         FROM idp_batch_results r JOIN idp_batch_documents d ON d.record->>'executionId' = r.execution_id`,
+    );
+    expect(rows).toHaveLength(4);
+    expect(rows.every((r) => !r.inline && r.bytes > 100_000)).toBe(true);
+    const records = await store.load();
+    expect(records.every((r) => r.execution === undefined && (r.result?.bytes ?? 0) > 100_000)).toBe(true);
+    const lines = (await jsonLines(join(dir, 'out', 'results.jsonl'))) as { fields: { value: string }[] }[];
+    expect(lines.map((l) => l.fields[0]?.value).sort()).toEqual(
+      ['doc-0000.pdf', 'doc-0001.pdf', 'doc-0002.pdf', 'doc-0003.pdf'].map((f) => `=${f}`),
+    );
+    // A rerun sends nothing and adds no row.
+    await runBatch({ ...options, journal: store, pollIntervalMs: 1, maxPollIntervalMs: 2 });
+    expect([...idp.posts.values()]).toEqual([1, 1, 1, 1]);
+    expect(await sql(url, 'SELECT 1 FROM idp_batch_results')).toHaveLength(4);
+  });
+
+  it('a row an older version wrote (result inline) is read, not rewritten', async () => {
+    const url = await server.createDatabase(`r${++databases}`);
+    const store = await open(url);
+    const execution = { id: 'e1', status: 'SUCCEEDED', fields: { total: { value: '12.50' } } };
+    const old = {
+      key: `h1:${ACTION.actionId}:${ACTION.actionVersion}`,
+      hash: 'h1',
+      path: '/in/old.pdf',
+      fileName: 'old.pdf',
+      state: 'retrieved' as const,
+      status: 'SUCCEEDED',
+      executionId: '0b9e4a39-9f0f-4c1e-8d43-5c2f8a3c1d11',
+      execution,
+      updatedAt: new Date(0).toISOString(),
+    };
+    await store.put(old);
+    const [loaded] = await store.load();
+    expect(loaded?.execution).toBeUndefined();
+    expect(await store.readResult(loaded as NonNullable<typeof loaded>)).toEqual(execution);
+    const dir = await tempDir();
+    await writeOutputs(dir, await store.load(), undefined, store);
+    expect(await readFile(join(dir, 'results.jsonl'), 'utf8')).toContain('"value":"12.50"');
+    const [row] = await sql<{ inline: boolean }>(
+      url,
+      `SELECT record ? 'execution' AS inline FROM idp_batch_documents`,
+    );
+    expect(row?.inline).toBe(true);
+  });
+
+  it('a result stored whose transition was never written: the rerun stores the same row again', async () => {
+    const url = await server.createDatabase(`r${++databases}`);
+    const idp = await fakeBatchIdp();
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 1);
+    const store = await open(url);
+    // The worker dies (as far as the store knows) right after the result is stored.
+    const dying: SharedJournalStore = Object.assign(Object.create(store) as SharedJournalStore, {
+      async putLeased(
+        record: Parameters<SharedJournalStore['putLeased']>[0],
+        lease: Parameters<SharedJournalStore['putLeased']>[1],
+      ) {
+        if (record.state === 'retrieved') throw new Error('worker gone');
+        return store.putLeased(record, lease);
+      },
+    });
+    const options = {
+      client: clientFor(idp),
+      inputs: [input],
+      ...ACTION,
+      outDir: join(dir, 'out'),
+      pollIntervalMs: 1,
+      maxPollIntervalMs: 2,
+    };
+    // The engine treats it as a failed wait: the document stays submitted for the next run.
+    expect(await runBatch({ ...options, journal: dying })).toMatchObject({
+      pending: 1,
+      states: { submitted: 1 },
+    });
+    expect((await store.load())[0]?.state).toBe('submitted');
+    expect(await sql(url, 'SELECT 1 FROM idp_batch_results')).toHaveLength(1);
+    expect(await runBatch({ ...options, journal: store })).toMatchObject({ documents: 1, succeeded: 1 });
+    expect([...idp.posts.values()]).toEqual([1]);
+    expect(await sql(url, 'SELECT 1 FROM idp_batch_results')).toHaveLength(1);
+  });
+});
