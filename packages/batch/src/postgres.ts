@@ -306,6 +306,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   function transaction<R>(work: (client: pg.PoolClient) => Promise<R>): Promise<R> {
     return retrying(async () => {
       const client = await pool.connect();
+      // A checked-out connection's own 'error' (the server went away mid-transaction) is not the pool's
+      // to catch: without a listener it would crash the process. The failing query says it anyway.
+      const ignore = () => {};
+      client.on('error', ignore);
       let broken = false;
       try {
         await client.query('BEGIN');
@@ -317,6 +321,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
+        client.off('error', ignore);
         client.release(broken);
       }
     });
@@ -563,6 +568,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 /** Applies the migrations this version knows and the database lacks, one worker at a time. */
 async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
+  const ignore = () => {}; // as in transaction(): the failing query reports it
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('idp_batch_migrations'))`);
@@ -591,6 +598,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }

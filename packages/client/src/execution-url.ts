@@ -57,7 +57,15 @@ export function parseExecutionUrl(url: string): ExecutionRef & { organizationId:
   return { baseUrl: `${parsed.origin}${prefix}`, organizationId, actionId, actionVersion, executionId };
 }
 
-/** An execution named as a user names it: by its URL, or by its three ids (one way, not both). */
+/**
+ * An execution named as a user names it: by its URL, or by its three ids (one way, not both).
+ *
+ * @example
+ * ```ts
+ * const naming: ExecutionNaming = { actionId: flags.action, actionVersion: flags.version, executionId: flags.execution };
+ * const { target } = executionTarget(naming);
+ * ```
+ */
 export interface ExecutionNaming {
   url?: string | undefined;
   actionId?: string | undefined;

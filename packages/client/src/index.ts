@@ -7,8 +7,6 @@ export {
   type TokenProvider,
   tokenCycle,
 } from '@idp-kit/auth';
-// The one loopback rule (localhost, *.localhost, 127.0.0.0/8, ::1), for the CLI, doctor and MCP.
-export { isLoopbackHost } from '@idp-kit/http';
 export { DEFAULT_MAX_RESPONSE_BYTES } from './body-limit.js';
 export { createIdpClient, type IdpClient } from './client.js';
 export { type ConfidenceScale, confidenceScaleOf, normalizeConfidence } from './confidence.js';
@@ -37,6 +35,7 @@ export { type ExtractedField, extractFields } from './fields.js';
 export type { AttemptInfo, IdpHooks, OperationInfo, Outcome } from './hooks.js';
 export { MAX_JSON_DEPTH } from './json-depth.js';
 export type { Logger } from './logger.js';
+export { isLoopbackHost } from './loopback.js';
 export {
   type ActionSort,
   type IterateActionsOptions,

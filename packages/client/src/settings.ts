@@ -1,6 +1,13 @@
 import { parseEnv } from 'node:util';
 
-/** One IDP_* setting, as every tool of the kit reads it (CLI, doctor, MCP, examples). */
+/**
+ * One IDP_* setting, as every tool of the kit reads it (CLI, doctor, MCP, examples).
+ *
+ * @example
+ * ```ts
+ * const secret: IdpSetting | undefined = IDP_SETTINGS.find((s) => s.name === 'IDP_CLIENT_SECRET'); // secret: true, no flag
+ * ```
+ */
 export interface IdpSetting {
   /** The environment variable. */
   readonly name: string;
@@ -59,7 +66,15 @@ export const IDP_SETTINGS: readonly IdpSetting[] = [
   { name: 'IDP_PASSWORD', what: 'its password (environment or .env only)', secret: true, credential: true },
 ];
 
-/** The settings as read: the environment, then a `.env` text for what the environment lacks. */
+/**
+ * The settings as read: the environment, then a `.env` text for what the environment lacks.
+ *
+ * @example
+ * ```ts
+ * const read: IdpSettingsRead = readIdpSettings(process.env);
+ * if (!read.env.IDP_CLIENT_ID) console.error('set IDP_CLIENT_ID');
+ * ```
+ */
 export interface IdpSettingsRead {
   /** The environment with what `.env` supplied added. */
   env: Record<string, string | undefined>;
