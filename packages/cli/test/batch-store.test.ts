@@ -173,7 +173,7 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
     for (const line of c) expect(a.map((l) => l.executionId)).not.toContain(line.executionId);
   });
 
-  it('Ctrl-C while the store is away: exit 130 within 2 s, and the rerun finishes with nothing lost', async () => {
+  it('Ctrl-C while the store is away: exit 130 at once, not after the outage limit, and the rerun finishes with nothing lost', async () => {
     if (!pg) throw new Error('setup: no PostgreSQL');
     const server = pg;
     const args = [
@@ -203,12 +203,13 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
         run.child.stderr.on('data', look);
         look();
       });
-      const stopped = Date.now();
       run.child.kill('SIGINT');
+      // It exits while the store is still away: without the abort it would retry for its 10-minute outage
+      // limit (this test's own timeout is the hang guard). How fast is measured, not asserted here: a
+      // wall-clock bound would fail on a loaded machine.
       const code = await run.exited;
-      const tookMs = Date.now() - stopped;
       expect(code).toBe(130);
-      expect(tookMs).toBeLessThan(2_000);
+      expect(run.errors()).not.toMatch(/Gave up after/);
       expect(run.errors()).toContain('stopped: rerun the same command to resume');
       await server.restart();
       restarted = true;
