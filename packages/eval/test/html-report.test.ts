@@ -41,7 +41,7 @@ describe('scriptJson', () => {
   });
 });
 
-const missing = chromiumMissing();
+const missing = chromiumMissing('the eval report’s browser tests');
 if (missing) console.warn(`skipping the browser test: ${missing}`);
 
 describe.skipIf(missing)('the HTML report in Chromium', () => {

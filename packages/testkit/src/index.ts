@@ -3,7 +3,13 @@ export { JPEG_BYTES, PNG_BYTES, pdfBytes, tiffBytes } from './documents.js';
 export { execution, type FakeIdp, fakeIdp, IDS, REF, TOKEN_PATH } from './fake-idp.js';
 export { type Handler, json, type Loopback, loopback, type Recorded } from './loopback.js';
 export { postgresBin, startPostgres, type TestPostgres } from './postgres.js';
-export { chromiumMissing, chromiumPath, postgresBinSync, postgresMissing } from './prerequisites.js';
+export {
+  chromiumLaunchOptions,
+  chromiumMissing,
+  chromiumPath,
+  postgresBinSync,
+  postgresMissing,
+} from './prerequisites.js';
 export { type NodeOptions, type Ran, runNode, type Started, startNode } from './processes.js';
 export { recordSkip, SKIPS_DIR } from './skips.js';
 export { until } from './until.js';

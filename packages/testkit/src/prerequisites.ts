@@ -49,6 +49,33 @@ function missingBecause(what: string, reason: string): string | undefined {
 }
 
 /**
+ * How the browser tests launch Chromium (playwright-core's `chromium.launch` options): the one found by
+ * `chromiumPath()`, headless, with nothing that reaches the network on its own. Playwright gives each
+ * launch a new, empty profile folder of its own.
+ *
+ * @example
+ * ```ts
+ * const browser = await chromium.launch(chromiumLaunchOptions());
+ * ```
+ */
+export function chromiumLaunchOptions(): { executablePath: string; headless: true; args: string[] } {
+  return {
+    executablePath: chromiumPath() ?? 'chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  };
+}
+
+/**
  * Why `what` (browser tests) cannot run here, recorded for `pnpm test`'s closing line; undefined when
  * Chromium is found, or in CI (`CI` set), where the tests then fail instead.
  *

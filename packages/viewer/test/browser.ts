@@ -1,32 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromiumPath } from '@idp-kit/testkit';
+import { chromiumLaunchOptions } from '@idp-kit/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 export { chromiumMissing } from '@idp-kit/testkit';
 
-/** Chromium (IDP_TEST_CHROMIUM, Debian's, or the PATH's), headless, with nothing that reaches the network on its own. */
+/** Chromium as every browser test of the kit launches it (`chromiumLaunchOptions()` in testkit). */
 export async function launch(): Promise<{ browser: Browser; close(): Promise<void> }> {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath() ?? 'chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Playwright gives each launch a new, empty profile folder of its own (--user-data-dir).
-    ],
-  });
-  return {
-    browser,
-    close: () => browser.close(),
-  };
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  return { browser, close: () => browser.close() };
 }
 
 /** Console errors and page errors of a page, collected from the start. */
