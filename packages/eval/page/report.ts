@@ -1,6 +1,7 @@
 // The HTML report's page: reads the data element, builds the tables with textContent (never innerHTML:
 // values are whatever the documents said) and draws the charts with Observable Plot.
 import * as Plot from '@observablehq/plot';
+import { fieldsWorstFirst } from '../src/order.js';
 import type { PageData } from '../src/page-data.js';
 
 type FieldReport = PageData['report']['overall'];
@@ -35,9 +36,6 @@ function table(header: string[], rows: string[][], textColumns: number[] = []) {
   return t;
 }
 
-const worstFirst = (a: [string, FieldReport], b: [string, FieldReport]) =>
-  (a[1].f1 ?? 2) - (b[1].f1 ?? 2) || (a[1].accuracy ?? 2) - (b[1].accuracy ?? 2);
-
 function advice(f: FieldReport): string {
   return f.threshold
     ? `${Math.round(f.threshold.value * 1000) / 1000} (${pct(f.threshold.straightThrough)} straight through at ${pct(f.threshold.acceptedAccuracy)})`
@@ -53,7 +51,7 @@ function summary() {
       'muted',
     ),
   );
-  const fields = Object.entries(report.fields).sort(worstFirst);
+  const fields = fieldsWorstFirst(report);
   const row = (name: string, f: FieldReport) => [
     name,
     String(f.tp),
@@ -178,7 +176,7 @@ function fieldCharts() {
   );
   const entries: [string, FieldReport][] = [
     ['overall', data.report.overall],
-    ...Object.entries(data.report.fields).sort(worstFirst),
+    ...fieldsWorstFirst(data.report),
   ];
   for (const [name, f] of entries) {
     const section = el('section');

@@ -38,6 +38,7 @@ export { hungarian } from './hungarian.js';
 export { EvalInputError, isPresent, type ResultDocument, type ResultValue, type TruthRow } from './inputs.js';
 export { levenshtein } from './levenshtein.js';
 export { type Matching, matchDocuments } from './match.js';
+export { fieldsWorstFirst } from './order.js';
 export type { PageData } from './page-data.js';
 export { parseResultLine, readResults } from './read-results.js';
 export { parseTruthCsv, parseTruthLine, readTruth } from './read-truth.js';

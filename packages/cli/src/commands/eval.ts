@@ -100,16 +100,16 @@ export function evalCommand(program: Command, ctx: CliContext): void {
         ctx.warn(`wrote ${flags.html}: one file, it opens without a server or a network`);
       }
       if (flags.json) return ctx.say(JSON.stringify(report, null, 2));
-      ctx.say(table(report, ctx, flags.targetAccuracy));
+      ctx.say(table(lib.fieldsWorstFirst(report), report, ctx, flags.targetAccuracy));
     });
 }
 
-/** Worst first: lowest F1 (no F1 last), then lowest accuracy. */
-function worstFirst(a: import('@idp-kit/eval').FieldReport, b: import('@idp-kit/eval').FieldReport): number {
-  return (a.f1 ?? 2) - (b.f1 ?? 2) || (a.accuracy ?? 2) - (b.accuracy ?? 2);
-}
-
-function table(report: import('@idp-kit/eval').EvalReport, ctx: CliContext, target: number): string {
+function table(
+  fields: [string, import('@idp-kit/eval').FieldReport][],
+  report: import('@idp-kit/eval').EvalReport,
+  ctx: CliContext,
+  target: number,
+): string {
   const { style } = ctx;
   const header = [
     'field',
@@ -143,7 +143,6 @@ function table(report: import('@idp-kit/eval').EvalReport, ctx: CliContext, targ
       ? `${Math.round(f.threshold.value * 1000) / 1000} (${pct(f.threshold.straightThrough)} straight through)`
       : 'none reaches it',
   ];
-  const fields = Object.entries(report.fields).sort(([, a], [, b]) => worstFirst(a, b));
   const lines = [
     `${report.matched} of ${report.documents} documents matched a truth row`,
     '',
