@@ -7,11 +7,8 @@
  */
 import { afterAll, afterEach, beforeEach } from 'vitest';
 
-// Empty today: no package's tests emit a warning (each suite was run alone, 2026-12-02). The batch
-// listener warning of packages/client/src/poll.ts (fixed on branch r3-transport) did not show up in them;
-// were it to, its entry would read:
-//   { name: 'MaxListenersExceededWarning', message: /abort listeners added to \[AbortSignal\]/,
-//     why: 'the wait adds an abort listener per poll; fixed on branch r3-transport' }
+// Empty: no package's tests emit a warning. (The batch's MaxListenersExceededWarning, an abort listener
+// per wait, is fixed: one shared listener per signal, `onAbort`/`linkedAbort` in @idp-kit/http.)
 /** Warnings that may be emitted, each with the reason it is tolerated. Keep it short; say why. */
 export const ALLOWED_WARNINGS: readonly { name: string; message: RegExp; why: string }[] = [];
 

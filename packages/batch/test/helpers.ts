@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIdpClient } from '@idp-kit/client';
-import { IDS, pdfBytes } from '@idp-kit/testkit';
+import { closeAfterTest, IDS, pdfBytes } from '@idp-kit/testkit';
 import { onTestFinished } from 'vitest';
 import type { BatchSummary } from '../src/index.js';
-import type { FakeBatchIdp } from './fake-batch-idp.js';
+import { ACTION, type FakeBatchIdp, type FakeBatchOptions, fakeBatchIdp } from './fake-batch-idp.js';
 
 /** A fresh folder removed after the test. */
 export async function tempDir(): Promise<string> {
@@ -72,4 +72,22 @@ export function spawnBatch(env: Record<string, string>): {
     });
   });
   return { kill: () => child.kill('SIGKILL'), done };
+}
+
+/** Polls and backoff in milliseconds: what time is not the subject of, runs at once. */
+export const FAST = { pollIntervalMs: 1, maxPollIntervalMs: 2, backoff: { baseDelayMs: 1, maxDelayMs: 5 } };
+
+/** A fake IDP, `count` documents in a fresh folder, and the runBatch options that take them to `out`. */
+export async function batchOf(count: number, fake: FakeBatchOptions = {}) {
+  const idp = closeAfterTest(await fakeBatchIdp(fake));
+  const dir = await tempDir();
+  const input = await documents(dir, count);
+  const out = join(dir, 'out');
+  return {
+    idp,
+    dir,
+    input,
+    out,
+    options: { client: clientFor(idp), inputs: [input], ...ACTION, outDir: out, ...FAST },
+  };
 }

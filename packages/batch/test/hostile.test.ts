@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdir, open, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { closeAfterTest, pdfBytes } from '@idp-kit/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pdfBytes } from '@idp-kit/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   type BatchEvent,
   type DocumentRecord,
@@ -18,36 +18,8 @@ import {
   runBatch,
 } from '../src/index.js';
 import { type JournalFile, openFileJournalWith } from '../src/journal.js';
-import { ACTION, type FakeBatchOptions, fakeBatchIdp } from './fake-batch-idp.js';
-import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
-
-const FAST = { pollIntervalMs: 1, maxPollIntervalMs: 2, backoff: { baseDelayMs: 1, maxDelayMs: 5 } };
-
-/** Process warnings emitted during the test (none may be). */
-let warnings: string[] = [];
-const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
-beforeEach(() => {
-  warnings = [];
-  process.on('warning', onWarning);
-});
-afterEach(() => {
-  process.off('warning', onWarning);
-  expect(warnings).toEqual([]);
-});
-
-async function batchOf(count: number, fake: FakeBatchOptions = {}) {
-  const idp = closeAfterTest(await fakeBatchIdp(fake));
-  const dir = await tempDir();
-  const input = await documents(dir, count);
-  const out = join(dir, 'out');
-  return {
-    idp,
-    dir,
-    input,
-    out,
-    options: { client: clientFor(idp), inputs: [input], ...ACTION, outDir: out, ...FAST },
-  };
-}
+import { ACTION } from './fake-batch-idp.js';
+import { batchOf, jsonLines, tempDir } from './helpers.js';
 
 /** The journal lines of a folder, parsed. */
 async function journalOf(out: string) {

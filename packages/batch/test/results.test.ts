@@ -2,8 +2,7 @@
 // one at a time; an older journal that holds them inline keeps working.
 import { open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { closeAfterTest } from '@idp-kit/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type BatchEvent,
   type DocumentRecord,
@@ -14,35 +13,7 @@ import {
   runBatch,
 } from '../src/index.js';
 import { type JournalFile, openFileJournalWith } from '../src/journal.js';
-import { ACTION, type FakeBatchOptions, fakeBatchIdp } from './fake-batch-idp.js';
-import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
-
-const FAST = { pollIntervalMs: 1, maxPollIntervalMs: 2, backoff: { baseDelayMs: 1, maxDelayMs: 5 } };
-
-let warnings: string[] = [];
-const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
-beforeEach(() => {
-  warnings = [];
-  process.on('warning', onWarning);
-});
-afterEach(() => {
-  process.off('warning', onWarning);
-  expect(warnings).toEqual([]);
-});
-
-async function batchOf(count: number, fake: FakeBatchOptions = {}) {
-  const idp = closeAfterTest(await fakeBatchIdp(fake));
-  const dir = await tempDir();
-  const input = await documents(dir, count);
-  const out = join(dir, 'out');
-  return {
-    idp,
-    dir,
-    input,
-    out,
-    options: { client: clientFor(idp), inputs: [input], ...ACTION, outDir: out, ...FAST },
-  };
-}
+import { batchOf, documents, jsonLines, tempDir } from './helpers.js';
 
 const resultFiles = async (out: string) => (await readdir(join(out, 'results')).catch(() => [])).sort();
 
