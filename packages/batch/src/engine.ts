@@ -30,6 +30,7 @@ import {
 import { AdaptiveLimit } from './limiter.js';
 import { type BatchSummary, writeOutputs } from './outputs.js';
 import { redactedClient } from './redacted-client.js';
+import { keepReviewResult } from './review-keeper.js';
 import { sharedSignal } from './shared-signal.js';
 
 /**
@@ -422,6 +423,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       };
       try {
         const ref = { actionId, actionVersion, executionId: doc.executionId as string };
+        // --until final: the result seen at MANUAL_VALIDATION_REQUIRED is kept too (idp eval harvest).
+        const review = options.until === 'final' ? keepReviewResult(journal, ref.executionId) : undefined;
         const execution = await client.waitForExecution(ref, {
           until: options.until ?? 'settled',
           valueOnly: options.valueOnly ?? true,
@@ -432,12 +435,14 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
           ...(signal ? { signal } : {}),
           gate,
+          ...(review ? { onProgress: review.onProgress } : {}),
         });
         if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
           return await record(doc, { state: 'settled', status: execution.status, error: undefined }, hand);
         }
         // The result first, beside the journal (idempotent: a run that dies before the transition
         // below is journaled waits again and writes the same file); the journal keeps the pointer.
+        await review?.stored();
         const result = await journal.putResult(ref.executionId, execution);
         return await record(
           doc,

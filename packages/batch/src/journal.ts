@@ -454,6 +454,8 @@ export async function openFileJournalWith(
   return {
     putResult: results.putResult,
     readResult: results.readResult,
+    putReviewResult: results.putReviewResult,
+    readReviewResult: results.readReviewResult,
     async load() {
       return [...latest.values()];
     },

@@ -112,4 +112,18 @@ CREATE TABLE idp_batch_results (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'results kept at review',
+    sql: `
+-- With --until final a batch keeps two results of an execution that went to a reviewer: the one seen at
+-- MANUAL_VALIDATION_REQUIRED ('review': the values before the review) and the final one ('final': after
+-- it), so that idp eval harvest can turn the reviewers' corrections into ground truth. Rows already there
+-- are final results. ADD COLUMN with a constant default rewrites nothing (PostgreSQL 11 or newer).
+ALTER TABLE idp_batch_results ADD COLUMN kind text NOT NULL DEFAULT 'final'
+  CONSTRAINT idp_batch_results_kind CHECK (kind IN ('final', 'review'));
+ALTER TABLE idp_batch_results DROP CONSTRAINT idp_batch_results_pkey;
+ALTER TABLE idp_batch_results ADD PRIMARY KEY (execution_id, batch, kind);
+`,
+  },
 ];

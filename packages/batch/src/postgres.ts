@@ -397,8 +397,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const text = JSON.stringify(execution);
       // Idempotent: a worker that died before journaling its transition wrote the same row.
       await query(
-        `INSERT INTO idp_batch_results (execution_id, batch, result) VALUES ($1, $2, $3::jsonb)
-         ON CONFLICT (execution_id, batch) DO UPDATE SET result = EXCLUDED.result`,
+        `INSERT INTO idp_batch_results (execution_id, batch, kind, result) VALUES ($1, $2, 'final', $3::jsonb)
+         ON CONFLICT (execution_id, batch, kind) DO UPDATE SET result = EXCLUDED.result`,
         [executionId, batch, text],
       );
       return { bytes: Buffer.byteLength(text) };
@@ -407,7 +407,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (record.execution !== undefined) return record.execution;
       if (record.result && record.executionId) {
         const { rows } = await query<{ result: unknown }>(
-          `SELECT result FROM idp_batch_results WHERE execution_id = $1 ORDER BY batch = $2 DESC LIMIT 1`,
+          `SELECT result FROM idp_batch_results WHERE execution_id = $1 AND kind = 'final'
+           ORDER BY batch = $2 DESC LIMIT 1`,
           [record.executionId, batch],
         );
         return rows[0]?.result;
@@ -419,6 +420,23 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         [batch, record.key],
       );
       return rows[0]?.execution ?? undefined;
+    },
+    async putReviewResult(executionId, execution) {
+      // The first kept wins (DO NOTHING): the values as they were before any review edit.
+      await query(
+        `INSERT INTO idp_batch_results (execution_id, batch, kind, result) VALUES ($1, $2, 'review', $3::jsonb)
+         ON CONFLICT (execution_id, batch, kind) DO NOTHING`,
+        [executionId, batch, JSON.stringify(execution)],
+      );
+    },
+    async readReviewResult(record) {
+      if (!record.executionId) return undefined;
+      const { rows } = await query<{ result: unknown }>(
+        `SELECT result FROM idp_batch_results WHERE execution_id = $1 AND kind = 'review'
+         ORDER BY batch = $2 DESC LIMIT 1`,
+        [record.executionId, batch],
+      );
+      return rows[0]?.result;
     },
     async put(records) {
       // Outside any lease: for tools and single-worker use. Workers use putLeased.

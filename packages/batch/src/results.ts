@@ -35,6 +35,14 @@ export interface ResultStore {
   putResult(executionId: string, execution: unknown): Promise<NonNullable<DocumentRecord['result']>>;
   /** A record's result (stored beside the journal, or inline in an older journal), or undefined. */
   readResult(record: DocumentRecord): Promise<unknown | undefined>;
+  /**
+   * Keeps the result as it was at MANUAL_VALIDATION_REQUIRED (`until: 'final'`), durably, beside the
+   * final one. The first one kept wins: a resumed run that polls again (a reviewer may have started
+   * editing) does not replace the values as they were before the review.
+   */
+  putReviewResult(executionId: string, execution: unknown): Promise<void>;
+  /** The result kept at MANUAL_VALIDATION_REQUIRED for a record's execution, or undefined. */
+  readReviewResult(record: DocumentRecord): Promise<unknown | undefined>;
 }
 
 /**
@@ -46,6 +54,14 @@ export function resultFileName(executionId: string): string {
     ? executionId
     : createHash('sha256').update(executionId).digest('hex');
   return `${safe}.json.gz`;
+}
+
+/**
+ * The file name of the result kept at MANUAL_VALIDATION_REQUIRED (`until: 'final'`), beside the final
+ * one: `<executionId>.review.json.gz`.
+ */
+export function reviewResultFileName(executionId: string): string {
+  return resultFileName(executionId).replace(/\.json\.gz$/, '.review.json.gz');
 }
 
 /** Writes `data` to `path` crash-safe: a temporary file beside it, fsync, rename, fsync the folder. */
@@ -77,7 +93,8 @@ export async function removeLeftovers(outDir: string): Promise<void> {
   const folder = join(outDir, RESULTS_DIR);
   const names = await readdir(folder).catch(() => [] as string[]);
   for (const name of names) {
-    if (/^[\w-]+\.json(\.gz)?\.\d+\.tmp$/.test(name)) await rm(join(folder, name), { force: true });
+    if (/^[\w-]+(\.review)?\.json(\.gz)?\.\d+\.tmp$/.test(name))
+      await rm(join(folder, name), { force: true });
   }
 }
 
@@ -151,6 +168,28 @@ export function fileResults(outDir: string): ResultStore {
       }
       const inline = inlineResults.get(record);
       return inline ? readInline(inline) : undefined;
+    },
+    async putReviewResult(executionId, execution) {
+      made ??= import('node:fs/promises').then((fs) => fs.mkdir(folder, { recursive: true }));
+      await made;
+      const path = join(folder, reviewResultFileName(executionId));
+      // The first kept wins: a file there is whole (renamed into place), and holds the earlier values.
+      const there = await stat(path).then(
+        (info) => info.isFile(),
+        () => false,
+      );
+      if (there) return;
+      await writeDurably(path, folder, await gzip(JSON.stringify(execution), { level: 1 }));
+    },
+    async readReviewResult(record) {
+      if (!record.executionId) return undefined;
+      const data = await readFile(join(folder, reviewResultFileName(record.executionId))).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return undefined;
+          throw error;
+        },
+      );
+      return data === undefined ? undefined : (JSON.parse((await gunzip(data)).toString('utf8')) as unknown);
     },
   };
 }

@@ -43,6 +43,15 @@ export interface FakeBatchOptions {
    * gives), in a `pages` member beside the fields.
    */
   resultBytes?: number;
+  /**
+   * Documents a reviewer must look at (by file name): once done, MANUAL_VALIDATION_REQUIRED with the
+   * review-time fields until `approved` says yes, then SUCCEEDED with the fields after the review.
+   */
+  review?: (fileName: string) => boolean;
+  /** Asked at each poll of a document in review: has its reviewer approved it? Default: never. */
+  approved?: (fileName: string) => boolean;
+  /** The result's fields (default `total` = `=<fileName>`), by file name and whether it is in review. */
+  fields?: (fileName: string, inReview: boolean) => Record<string, unknown>;
   /** Called for each request before it is answered; a promise holds the answer until it settles. */
   onRequest?: (what: string, count: number) => void | Promise<void>;
 }
@@ -91,11 +100,21 @@ export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<Fake
     if (!execution) return json(res, 404, { status: 404, title: 'Not Found' });
     execution.polls++;
     const done = execution.polls >= (options.polls ?? 2);
-    const status = done ? (options.finalStatus?.(execution.fileName) ?? 'SUCCEEDED') : 'IN_PROGRESS';
+    const inReview =
+      done &&
+      options.review?.(execution.fileName) === true &&
+      options.approved?.(execution.fileName) !== true;
+    const status = !done
+      ? 'IN_PROGRESS'
+      : inReview
+        ? 'MANUAL_VALIDATION_REQUIRED'
+        : (options.finalStatus?.(execution.fileName) ?? 'SUCCEEDED');
     const results =
       done && status !== 'FAILED'
         ? {
-            fields: { total: { value: `=${execution.fileName}` } },
+            fields: options.fields?.(execution.fileName, inReview) ?? {
+              total: { value: `=${execution.fileName}` },
+            },
             // Geometry-like bulk outside the fields: in the stored result, not in results.jsonl.
             ...(options.resultBytes ? { pages: [{ words: 'x'.repeat(options.resultBytes) }] } : {}),
           }

@@ -30,6 +30,7 @@ try {
     pollIntervalMs: 1,
     maxPollIntervalMs: 2,
     resubmitUncertain: env.RESUBMIT === '1',
+    ...(env.UNTIL === 'final' ? { until: 'final' as const } : {}),
     ...(journal ? { journal } : {}),
   });
   process.stdout.write(`${JSON.stringify(summary)}\n`);
