@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { runBatch, type SharedJournalStore, writeOutputs } from '../src/index.js';
+import { type DocumentRecord, runBatch, type SharedJournalStore, writeOutputs } from '../src/index.js';
+import { MIGRATIONS } from '../src/migrations.js';
 import { openPostgresStore } from '../src/postgres.js';
 import { ACTION, fakeBatchIdp } from './fake-batch-idp.js';
 import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
@@ -132,5 +133,77 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: results in their own table'
     expect(await runBatch({ ...options, journal: store })).toMatchObject({ documents: 1, succeeded: 1 });
     expect([...idp.posts.values()]).toEqual([1]);
     expect(await sql(url, 'SELECT 1 FROM idp_batch_results')).toHaveLength(1);
+  });
+
+  it('until final: the result at review is a row of kind review beside the final one; first kept wins', async () => {
+    const url = await server.createDatabase(`r${++databases}`);
+    const seen = new Set<string>();
+    const idp = await fakeBatchIdp({
+      review: (f) => f === 'doc-0000.pdf',
+      approved: (f) => {
+        const again = seen.has(f);
+        seen.add(f);
+        return again;
+      },
+      fields: (_f, review) => ({ total: { value: review ? '1,200.00' : '1,290.00', confidenceScore: 41 } }),
+    });
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 2);
+    const store = await open(url);
+    const options = { client: clientFor(idp), inputs: [input], ...ACTION, outDir: join(dir, 'out') };
+    expect(
+      await runBatch({ ...options, journal: store, until: 'final', pollIntervalMs: 1, maxPollIntervalMs: 2 }),
+    ).toMatchObject({ documents: 2, succeeded: 2 });
+    const rows = await sql<{ kind: string; total: string }>(
+      url,
+      `SELECT kind, result->'fields'->'total'->>'value' AS total FROM idp_batch_results ORDER BY kind, total`,
+    );
+    expect(rows).toEqual([
+      { kind: 'final', total: '1,290.00' },
+      { kind: 'final', total: '1,290.00' },
+      { kind: 'review', total: '1,200.00' },
+    ]);
+    const records = await store.load();
+    const reviewed = records.find((r) => r.fileName === 'doc-0000.pdf') as DocumentRecord;
+    const other = records.find((r) => r.fileName === 'doc-0001.pdf') as DocumentRecord;
+    expect(await store.readReviewResult(reviewed)).toMatchObject({ status: 'MANUAL_VALIDATION_REQUIRED' });
+    expect(await store.readResult(reviewed)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await store.readReviewResult(other)).toBeUndefined();
+    // Kept again (a resumed worker that sees it in review once more): the first row stays.
+    await store.putReviewResult(reviewed.executionId as string, {
+      status: 'MANUAL_VALIDATION_REQUIRED',
+      edited: true,
+    });
+    expect(await store.readReviewResult(reviewed)).not.toHaveProperty('edited');
+  });
+
+  it('migration 5 on a version-4 store: its rows are final results, read as before', async () => {
+    const url = await server.createDatabase(`r${++databases}`);
+    // The schema as version 4 left it, with one result row.
+    const v4 = MIGRATIONS.filter((m) => m.version <= 4);
+    await sql(
+      url,
+      `CREATE TABLE idp_batch_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+       ${v4.map((m) => m.sql).join('\n')}
+       INSERT INTO idp_batch_migrations (version, name) VALUES ${v4.map((m) => `(${m.version}, '${m.name}')`).join(', ')};
+       INSERT INTO idp_batch_batches VALUES ('b1', '${ACTION.actionId}', '${ACTION.actionVersion}');
+       INSERT INTO idp_batch_results (execution_id, batch, result) VALUES ('e-old', 'b1', '{"status":"SUCCEEDED"}');`,
+    );
+    const store = await open(url);
+    const record = {
+      key: 'k',
+      hash: 'h',
+      path: '/in/a.pdf',
+      fileName: 'a.pdf',
+      state: 'retrieved' as const,
+      executionId: 'e-old',
+      result: { bytes: 22 },
+      updatedAt: new Date(0).toISOString(),
+    };
+    expect(await store.readResult(record)).toEqual({ status: 'SUCCEEDED' });
+    expect(await store.readReviewResult(record)).toBeUndefined();
+    expect(await sql(url, 'SELECT kind FROM idp_batch_results')).toEqual([{ kind: 'final' }]);
+    expect(await sql(url, 'SELECT max(version) AS v FROM idp_batch_migrations')).toEqual([{ v: 5 }]);
   });
 });
