@@ -1,4 +1,12 @@
 export {
+  type BatchSource,
+  loadResults,
+  openBatchSource,
+  type ResultsSource,
+  resultDocument,
+  type StoreReadOptions,
+} from './batch-source.js';
+export {
   auroc,
   aurocSorted,
   brier,
@@ -33,6 +41,15 @@ export {
   REVIEW_BUDGETS,
   reportOf,
 } from './evaluate.js';
+export {
+  type Correction,
+  evaluateReviews,
+  type Harvest,
+  harvestReviews,
+  type ReviewedDocument,
+  requireReviews,
+  truthJsonl,
+} from './harvest.js';
 export { type HtmlReportOptions, htmlReport, reportPageData, scriptJson } from './html-report.js';
 export { hungarian } from './hungarian.js';
 export { EvalInputError, isPresent, type ResultDocument, type ResultValue, type TruthRow } from './inputs.js';
