@@ -49,7 +49,7 @@ interface StoreFlags {
 let warnedStorePassword = false;
 
 /** `--store`, else IDP_BATCH_STORE (environment or .env): a PostgreSQL URL shared by many workers. */
-function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined {
+export function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined {
   const url = flags.store ?? ctx.settings().env.IDP_BATCH_STORE;
   if (!url) return undefined;
   try {

@@ -5,13 +5,21 @@ import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { columns } from '../format.js';
+import { terminalLine } from '../terminal-text.js';
+import { storeUrl } from './batch.js';
 
-interface EvalFlags {
-  truth: string;
+interface EvalFlags extends SourceFlags {
+  truth?: string;
+  fromReviews?: boolean;
   config?: string;
   targetAccuracy: number;
   json?: boolean;
   html?: string;
+}
+
+interface SourceFlags {
+  store?: string;
+  batch?: string;
 }
 
 /** A target accuracy: more than 0, at most 1 (commander argument parser). */
@@ -48,10 +56,48 @@ async function readConfig(path: string | undefined, cwd: string) {
   return config as { fields?: Record<string, string> };
 }
 
+/**
+ * Where the results are: the folder (or results.jsonl) named, or with --store / --batch a batch in a
+ * PostgreSQL store (--batch alone takes the store from IDP_BATCH_STORE).
+ */
+function sourceOf(
+  ctx: CliContext,
+  target: string | undefined,
+  flags: SourceFlags,
+): string | { store: string; batch: string } {
+  if (flags.store === undefined && flags.batch === undefined) {
+    if (target === undefined)
+      throw new UsageError(
+        'name the batch folder (or its results.jsonl), or a batch in a store: --store <url> --batch <name>',
+      );
+    return resolve(ctx.io.cwd, target);
+  }
+  if (target !== undefined)
+    throw new UsageError(`give the batch folder ${target} or --store with --batch, not both`);
+  const store = storeUrl(ctx, flags);
+  if (!store)
+    throw new UsageError(
+      '--batch names a batch in a PostgreSQL store: give --store <url> (or set IDP_BATCH_STORE)',
+    );
+  if (!flags.batch) throw new UsageError('with --store, name the batch: --batch <name>');
+  return { store, batch: flags.batch };
+}
+
+/** What a store needs while it is read: Ctrl-C, and a word while the database is away. */
+function storeOptions(ctx: CliContext) {
+  return {
+    ...ctx.signalOption,
+    onUnavailable: (reason: string) => ctx.warn(ctx.errStyle.warn(`${terminalLine(reason)} Waiting for it.`)),
+    onRecovered: () => ctx.warn(ctx.errStyle.dim('the batch store answers again')),
+  };
+}
+
+const STORE_HELP = 'read the batch from this PostgreSQL store (default IDP_BATCH_STORE); with --batch';
+
 /** `idp eval`: how right a batch's results are against ground truth, and where to set thresholds. */
 export function evalCommand(program: Command, ctx: CliContext): void {
   const { cmd } = ctx;
-  program
+  const command = program
     .command('eval')
     .summary('Measure results against ground truth: accuracy, calibration, threshold advice.')
     .description(
@@ -60,11 +106,14 @@ export function evalCommand(program: Command, ctx: CliContext): void {
         'review of the lowest-scored 5/10/20 % catches; and the lowest threshold whose accepted values ' +
         'reach the target accuracy.',
     )
-    .argument('<results>', 'a batch folder or its results.jsonl (idp batch run --confidence)')
-    .requiredOption(
-      '--truth <file>',
-      'CSV (a file column, then one per field) or JSONL {file, fields, tables}',
+    .argument('[results]', 'a batch folder or its results.jsonl (idp batch run --confidence)')
+    .option('--truth <file>', 'CSV (a file column, then one per field) or JSONL {file, fields, tables}')
+    .option(
+      '--from-reviews',
+      'no truth file: the reviewed documents of a batch run with --until final, their values before the review against those after it',
     )
+    .option('--store <url>', STORE_HELP)
+    .option('--batch <name>', "the batch's name in the store")
     .option(
       '--config <file>',
       'JSON {"fields": {"total": "number", "dueDate": "date", "vendor": "fuzzy:0.9"}}',
@@ -74,17 +123,32 @@ export function evalCommand(program: Command, ctx: CliContext): void {
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addHelpText(
       'after',
-      `\nComparators: text (default: trimmed, spaces collapsed, any case), number (within 0.005) or\nnumber:<tolerance>, date (month first) or date:dmy, fuzzy:<0-1>, exact. Table columns are\n<table>.<column>. A truth row matches a result by base name, path relative to the batch's input, or\nSHA-256. Exit 2 on bad input; nothing is written then.\n\nExamples:\n  ${cmd} eval batch-out --truth truth.csv\n  ${cmd} eval batch-out/results.jsonl --truth truth.jsonl --config eval.json --json\n  ${cmd} eval batch-out --truth truth.csv --target-accuracy 0.98 --html report.html`,
+      `\nComparators: text (default: trimmed, spaces collapsed, any case), number (within 0.005) or\nnumber:<tolerance>, date (month first) or date:dmy, fuzzy:<0-1>, exact. Table columns are\n<table>.<column>. A truth row matches a result by base name, path relative to the batch's input, or\nSHA-256. Exit 2 on bad input; nothing is written then.\n\nExamples:\n  ${cmd} eval batch-out --truth truth.csv\n  ${cmd} eval batch-out --from-reviews\n  ${cmd} eval harvest batch-out --out truth.jsonl\n  ${cmd} eval --store postgres://idp@db/batches --batch march --truth truth.csv\n  ${cmd} eval batch-out/results.jsonl --truth truth.jsonl --config eval.json --json\n  ${cmd} eval batch-out --truth truth.csv --target-accuracy 0.98 --html report.html`,
     )
-    .action(async (target: string, flags: EvalFlags) => {
+    .action(async (target: string | undefined, flags: EvalFlags) => {
+      if ((flags.truth === undefined) === (flags.fromReviews !== true))
+        throw new UsageError(
+          'give the right answers with --truth <file>, or --from-reviews to take them from the reviewers (one of the two)',
+        );
       const lib = await import('@idp-kit/eval');
       const { cwd } = ctx.io;
       const config = await readConfig(flags.config, cwd);
+      const source = sourceOf(ctx, target, flags);
       let report: import('@idp-kit/eval').EvalReport;
       let comparison: import('@idp-kit/eval').Comparison;
       try {
-        const results = await lib.readResults(resolve(cwd, target));
-        const truth = await lib.readTruth(resolve(cwd, flags.truth));
+        let results: import('@idp-kit/eval').ResultDocument[];
+        let truth: import('@idp-kit/eval').TruthRow[];
+        if (flags.fromReviews) {
+          const harvest = await lib.harvestReviews(source, storeOptions(ctx));
+          lib.requireReviews(harvest);
+          results = harvest.documents.map((d) => d.predictions);
+          truth = harvest.documents.map((d) => d.truth);
+          ctx.warn(harvested(harvest));
+        } else {
+          results = await lib.loadResults(source, storeOptions(ctx));
+          truth = await lib.readTruth(resolve(cwd, flags.truth as string));
+        }
         comparison = lib.compareAll(results, truth, config);
         report = lib.reportOf(comparison, flags.targetAccuracy);
       } catch (error) {
@@ -94,13 +158,60 @@ export function evalCommand(program: Command, ctx: CliContext): void {
       if (flags.html !== undefined) {
         const html = await lib.htmlReport(report, comparison, {
           targetAccuracy: flags.targetAccuracy,
-          source: target,
+          source: typeof source === 'string' ? (target ?? source) : `batch ${source.batch}`,
         });
         await writeFile(resolve(cwd, flags.html), html);
         ctx.warn(`wrote ${flags.html}: one file, it opens without a server or a network`);
       }
       if (flags.json) return ctx.say(JSON.stringify(report, null, 2));
       ctx.say(table(lib.fieldsWorstFirst(report), report, ctx, flags.targetAccuracy));
+    });
+  harvestCommand(command, ctx);
+}
+
+/** What a harvest found, in one line. */
+function harvested(harvest: import('@idp-kit/eval').Harvest): string {
+  const n = harvest.documents.length;
+  return (
+    `${n} document(s) went through MANUAL_VALIDATION_REQUIRED to SUCCEEDED; ${harvest.corrected} had corrections ` +
+    `(${harvest.correctedValues} value(s) corrected)` +
+    (harvest.waiting > 0 ? `; ${harvest.waiting} still wait for a review` : '')
+  );
+}
+
+/** `idp eval harvest`: the reviewers' corrections as truth JSONL. */
+function harvestCommand(parent: Command, ctx: CliContext): void {
+  const { cmd } = ctx;
+  parent
+    .command('harvest')
+    .summary('Turn reviewers’ corrections into ground truth (truth JSONL).')
+    .description(
+      'For each document of a batch that went through MANUAL_VALIDATION_REQUIRED to SUCCEEDED, the values ' +
+        'after the review become its truth: one {"file": "sha256:…", "path", "fields", "tables"} line each, ' +
+        'the format idp eval --truth reads. The batch must have run with --until final (it then keeps the ' +
+        'result seen at review beside the final one).',
+    )
+    .argument('[batch]', 'the batch folder (idp batch run --until final --out)')
+    .requiredOption('--out <file>', 'where to write the truth JSONL')
+    .option('--store <url>', STORE_HELP)
+    .option('--batch <name>', "the batch's name in the store")
+    .addHelpText(
+      'after',
+      `\nExit 2 when no document went through a review (nothing is written then).\n\nExamples:\n  ${cmd} batch run invoices/ --action <id> --version 1.1.0 --confidence --until final --out batch-out\n  ${cmd} eval harvest batch-out --out truth.jsonl\n  ${cmd} eval batch-v2 --truth truth.jsonl`,
+    )
+    .action(async (target: string | undefined, flags: SourceFlags & { out: string }) => {
+      const lib = await import('@idp-kit/eval');
+      const source = sourceOf(ctx, target, flags);
+      let harvest: import('@idp-kit/eval').Harvest;
+      try {
+        harvest = await lib.harvestReviews(source, storeOptions(ctx));
+        lib.requireReviews(harvest);
+      } catch (error) {
+        if (error instanceof lib.EvalInputError) throw new UsageError(error.message);
+        throw error;
+      }
+      await writeFile(resolve(ctx.io.cwd, flags.out), lib.truthJsonl(harvest));
+      ctx.say(`${harvested(harvest)}. Wrote ${flags.out}: their values after the review, as truth.`);
     });
 }
 
