@@ -54,9 +54,11 @@ function commandsIn(help: string): string[] {
 async function commandPaths(): Promise<string[]> {
   const paths: string[] = [];
   for (const name of commandsIn(await idp(['--help']))) {
-    const subcommands = commandsIn(await idp([name, '--help']));
-    if (subcommands.length === 0) paths.push(name);
-    else paths.push(...subcommands.map((sub) => `${name} ${sub}`));
+    const help = await idp([name, '--help']);
+    const subcommands = commandsIn(help);
+    // A command with arguments of its own runs by itself too (`eval <results>` beside `eval harvest`).
+    if (subcommands.length === 0 || /\nArguments:\n/.test(help)) paths.push(name);
+    paths.push(...subcommands.map((sub) => `${name} ${sub}`));
   }
   return paths;
 }
