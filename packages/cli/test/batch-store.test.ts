@@ -109,6 +109,64 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
     );
   });
 
+  it('idp eval reads a batch of the store (--store --batch, or --batch with IDP_BATCH_STORE); harvest says --until final', async () => {
+    await mkdir(join(dir, 'in-eval'));
+    for (const name of ['po-0.pdf', 'po-1.pdf'])
+      await writeFile(join(dir, 'in-eval', name), pdfBytes(1, { text: `eval ${name}` }));
+    const shared = { IDP_BATCH_STORE: store };
+    const run = await idp(
+      [
+        'batch',
+        'run',
+        'in-eval',
+        ...TARGET,
+        '--out',
+        'eval-out',
+        '--batch',
+        'evalb',
+        '--interval',
+        '10ms',
+        '--confidence',
+      ],
+      shared,
+    );
+    expect(run.code).toBe(0);
+    // The mock's SUCCEEDED result reads INV-2291: right for po-0, wrong for po-1.
+    await writeFile(
+      join(dir, 'eval-truth.csv'),
+      'file,invoiceNumber\npo-0.pdf,INV-2291\npo-1.pdf,INV-9999\n',
+    );
+    const flags = await idp([
+      'eval',
+      '--store',
+      store,
+      '--batch',
+      'evalb',
+      '--truth',
+      'eval-truth.csv',
+      '--json',
+    ]);
+    expect(flags.code).toBe(0);
+    expect(`${flags.stdout}${flags.stderr}`).not.toContain(pg?.password);
+    const report = JSON.parse(flags.stdout);
+    expect(report).toMatchObject({
+      documents: 2,
+      matched: 2,
+      fields: { invoiceNumber: { tp: 1, fp: 1, fn: 1 } },
+    });
+    const fromEnv = await idp(['eval', '--batch', 'evalb', '--truth', 'eval-truth.csv', '--json'], shared);
+    expect(JSON.parse(fromEnv.stdout)).toEqual(report);
+    const harvest = await idp(['eval', 'harvest', '--batch', 'evalb', '--out', 'eval-truth.jsonl'], shared);
+    expect(harvest.code).toBe(2);
+    expect(harvest.stderr).toContain(
+      'batch "evalb" in the store has no document that went through MANUAL_VALIDATION_REQUIRED',
+    );
+    expect(harvest.stderr).toContain('--until final');
+    const unknown = await idp(['eval', '--batch', 'nosuch', '--from-reviews'], shared);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no batch named "nosuch" in postgres:\/\/postgres@127\.0\.0\.1:\d+\/cli/);
+  });
+
   it('--store (or IDP_BATCH_STORE) without --batch: exit 2 saying why, before anything is touched', async () => {
     const flag = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'w1', '--store', store]);
     expect(flag.code).toBe(2);
