@@ -206,7 +206,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     .addOption(
       new Option(
         '--until <when>',
-        'settled: stop at MANUAL_VALIDATION_REQUIRED; final: wait for the reviewer',
+        'settled: stop at MANUAL_VALIDATION_REQUIRED; final: wait for the reviewer (and keep the result at review, for idp eval harvest)',
       )
         .choices(['settled', 'final'])
         .default('settled'),
