@@ -159,9 +159,15 @@ export async function loadResults(
   try {
     const records = (await batch.records()).sort((a, b) => a.path.localeCompare(b.path));
     const out: ResultDocument[] = [];
-    for (const record of records) {
-      const execution = record.state === 'retrieved' ? await batch.readResult(record) : undefined;
-      out.push(resultDocument(record, execution));
+    // A few at once, in order: each waits on the database (whose pool holds 8 connections).
+    for (let i = 0; i < records.length; i += 8) {
+      const chunk = records.slice(i, i + 8);
+      const executions = await Promise.all(
+        chunk.map((r) => (r.state === 'retrieved' ? batch.readResult(r) : undefined)),
+      );
+      chunk.forEach((record, k) => {
+        out.push(resultDocument(record, executions[k]));
+      });
     }
     return out;
   } finally {

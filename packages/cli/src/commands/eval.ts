@@ -145,6 +145,12 @@ export function evalCommand(program: Command, ctx: CliContext): void {
           results = harvest.documents.map((d) => d.predictions);
           truth = harvest.documents.map((d) => d.truth);
           ctx.warn(harvested(harvest));
+          if (results.every((r) => r.fields.every((f) => f.confidence === undefined)))
+            ctx.warn(
+              ctx.errStyle.warn(
+                'the results have no confidence scores: run the batch with --confidence to measure calibration and threshold advice',
+              ),
+            );
         } else {
           results = await lib.loadResults(source, storeOptions(ctx));
           truth = await lib.readTruth(resolve(cwd, flags.truth as string));
