@@ -115,6 +115,7 @@ describe('idp eval harvest and --from-reviews against the mock review lifecycle'
     expect(report.overall.calibration.brier).toBeCloseTo((2 * 0.039 ** 2 + 0.583 ** 2 + 0.417 ** 2) / 4, 10);
     expect(report.overall.threshold).toEqual({ value: 96.1, straightThrough: 0.5, acceptedAccuracy: 1 });
     expect(measured.stderr).toContain('2 document(s) went through MANUAL_VALIDATION_REQUIRED');
+    expect(measured.stderr).not.toContain('no confidence scores'); // the batch ran with --confidence
   });
 
   it('a batch run without --until final has nothing to harvest: exit 2, says so, writes nothing', async () => {
