@@ -15,6 +15,8 @@ import {
   isSettled,
 } from '@idp-kit/client';
 import { backoffDelay, sleep } from '@idp-kit/http';
+import { type BudgetLimits, heldMessage, isPaidHere, maxPagesOf, PageBudget, pagesSubmitted } from './budget.js';
+import { checkContent } from './content-check.js';
 import { duplicateChange, type RecordChange } from './duplicate-of.js';
 import { collectInputs, type InputDocument, readDocument, readRegularFile } from './inputs.js';
 import {
@@ -74,7 +76,7 @@ export type BatchEvent =
  * await runBatch({ client, inputs: ['invoices/'], actionId, actionVersion: '1.1.0', outDir: 'out/' });
  * ```
  */
-export interface BatchOptions {
+export interface BatchOptions extends BudgetLimits {
   client: IdpClient;
   /** Files, folders (recursive), globs, or manifests (`.csv` with a `path` column, `.jsonl`). */
   inputs: string[];
@@ -125,6 +127,13 @@ export interface BatchOptions {
    * PNG, JPEG or TIFF, or not what its name says; encrypted; over 150 pages) becomes `rejected`, unsent.
    */
   preflight?: boolean;
+  /**
+   * Budgets (`maxPages`; `maxCredits` with `creditsPerPage`): documents are submitted in input order
+   * while the pages (credits) submitted in this batch, earlier runs included, stay within it; the rest
+   * stay `queued` with `reason: 'budget'` (a rerun with a larger budget sends them). `creditsPerPage`
+   * alone only prices the summary (`credits`).
+   */
+  maxPages?: number;
   /** `false` adds confidence scores and geometry to the results. Default true. */
   valueOnly?: boolean;
   /** Stops the batch: in-flight submits finish or are marked uncertain; a rerun resumes. */
@@ -216,6 +225,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     maxDelayMs: Math.max(0, options.backoff?.maxDelayMs ?? 60_000),
   };
   const maxRateLimited = Math.max(1, options.maxRateLimitedSubmits ?? 10);
+  const maxPages = maxPagesOf(options); // a credit budget without its rate throws here, before anything
   /** Set once a journal write failed: no document starts after it, and the run ends with it. */
   let journalFailure: JournalWriteError | undefined;
   const journal =
@@ -238,6 +248,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     const { todo, planned } = shared
       ? await planShared(found, known, options, shared)
       : await plan(found, known, options, journal);
+    // Pages submitted in this batch, earlier runs included: what the budget is measured against.
+    const budget = new PageBudget(maxPages, pagesSubmitted(known.values()));
     emit({ type: 'start', documents: known.size, resumed });
     for (const s of skipped) emit({ type: 'skipped', path: s.path, reason: s.reason });
     // What planning decided for itself (a rejected file, an upload a crash left uncertain) is said too.
@@ -305,6 +317,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         state: 'submitting',
         submits: (doc.submits ?? 0) + 1,
         error: undefined,
+        reason: undefined,
         duplicateOf: undefined,
       });
       const check = options.resubmitDuplicates === true ? undefined : hand.intend;
@@ -439,9 +452,20 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         // The result first, beside the journal (idempotent: a run that dies before the transition
         // below is journaled waits again and writes the same file); the journal keeps the pointer.
         const result = await journal.putResult(ref.executionId, execution);
+        const said = execution.statusMessage;
         return await record(
           doc,
-          { state: 'retrieved', status: execution.status, result, execution: undefined, error: undefined },
+          {
+            state: 'retrieved',
+            status: execution.status,
+            result,
+            execution: undefined,
+            error: undefined,
+            // The model's reason (MAX_TOKENS, length, …), kept small: summary.json counts them.
+            ...(typeof said === 'string' && said.trim() !== ''
+              ? { statusMessage: said.trim().slice(0, 200) }
+              : {}),
+          },
           hand,
         );
       } catch (error) {
@@ -491,9 +515,24 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }
 
     async function advance(doc: DocumentRecord, hand: Hand, held?: () => void): Promise<void> {
-      if (doc.state === 'queued') doc = await submit(doc, hand, held);
-      else held?.();
+      if (doc.state === 'queued') {
+        // Decided before the first await: the file journal's workers take documents in input order.
+        if (!budget.admit(doc.pages)) {
+          held?.();
+          return holdBack(doc, hand);
+        }
+        const pages = doc.pages;
+        doc = await submit(doc, hand, held);
+        if (!isPaidHere(doc)) budget.refund(pages); // nothing reached IDP, or another batch paid
+      } else held?.();
       if (doc.state === 'submitted' || doc.state === 'settled') await wait(doc, hand);
+    }
+
+    /** Over the budget: stays queued with the reason, not claimed again this run (a rerun looks again). */
+    async function holdBack(doc: DocumentRecord, hand: Hand): Promise<void> {
+      const error = heldMessage(doc.pages, budget);
+      if (doc.reason !== 'budget' || doc.error !== error) await record(doc, { reason: 'budget', error }, hand);
+      await hand.park?.();
     }
 
     const failures: unknown[] = [];
@@ -654,6 +693,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         shared ? await shared.load() : [...known.values()],
         undefined,
         journal,
+        { ...(options.creditsPerPage !== undefined ? { creditsPerPage: options.creditsPerPage } : {}) },
       );
     } catch (error) {
       // Stopped (Ctrl-C) while the store was away: the stop is the news, and a rerun resumes.
@@ -788,6 +828,12 @@ async function planInputs(
     if (seenPaths.has(input.path)) continue;
     seenPaths.add(input.path);
     const read = await readDocument(input);
+    // Judged by its bytes now, as the submit would: what IDP would refuse is rejected here, and the
+    // pages are counted once (budgets, summary.json).
+    const checked = read.bytes
+      ? await checkContent(read.bytes, read.fileName, options.preflight !== false)
+      : undefined;
+    if (checked?.refusal) read.rejected = checked.refusal;
     const key = read.rejected
       ? rejectedKey(input.path)
       : `${read.hash}:${options.actionId}:${options.actionVersion}`;
@@ -811,6 +857,7 @@ async function planInputs(
       ...(input.metadata ? { metadata: input.metadata } : {}),
       state: read.rejected ? 'rejected' : 'queued',
       ...(read.rejected ? { error: read.rejected } : {}),
+      ...(checked?.pages !== undefined ? { pages: checked.pages } : {}),
       updatedAt: now(),
     };
     known.set(key, record);

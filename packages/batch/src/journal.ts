@@ -85,6 +85,12 @@ export interface DocumentRecord {
    * there (state `uncertain`, no id: nothing was sent from this batch; a rerun looks again).
    */
   duplicateOf?: { batch: string; executionId?: string };
+  /** Pages counted locally when the document was read (PDF page tree, TIFF directories, 1 for an image). */
+  pages?: number;
+  /** Why a `queued` document was not sent: `budget` (the batch's page or credit budget was spent). */
+  reason?: 'budget';
+  /** A FAILED execution's `statusMessage` (the model's reason: `MAX_TOKENS`, `length`, …), at most 200 characters. */
+  statusMessage?: string;
   updatedAt: string;
 }
 
