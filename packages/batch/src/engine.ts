@@ -15,7 +15,14 @@ import {
   isSettled,
 } from '@idp-kit/client';
 import { backoffDelay, sleep } from '@idp-kit/http';
-import { type BudgetLimits, heldMessage, isPaidHere, maxPagesOf, PageBudget, pagesSubmitted } from './budget.js';
+import {
+  type BudgetLimits,
+  heldMessage,
+  isPaidHere,
+  maxPagesOf,
+  PageBudget,
+  pagesSubmitted,
+} from './budget.js';
 import { checkContent } from './content-check.js';
 import { duplicateChange, type RecordChange } from './duplicate-of.js';
 import { collectInputs, type InputDocument, readDocument, readRegularFile } from './inputs.js';
@@ -531,7 +538,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     /** Over the budget: stays queued with the reason, not claimed again this run (a rerun looks again). */
     async function holdBack(doc: DocumentRecord, hand: Hand): Promise<void> {
       const error = heldMessage(doc.pages, budget);
-      if (doc.reason !== 'budget' || doc.error !== error) await record(doc, { reason: 'budget', error }, hand);
+      if (doc.reason !== 'budget' || doc.error !== error)
+        await record(doc, { reason: 'budget', error }, hand);
       await hand.park?.();
     }
 

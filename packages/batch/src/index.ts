@@ -1,3 +1,10 @@
+export {
+  BUDGET_REASON,
+  type BudgetLimits,
+  creditsFor,
+  maxPagesOf,
+  pagesSubmitted,
+} from './budget.js';
 export { type BatchEvent, type BatchOptions, runBatch } from './engine.js';
 export {
   collectDocuments,
@@ -25,4 +32,11 @@ export {
 } from './journal.js';
 export { AdaptiveLimit } from './limiter.js';
 export { type BatchSummary, csvCell, OUTPUT_FILES, summarize, writeOutputs } from './outputs.js';
+export {
+  type BatchPlan,
+  type PlannedDocument,
+  type PlanOptions,
+  type PlanVerdict,
+  planBatch,
+} from './plan.js';
 export { fileResults, RESULTS_DIR, type ResultStore } from './results.js';

@@ -164,6 +164,11 @@ export interface SharedJournalStore extends JournalStore {
     record: DocumentRecord,
     lease: Lease,
   ): Promise<{ batch: string; record: DocumentRecord } | undefined>;
+  /**
+   * Read only: the record of another batch of the store that has this document (accepted, uploading,
+   * or of unknown fate), as `intendSubmit` would find it; a dry run asks it.
+   */
+  findElsewhere?(key: string): Promise<{ batch: string; record: DocumentRecord } | undefined>;
   /** Writes a held document; throws `LeaseLostError` when another worker has taken it over. */
   putLeased(record: DocumentRecord, lease: Lease): Promise<void>;
   /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */

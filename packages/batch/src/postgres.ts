@@ -519,6 +519,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         return undefined;
       });
     },
+    async findElsewhere(key) {
+      const { rows } = await query<{ batch: string; record: DocumentRecord }>(ELSEWHERE, [batch, key]);
+      return rows[0];
+    },
     async putLeased(record, lease) {
       if (!(await write(record, lease))) {
         throw new LeaseLostError(`another worker has taken over ${record.fileName}`);
