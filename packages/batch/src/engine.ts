@@ -29,6 +29,8 @@ import { collectInputs, type InputDocument, readDocument, readRegularFile } from
 import {
   type DocumentRecord,
   type DocumentState,
+  type IntendRefusal,
+  type IntendRules,
   type JournalStore,
   JournalWriteError,
   type Lease,
@@ -156,8 +158,11 @@ export interface BatchOptions extends BudgetLimits {
 /** How a transition is written: the file journal, or a shared store through this worker's lease. */
 interface Hand {
   put(record: DocumentRecord): Promise<void>;
-  /** Shared stores: the intent to upload, unless another batch has the document (then its record). */
-  intend?(record: DocumentRecord): Promise<{ batch: string; record: DocumentRecord } | undefined>;
+  /**
+   * Shared stores: the intent to upload, unless another batch has the document (then its record) or
+   * the batch's shared budget is spent.
+   */
+  intend?(record: DocumentRecord, rules: IntendRules): Promise<IntendRefusal | undefined>;
   /** Shared stores: let go of a document until the next run (a wait that failed). */
   park?(): Promise<void>;
 }
@@ -255,8 +260,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     const { todo, planned } = shared
       ? await planShared(found, known, options, shared)
       : await plan(found, known, options, journal);
-    // Pages submitted in this batch, earlier runs included: what the budget is measured against.
-    const budget = new PageBudget(maxPages, pagesSubmitted(known.values()));
+    // Pages submitted in this batch, earlier runs included: what the budget is measured against. A
+    // shared store's workers spend one budget, counted in the store as each intent is written.
+    const budget = new PageBudget(shared ? undefined : maxPages, pagesSubmitted(known.values()));
     emit({ type: 'start', documents: known.size, resumed });
     for (const s of skipped) emit({ type: 'skipped', path: s.path, reason: s.reason });
     // What planning decided for itself (a rejected file, an upload a crash left uncertain) is said too.
@@ -327,13 +333,22 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         reason: undefined,
         duplicateOf: undefined,
       });
-      const check = options.resubmitDuplicates === true ? undefined : hand.intend;
+      const rules: IntendRules = {
+        lookElsewhere: options.resubmitDuplicates !== true,
+        ...(maxPages !== undefined ? { maxPages } : {}),
+      };
+      const check = rules.lookElsewhere || rules.maxPages !== undefined ? hand.intend : undefined;
       if (!check) {
         await durably(() => hand.put(next));
         return { doc: recorded(next), reused: false };
       }
-      const elsewhere = await durably(() => check(next));
+      const elsewhere = await durably(() => check(next, rules));
       if (!elsewhere) return { doc: recorded(next), reused: false };
+      if ('budget' in elsewhere) {
+        const spent = new PageBudget(elsewhere.budget.max, elsewhere.budget.spent);
+        await holdBack(doc, hand, spent);
+        return { doc: known.get(doc.key) ?? doc, reused: true };
+      }
       const reused = await record(doc, duplicateChange(elsewhere), hand);
       // Not claimed again this run (a rerun looks again): its upload is another batch's business.
       if (reused.state === 'uncertain') await hand.park?.();
@@ -536,8 +551,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }
 
     /** Over the budget: stays queued with the reason, not claimed again this run (a rerun looks again). */
-    async function holdBack(doc: DocumentRecord, hand: Hand): Promise<void> {
-      const error = heldMessage(doc.pages, budget);
+    async function holdBack(doc: DocumentRecord, hand: Hand, spent = budget): Promise<void> {
+      const error = heldMessage(doc.pages, spent);
       if (doc.reason !== 'budget' || doc.error !== error)
         await record(doc, { reason: 'budget', error }, hand);
       await hand.park?.();
@@ -657,7 +672,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               const hand: Hand = {
                 put: (r) => store.putLeased(r, lease),
                 park: () => store.park(lease),
-                ...(intendSubmit ? { intend: (r) => intendSubmit(r, lease) } : {}),
+                ...(intendSubmit ? { intend: (r, rules) => intendSubmit(r, lease, rules) } : {}),
               };
               let doc = claimed.record;
               try {

@@ -19,6 +19,8 @@ export {
   type DocumentRecord,
   type DocumentState,
   type FileJournalOptions,
+  type IntendRefusal,
+  type IntendRules,
   JOURNAL_FILE,
   JournalCorruptError,
   JournalLockedError,
