@@ -15,7 +15,15 @@ export interface BudgetLimits {
   creditsPerPage?: number;
 }
 
-/** The reason a document held back by the budget carries (`reason` on its record, `budget` verdict). */
+/**
+ * The reason a document held back by the budget carries (`reason` on its record and results line; a
+ * dry run's `reject` reason starts with it).
+ *
+ * @example
+ * ```ts
+ * const held = records.filter((r) => r.state === 'queued' && r.reason === BUDGET_REASON);
+ * ```
+ */
 export const BUDGET_REASON = 'budget';
 
 /** States in which IDP has (or may have) a document's upload: its pages are paid, or may be. */
