@@ -54,7 +54,7 @@ describe('PageBudget', () => {
     const budget = new PageBudget(10, 8);
     budget.admit(3);
     expect(heldMessage(3, budget)).toMatch(
-      /^budget: not sent, its 3 page\(s\) would take the batch past its budget of 10 pages \(8 submitted\)/,
+      /^budget: not sent, its 3 page\(s\) would take the batch past its budget of 10 pages \(8 before it\)/,
     );
     expect(heldMessage(1, budget)).toMatch(/^budget: not sent, an earlier document did not fit/);
     expect(heldMessage(undefined, budget)).toMatch(/^budget: not sent, its pages are unknown/);

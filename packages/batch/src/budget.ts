@@ -168,16 +168,16 @@ export class PageBudget {
  *
  * @example
  * ```ts
- * heldMessage(3, budget); // 'budget: not sent, its 3 pages would take the batch past 10 pages (8 submitted); …'
+ * heldMessage(3, budget); // 'budget: not sent, its 3 page(s) would take the batch past its budget of 10 pages (8 before it); …'
  * ```
  */
 export function heldMessage(pages: number | undefined, budget: PageBudget): string {
   if (pages === undefined) {
-    return `${BUDGET_REASON}: not sent, its pages are unknown (a journal from an older version), so it cannot be counted against the budget; run without a budget to send it`;
+    return `${BUDGET_REASON}: not sent, its pages are unknown (a journal from an older version, or pages that could not be read with --no-preflight), so it cannot be counted against the budget; run without a budget to send it`;
   }
   const head = `${BUDGET_REASON}: not sent`;
   const past = budget.spent + pages > (budget.max ?? 0);
   return past
-    ? `${head}, its ${pages} page(s) would take the batch past its budget of ${budget.max} pages (${budget.spent} submitted); rerun with a larger budget to send it`
+    ? `${head}, its ${pages} page(s) would take the batch past its budget of ${budget.max} pages (${budget.spent} before it); rerun with a larger budget to send it`
     : `${head}, an earlier document did not fit the budget of ${budget.max} pages, and documents go in input order; rerun with a larger budget to send it`;
 }

@@ -49,7 +49,7 @@ describe('what a batch costs', () => {
     const held = lines.filter((l) => l.reason === 'budget');
     expect(held.map((l) => String(l.file).split('/').pop())).toEqual(['doc-3.pdf', 'doc-4.pdf']);
     expect(held[0]?.error).toMatch(
-      /^budget: not sent, its 4 page\(s\) would take the batch past its budget of 6 pages \(6 submitted\)/,
+      /^budget: not sent, its 4 page\(s\) would take the batch past its budget of 6 pages \(6 before it\)/,
     );
 
     const again = await run(6);
@@ -142,7 +142,7 @@ describe('what a batch costs', () => {
       ['doc-9-copy.pdf', 'duplicate'],
     ]);
     expect(after.documents[4]?.reason).toMatch(
-      /^budget: not sent, its 4 page\(s\) would take the batch past its budget of 8 pages \(6 submitted\)/,
+      /^budget: not sent, its 4 page\(s\) would take the batch past its budget of 8 pages \(6 before it\)/,
     );
     expect(after.submit).toEqual({ documents: 1, pages: 1 });
     expect(idp.seen.filter((m) => m === 'POST').length).toBe(posts);
