@@ -62,24 +62,24 @@ describe('the exit-code table (no process spawned)', () => {
     }) as DocumentRecord;
   const done = doc(0, { state: 'retrieved', status: 'SUCCEEDED', executionId: 'a', pages: 2 });
   it.each([
-    ['every document SUCCEEDED', [done], 0],
+    ['every document SUCCEEDED', 0, [done]],
     [
       'the others wait for a review',
-      [done, doc(1, { state: 'settled', status: 'MANUAL_VALIDATION_REQUIRED' })],
       5,
+      [done, doc(1, { state: 'settled', status: 'MANUAL_VALIDATION_REQUIRED' })],
     ],
-    ['one FAILED', [done, doc(1, { state: 'retrieved', status: 'FAILED', executionId: 'b' })], 8],
-    ['one rejected', [done, doc(1, { state: 'rejected' })], 8],
-    ['the budget left one queued', [done, doc(1, { state: 'queued', reason: 'budget', pages: 3 })], 9],
+    ['one FAILED', 8, [done, doc(1, { state: 'retrieved', status: 'FAILED', executionId: 'b' })]],
+    ['one rejected', 8, [done, doc(1, { state: 'rejected' })]],
+    ['the budget left one queued', 9, [done, doc(1, { state: 'queued', reason: 'budget', pages: 3 })]],
     [
       'the budget left one queued, another FAILED: the budget says what to do next',
+      9,
       [
         doc(1, { state: 'retrieved', status: 'FAILED', executionId: 'b' }),
         doc(2, { state: 'queued', reason: 'budget' }),
       ],
-      9,
     ],
-  ])('a batch where %s → %i', (_what, records, code) => {
+  ])('a batch where %s → %i', (_what, code, records) => {
     expect(batchExitCode(summarize(records as DocumentRecord[]))).toBe(code);
   });
 });
