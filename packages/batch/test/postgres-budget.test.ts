@@ -88,4 +88,39 @@ describe.skipIf(Boolean(missing))('a budget shared by the workers of a PostgreSQ
     expect(more.pages.submitted).toBe(16);
     expect([...idp.posts.values()]).toEqual(Array(8).fill(1));
   });
+
+  it('the dry run of a second batch names the batch and execution whose document it would reuse, and sends nothing', async () => {
+    const url = await server.createDatabase('budget2');
+    const idp = closeAfterTest(await fakeBatchIdp());
+    const { dir, input } = await twoPagers(2);
+    const first = await openPostgresStore({ url, batch: 'b1', action: ACTION });
+    onTestFinished(() => first.close());
+    await runBatch({
+      client: clientFor(idp),
+      inputs: [input],
+      ...ACTION,
+      outDir: join(dir, 'out1'),
+      ...FAST,
+      journal: first,
+    });
+    const ids = new Map((await first.load()).map((r) => [r.path, r.executionId]));
+    const posts = idp.seen.length;
+    const second = await openPostgresStore({ url, batch: 'b2', action: ACTION });
+    onTestFinished(() => second.close());
+    const plan = await planBatch({ inputs: [input], ...ACTION, outDir: join(dir, 'out2'), journal: second });
+    expect(plan.documents.map((d) => [d.verdict, d.duplicateOf])).toEqual(
+      [...ids.values()].map((id) => ['duplicate', `batch b1, execution ${id}`]),
+    );
+    expect(plan.submit).toEqual({ documents: 0, pages: 0 });
+    const resubmit = await planBatch({
+      inputs: [input],
+      ...ACTION,
+      outDir: join(dir, 'out2'),
+      journal: second,
+      resubmitDuplicates: true,
+    });
+    expect(resubmit.submit).toEqual({ documents: 2, pages: 4 });
+    expect(idp.seen.length).toBe(posts);
+    expect(await second.load()).toEqual([]);
+  });
 });
