@@ -194,7 +194,8 @@ function statusLines(ctx: CliContext, summary: BatchSummary, dir: string): strin
     );
     for (const path of summary.uncertain) lines.push(`  ${path}`);
   }
-  if (summary.pending > 0) lines.push(`${summary.pending} not finished: rerun the batch's command to resume`);
+  const unfinished = summary.pending - held.documents;
+  if (unfinished > 0) lines.push(`${unfinished} not finished: rerun the batch's command to resume`);
   return lines;
 }
 
