@@ -3,11 +3,15 @@
  * beside reading the same file from disk, in the same run. Documents are made in memory and written to a
  * temporary folder: a 1-page and a 150-page PDF, a 15 MB PDF (pages with large content streams), the same
  * 15 MB PDF with its page tree in a deflated object stream, and a 150-page TIFF.
+ *
+ * Then the batch's dry run (`planBatch`, `idp batch run --dry-run`) over a folder of documents: its
+ * cost per document (list, read, hash, pre-flight, verdict) beside reading the same files alone.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { planBatch } from '@idp-kit/batch';
 import { inspectDocument } from '@idp-kit/client';
 import { pdfBytes, tiffBytes } from '@idp-kit/testkit';
 import { median } from './load.js';
@@ -76,6 +80,43 @@ try {
   }
   console.log(`pre-flight cost on node ${process.version} (medians)`);
   console.table(rows);
+  await dryRunCost(dir);
 } finally {
   await rm(dir, { recursive: true, force: true });
+}
+
+/** The dry run of a folder: 500 one-page PDFs, then 100 PDFs of 150 pages; µs per document. */
+async function dryRunCost(dir: string): Promise<void> {
+  const rows = [];
+  const action = { actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766', actionVersion: '1.1.0' };
+  for (const [name, count, pages] of [
+    ['500 PDFs of 1 page', 500, 1],
+    ['100 PDFs of 150 pages', 100, 150],
+  ] as const) {
+    const folder = join(dir, `plan-${pages}`);
+    await mkdir(folder);
+    let bytes = 0;
+    for (let i = 0; i < count; i++) {
+      const doc = pdfBytes(pages, { text: `document ${i}` });
+      bytes += doc.byteLength;
+      await writeFile(join(folder, `doc-${i}.pdf`), doc);
+    }
+    const runs = 5;
+    const read = await time(runs, async () => {
+      for (const file of await readdir(folder)) await readFile(join(folder, file));
+    });
+    const plan = await time(runs, () =>
+      planBatch({ inputs: [folder], ...action, outDir: join(dir, 'never-written') }),
+    );
+    rows.push({
+      folder: name,
+      MB: (bytes / MB).toFixed(1),
+      'read µs/doc': (read / count).toFixed(0),
+      'dry run µs/doc': (plan / count).toFixed(0),
+      'dry run µs/MB': (plan / (bytes / MB)).toFixed(0),
+      'dry run / read': (plan / read).toFixed(2),
+    });
+  }
+  console.log('the dry run (planBatch) of a folder (medians of 5)');
+  console.table(rows);
 }

@@ -15,11 +15,22 @@ import {
   isSettled,
 } from '@idp-kit/client';
 import { backoffDelay, sleep } from '@idp-kit/http';
+import {
+  type BudgetLimits,
+  heldMessage,
+  isPaidHere,
+  maxPagesOf,
+  PageBudget,
+  pagesSubmitted,
+} from './budget.js';
+import { checkContent } from './content-check.js';
 import { duplicateChange, type RecordChange } from './duplicate-of.js';
 import { collectInputs, type InputDocument, readDocument, readRegularFile } from './inputs.js';
 import {
   type DocumentRecord,
   type DocumentState,
+  type IntendRefusal,
+  type IntendRules,
   type JournalStore,
   JournalWriteError,
   type Lease,
@@ -75,7 +86,7 @@ export type BatchEvent =
  * await runBatch({ client, inputs: ['invoices/'], actionId, actionVersion: '1.1.0', outDir: 'out/' });
  * ```
  */
-export interface BatchOptions {
+export interface BatchOptions extends BudgetLimits {
   client: IdpClient;
   /** Files, folders (recursive), globs, or manifests (`.csv` with a `path` column, `.jsonl`). */
   inputs: string[];
@@ -126,6 +137,13 @@ export interface BatchOptions {
    * PNG, JPEG or TIFF, or not what its name says; encrypted; over 150 pages) becomes `rejected`, unsent.
    */
   preflight?: boolean;
+  /**
+   * Budgets (`maxPages`; `maxCredits` with `creditsPerPage`): documents are submitted in input order
+   * while the pages (credits) submitted in this batch, earlier runs included, stay within it; the rest
+   * stay `queued` with `reason: 'budget'` (a rerun with a larger budget sends them). `creditsPerPage`
+   * alone only prices the summary (`credits`).
+   */
+  maxPages?: number;
   /** `false` adds confidence scores and geometry to the results. Default true. */
   valueOnly?: boolean;
   /** Stops the batch: in-flight submits finish or are marked uncertain; a rerun resumes. */
@@ -141,8 +159,11 @@ export interface BatchOptions {
 /** How a transition is written: the file journal, or a shared store through this worker's lease. */
 interface Hand {
   put(record: DocumentRecord): Promise<void>;
-  /** Shared stores: the intent to upload, unless another batch has the document (then its record). */
-  intend?(record: DocumentRecord): Promise<{ batch: string; record: DocumentRecord } | undefined>;
+  /**
+   * Shared stores: the intent to upload, unless another batch has the document (then its record) or
+   * the batch's shared budget is spent.
+   */
+  intend?(record: DocumentRecord, rules: IntendRules): Promise<IntendRefusal | undefined>;
   /** Shared stores: let go of a document until the next run (a wait that failed). */
   park?(): Promise<void>;
 }
@@ -217,6 +238,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     maxDelayMs: Math.max(0, options.backoff?.maxDelayMs ?? 60_000),
   };
   const maxRateLimited = Math.max(1, options.maxRateLimitedSubmits ?? 10);
+  const maxPages = maxPagesOf(options); // a credit budget without its rate throws here, before anything
   /** Set once a journal write failed: no document starts after it, and the run ends with it. */
   let journalFailure: JournalWriteError | undefined;
   const journal =
@@ -239,6 +261,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     const { todo, planned } = shared
       ? await planShared(found, known, options, shared)
       : await plan(found, known, options, journal);
+    // Pages submitted in this batch, earlier runs included: what the budget is measured against. A
+    // shared store's workers spend one budget, counted in the store as each intent is written.
+    const budget = new PageBudget(shared ? undefined : maxPages, pagesSubmitted(known.values()));
     emit({ type: 'start', documents: known.size, resumed });
     for (const s of skipped) emit({ type: 'skipped', path: s.path, reason: s.reason });
     // What planning decided for itself (a rejected file, an upload a crash left uncertain) is said too.
@@ -306,15 +331,25 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         state: 'submitting',
         submits: (doc.submits ?? 0) + 1,
         error: undefined,
+        reason: undefined,
         duplicateOf: undefined,
       });
-      const check = options.resubmitDuplicates === true ? undefined : hand.intend;
+      const rules: IntendRules = {
+        lookElsewhere: options.resubmitDuplicates !== true,
+        ...(maxPages !== undefined ? { maxPages } : {}),
+      };
+      const check = rules.lookElsewhere || rules.maxPages !== undefined ? hand.intend : undefined;
       if (!check) {
         await durably(() => hand.put(next));
         return { doc: recorded(next), reused: false };
       }
-      const elsewhere = await durably(() => check(next));
+      const elsewhere = await durably(() => check(next, rules));
       if (!elsewhere) return { doc: recorded(next), reused: false };
+      if ('budget' in elsewhere) {
+        const spent = new PageBudget(elsewhere.budget.max, elsewhere.budget.spent);
+        await holdBack(doc, hand, spent);
+        return { doc: known.get(doc.key) ?? doc, reused: true };
+      }
       const reused = await record(doc, duplicateChange(elsewhere), hand);
       // Not claimed again this run (a rerun looks again): its upload is another batch's business.
       if (reused.state === 'uncertain') await hand.park?.();
@@ -444,9 +479,20 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         // below is journaled waits again and writes the same file); the journal keeps the pointer.
         await review?.stored();
         const result = await journal.putResult(ref.executionId, execution);
+        const said = execution.statusMessage;
         return await record(
           doc,
-          { state: 'retrieved', status: execution.status, result, execution: undefined, error: undefined },
+          {
+            state: 'retrieved',
+            status: execution.status,
+            result,
+            execution: undefined,
+            error: undefined,
+            // The model's reason (MAX_TOKENS, length, …), kept small: summary.json counts them.
+            ...(typeof said === 'string' && said.trim() !== ''
+              ? { statusMessage: said.trim().slice(0, 200) }
+              : {}),
+          },
           hand,
         );
       } catch (error) {
@@ -496,9 +542,25 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     }
 
     async function advance(doc: DocumentRecord, hand: Hand, held?: () => void): Promise<void> {
-      if (doc.state === 'queued') doc = await submit(doc, hand, held);
-      else held?.();
+      if (doc.state === 'queued') {
+        // Decided before the first await: the file journal's workers take documents in input order.
+        if (!budget.admit(doc.pages)) {
+          held?.();
+          return holdBack(doc, hand);
+        }
+        const pages = doc.pages;
+        doc = await submit(doc, hand, held);
+        if (!isPaidHere(doc)) budget.refund(pages); // nothing reached IDP, or another batch paid
+      } else held?.();
       if (doc.state === 'submitted' || doc.state === 'settled') await wait(doc, hand);
+    }
+
+    /** Over the budget: stays queued with the reason, not claimed again this run (a rerun looks again). */
+    async function holdBack(doc: DocumentRecord, hand: Hand, spent = budget): Promise<void> {
+      const error = heldMessage(doc.pages, spent);
+      if (doc.reason !== 'budget' || doc.error !== error)
+        await record(doc, { reason: 'budget', error }, hand);
+      await hand.park?.();
     }
 
     const failures: unknown[] = [];
@@ -615,7 +677,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               const hand: Hand = {
                 put: (r) => store.putLeased(r, lease),
                 park: () => store.park(lease),
-                ...(intendSubmit ? { intend: (r) => intendSubmit(r, lease) } : {}),
+                ...(intendSubmit ? { intend: (r, rules) => intendSubmit(r, lease, rules) } : {}),
               };
               let doc = claimed.record;
               try {
@@ -659,6 +721,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         shared ? await shared.load() : [...known.values()],
         undefined,
         journal,
+        { ...(options.creditsPerPage !== undefined ? { creditsPerPage: options.creditsPerPage } : {}) },
       );
     } catch (error) {
       // Stopped (Ctrl-C) while the store was away: the stop is the news, and a rerun resumes.
@@ -793,6 +856,12 @@ async function planInputs(
     if (seenPaths.has(input.path)) continue;
     seenPaths.add(input.path);
     const read = await readDocument(input);
+    // Judged by its bytes now, as the submit would: what IDP would refuse is rejected here, and the
+    // pages are counted once (budgets, summary.json).
+    const checked = read.bytes
+      ? await checkContent(read.bytes, read.fileName, options.preflight !== false)
+      : undefined;
+    if (checked?.refusal) read.rejected = checked.refusal;
     const key = read.rejected
       ? rejectedKey(input.path)
       : `${read.hash}:${options.actionId}:${options.actionVersion}`;
@@ -816,6 +885,7 @@ async function planInputs(
       ...(input.metadata ? { metadata: input.metadata } : {}),
       state: read.rejected ? 'rejected' : 'queued',
       ...(read.rejected ? { error: read.rejected } : {}),
+      ...(checked?.pages !== undefined ? { pages: checked.pages } : {}),
       updatedAt: now(),
     };
     known.set(key, record);

@@ -1,3 +1,10 @@
+export {
+  BUDGET_REASON,
+  type BudgetLimits,
+  creditsFor,
+  maxPagesOf,
+  pagesSubmitted,
+} from './budget.js';
 export { type BatchEvent, type BatchOptions, runBatch } from './engine.js';
 export {
   collectDocuments,
@@ -12,6 +19,8 @@ export {
   type DocumentRecord,
   type DocumentState,
   type FileJournalOptions,
+  type IntendRefusal,
+  type IntendRules,
   JOURNAL_FILE,
   JournalCorruptError,
   JournalLockedError,
@@ -25,4 +34,11 @@ export {
 } from './journal.js';
 export { AdaptiveLimit } from './limiter.js';
 export { type BatchSummary, csvCell, OUTPUT_FILES, summarize, writeOutputs } from './outputs.js';
+export {
+  type BatchPlan,
+  type PlannedDocument,
+  type PlanOptions,
+  type PlanVerdict,
+  planBatch,
+} from './plan.js';
 export { fileResults, RESULTS_DIR, type ResultStore } from './results.js';

@@ -85,8 +85,39 @@ export interface DocumentRecord {
    * there (state `uncertain`, no id: nothing was sent from this batch; a rerun looks again).
    */
   duplicateOf?: { batch: string; executionId?: string };
+  /** Pages counted locally when the document was read (PDF page tree, TIFF directories, 1 for an image). */
+  pages?: number;
+  /** Why a `queued` document was not sent: `budget` (the batch's page or credit budget was spent). */
+  reason?: 'budget';
+  /** A FAILED execution's `statusMessage` (the model's reason: `MAX_TOKENS`, `length`, …), at most 200 characters. */
+  statusMessage?: string;
   updatedAt: string;
 }
+
+/**
+ * What the intent to upload checks in a shared store (see `SharedJournalStore.intendSubmit`).
+ *
+ * @example
+ * ```ts
+ * const rules: IntendRules = { lookElsewhere: true, maxPages: 500 };
+ * ```
+ */
+export interface IntendRules {
+  lookElsewhere?: boolean;
+  maxPages?: number;
+}
+
+/**
+ * Why a shared store wrote no intent: another batch has the document, or the batch's budget is spent.
+ *
+ * @example
+ * ```ts
+ * const refused: IntendRefusal = { budget: { spent: 498, max: 500 } };
+ * ```
+ */
+export type IntendRefusal =
+  | { batch: string; record: DocumentRecord }
+  | { budget: { spent: number; max: number } };
 
 /**
  * Where a batch keeps its records. A transition is durable once `put` resolves: the engine journals
@@ -153,11 +184,22 @@ export interface SharedJournalStore extends JournalStore {
    * the same store has accepted the same document (content, action, version) or is uploading it: then
    * nothing is written and that batch's record is returned. One transaction, so two batches never
    * both decide to upload one document. Throws `LeaseLostError` as `putLeased`.
+   *
+   * `rules.lookElsewhere: false` skips the look at other batches (`resubmitDuplicates`).
+   * `rules.maxPages`: the batch's page budget, shared by its workers: in the same transaction, under a
+   * lock of this batch's budget, the pages its documents were submitted with are summed, and when this
+   * one's would pass the budget nothing is written and `{ budget: { spent, max } }` is returned.
    */
   intendSubmit?(
     record: DocumentRecord,
     lease: Lease,
-  ): Promise<{ batch: string; record: DocumentRecord } | undefined>;
+    rules?: IntendRules,
+  ): Promise<IntendRefusal | undefined>;
+  /**
+   * Read only: the record of another batch of the store that has this document (accepted, uploading,
+   * or of unknown fate), as `intendSubmit` would find it; a dry run asks it.
+   */
+  findElsewhere?(key: string): Promise<{ batch: string; record: DocumentRecord } | undefined>;
   /** Writes a held document; throws `LeaseLostError` when another worker has taken it over. */
   putLeased(record: DocumentRecord, lease: Lease): Promise<void>;
   /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */

@@ -1,6 +1,7 @@
 import { type FileHandle, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ExtractedField, extractFields } from '@idp-kit/client';
+import { creditsFor, isPaidHere } from './budget.js';
 import type { DocumentRecord, DocumentState } from './journal.js';
 import { fileResults, type ResultStore } from './results.js';
 
@@ -35,6 +36,17 @@ export interface BatchSummary {
   uncertain: string[];
   /** The files waiting in MANUAL_VALIDATION_REQUIRED (a person must review them in IDP). */
   review: string[];
+  /**
+   * Pages, counted locally: `submitted` in this batch (paid, or maybe paid: uncertain ones count),
+   * `rejected` (refused before sending: free), `failed` (of FAILED executions: paid all the same).
+   */
+  pages: { submitted: number; rejected: number; failed: number };
+  /** `pages.submitted` × the rate given (`creditsPerPage`), or null when no rate was given. */
+  credits: number | null;
+  /** Retrieved executions per `statusMessage` (the model's reason: `MAX_TOKENS`, `length`, …). */
+  statusMessages: Record<string, number>;
+  /** Documents left queued by the batch's budget (`reason: 'budget'`) and their pages: what is left to send. */
+  heldByBudget: { documents: number; pages: number };
 }
 
 /**
@@ -75,17 +87,33 @@ const STATE_ORDER: DocumentState[] = [
  * const { succeeded, documents } = summarize((await readJournal('batch-out')) ?? []);
  * ```
  */
-export function summarize(records: DocumentRecord[]): BatchSummary {
+export function summarize(
+  records: DocumentRecord[],
+  pricing: { creditsPerPage?: number } = {},
+): BatchSummary {
   const states: Partial<Record<DocumentState, number>> = {};
   for (const state of STATE_ORDER) {
     const n = records.filter((r) => r.state === state).length;
     if (n > 0) states[state] = n;
   }
   const statuses: Record<string, number> = {};
+  const statusMessages: Record<string, number> = {};
+  const pages = { submitted: 0, rejected: 0, failed: 0 };
+  const heldByBudget = { documents: 0, pages: 0 };
   let duplicates = 0;
   for (const r of records) {
     if (r.state === 'retrieved' && r.status) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    if (r.state === 'retrieved' && r.statusMessage)
+      statusMessages[r.statusMessage] = (statusMessages[r.statusMessage] ?? 0) + 1;
     duplicates += r.duplicates?.length ?? 0;
+    const n = r.pages ?? 0;
+    if (isPaidHere(r)) pages.submitted += n;
+    if (r.state === 'rejected') pages.rejected += n;
+    if (isPaidHere(r) && r.status === 'FAILED') pages.failed += n;
+    if (r.state === 'queued' && r.reason === 'budget') {
+      heldByBudget.documents++;
+      heldByBudget.pages += n;
+    }
   }
   return {
     documents: records.length,
@@ -102,6 +130,10 @@ export function summarize(records: DocumentRecord[]): BatchSummary {
       .filter((r) => r.state === 'settled' && r.status === 'MANUAL_VALIDATION_REQUIRED')
       .map((r) => r.path)
       .sort(),
+    pages,
+    credits: creditsFor(pages.submitted, pricing.creditsPerPage),
+    statusMessages,
+    heldByBudget,
   };
 }
 
@@ -124,6 +156,9 @@ function resultLine(r: DocumentRecord, extracted: ExtractedField[]) {
     ...(r.metadata ? { metadata: r.metadata } : {}),
     ...(r.duplicates ? { duplicates: r.duplicates } : {}),
     ...(r.duplicateOf ? { duplicateOf: r.duplicateOf } : {}),
+    ...(r.pages !== undefined ? { pages: r.pages } : {}),
+    ...(r.statusMessage ? { statusMessage: r.statusMessage } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
     fields,
     ...(r.error ? { error: r.error } : {}),
   };
@@ -197,6 +232,7 @@ export async function writeOutputs(
   records: DocumentRecord[],
   which: { jsonl?: boolean; csv?: boolean } = { jsonl: true, csv: true },
   results: Pick<ResultStore, 'readResult'> = fileResults(dir),
+  pricing: { creditsPerPage?: number } = {},
 ): Promise<BatchSummary> {
   const sorted = [...records].sort((a, b) => a.path.localeCompare(b.path));
   const jsonl = which.jsonl !== false ? await aside(join(dir, OUTPUT_FILES.results)) : undefined;
@@ -231,7 +267,7 @@ export async function writeOutputs(
     await csv?.abandon();
     throw error;
   }
-  const summary = summarize(records);
+  const summary = summarize(records, pricing);
   await replace(join(dir, OUTPUT_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

@@ -199,6 +199,14 @@ const ELSEWHERE = `SELECT batch, record FROM idp_batch_documents
            updated_at DESC
   LIMIT 1`;
 
+/**
+ * Pages this batch has submitted (or may have: uncertain ones count), other than `$2`'s, as
+ * `pagesSubmitted()` counts them in the engine. A scan of the batch's rows: run only under a budget.
+ */
+const PAGES_SUBMITTED = `SELECT COALESCE(SUM((record->>'pages')::int), 0) AS spent FROM idp_batch_documents
+  WHERE batch = $1 AND key <> $2 AND NOT record ? 'duplicateOf'
+    AND (state IN ('submitting', 'uncertain', 'submitted', 'settled', 'retrieved', 'expired') OR record ? 'executionId')`;
+
 /** The states a worker may claim: the only ones whose free and held documents a census counts. */
 export const CLAIMABLE: DocumentState[] = ['queued', 'submitting', 'submitted', 'settled', 'uncertain'];
 /**
@@ -517,25 +525,43 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }
       return undefined;
     },
-    async intendSubmit(record, lease) {
+    async intendSubmit(record, lease, rules = {}) {
       return transaction(async (client) => {
-        // Every batch's intent to upload this document passes here one at a time: of two batches
-        // that reach it together, the second sees the first's 'submitting' and sends nothing.
-        await client.query(`SELECT pg_advisory_xact_lock(hashtext('idp_batch_document'), hashtext($1))`, [
-          record.key,
-        ]);
-        const found = await client.query<{ batch: string; record: DocumentRecord }>(ELSEWHERE, [
-          batch,
-          record.key,
-        ]);
-        const other = found.rows[0];
-        if (other) return { batch: other.batch, record: other.record };
+        if (rules.lookElsewhere !== false) {
+          // Every batch's intent to upload this document passes here one at a time: of two batches
+          // that reach it together, the second sees the first's 'submitting' and sends nothing.
+          await client.query(`SELECT pg_advisory_xact_lock(hashtext('idp_batch_document'), hashtext($1))`, [
+            record.key,
+          ]);
+          const found = await client.query<{ batch: string; record: DocumentRecord }>(ELSEWHERE, [
+            batch,
+            record.key,
+          ]);
+          const other = found.rows[0];
+          if (other) return { batch: other.batch, record: other.record };
+        }
+        if (rules.maxPages !== undefined) {
+          // The workers of a batch spend one budget: their intents pass here one at a time, each
+          // seeing the pages of every intent written before it (this transaction's own included).
+          await client.query(`SELECT pg_advisory_xact_lock(hashtext('idp_batch_budget'), hashtext($1))`, [
+            batch,
+          ]);
+          const { rows } = await client.query<{ spent: string }>(PAGES_SUBMITTED, [batch, record.key]);
+          const spent = Number(rows[0]?.spent ?? 0);
+          if (record.pages === undefined || spent + record.pages > rules.maxPages) {
+            return { budget: { spent, max: rules.maxPages } };
+          }
+        }
         const fenced = await client.query(FENCED_WRITE, fencedValues(record, lease));
         if (fenced.rowCount !== 1) {
           throw new LeaseLostError(`another worker has taken over ${record.fileName}`);
         }
         return undefined;
       });
+    },
+    async findElsewhere(key) {
+      const { rows } = await query<{ batch: string; record: DocumentRecord }>(ELSEWHERE, [batch, key]);
+      return rows[0];
     },
     async putLeased(record, lease) {
       if (!(await write(record, lease))) {

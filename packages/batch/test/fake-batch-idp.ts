@@ -38,6 +38,8 @@ export interface FakeBatchOptions {
   failAfterCreate?: (post: number) => boolean;
   /** Status of an execution once done (default SUCCEEDED); by file name. */
   finalStatus?: (fileName: string) => string;
+  /** The `statusMessage` a done execution carries (the model's reason), by file name. */
+  statusMessage?: (fileName: string) => string | undefined;
   /**
    * Make each SUCCEEDED result about this many bytes more (as `--confidence` on a long document
    * gives), in a `pages` member beside the fields.
@@ -119,7 +121,14 @@ export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<Fake
             ...(options.resultBytes ? { pages: [{ words: 'x'.repeat(options.resultBytes) }] } : {}),
           }
         : {};
-    json(res, 200, { id, documentName: execution.fileName, status, ...results });
+    const said = done ? options.statusMessage?.(execution.fileName) : undefined;
+    json(res, 200, {
+      id,
+      documentName: execution.fileName,
+      status,
+      ...results,
+      ...(said !== undefined ? { statusMessage: said } : {}),
+    });
   });
   return {
     baseUrl: server.url,

@@ -1,3 +1,4 @@
+import { type DocumentRecord, summarize } from '@idp-kit/batch';
 import {
   IdpAbortError,
   IdpApiError,
@@ -10,6 +11,7 @@ import {
 } from '@idp-kit/client';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { batchExitCode } from '../src/commands/batch.js';
 import { UsageError } from '../src/config.js';
 import { EXIT_CODES_HELP, exitCodeFor, exitCodeForError } from '../src/exit-codes.js';
 
@@ -45,7 +47,39 @@ describe('the exit-code table (no process spawned)', () => {
   });
 
   it('the help lists every code the table can return', () => {
-    for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 130])
+    for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130])
       expect(EXIT_CODES_HELP).toMatch(new RegExp(`^ *${code}  `, 'm'));
+  });
+
+  const doc = (n: number, more: Partial<DocumentRecord>) =>
+    ({
+      key: `k${n}`,
+      hash: 'h',
+      path: `/in/${n}.pdf`,
+      fileName: `${n}.pdf`,
+      updatedAt: '',
+      ...more,
+    }) as DocumentRecord;
+  const done = doc(0, { state: 'retrieved', status: 'SUCCEEDED', executionId: 'a', pages: 2 });
+  it.each([
+    ['every document SUCCEEDED', 0, [done]],
+    [
+      'the others wait for a review',
+      5,
+      [done, doc(1, { state: 'settled', status: 'MANUAL_VALIDATION_REQUIRED' })],
+    ],
+    ['one FAILED', 8, [done, doc(1, { state: 'retrieved', status: 'FAILED', executionId: 'b' })]],
+    ['one rejected', 8, [done, doc(1, { state: 'rejected' })]],
+    ['the budget left one queued', 9, [done, doc(1, { state: 'queued', reason: 'budget', pages: 3 })]],
+    [
+      'the budget left one queued, another FAILED: the budget says what to do next',
+      9,
+      [
+        doc(1, { state: 'retrieved', status: 'FAILED', executionId: 'b' }),
+        doc(2, { state: 'queued', reason: 'budget' }),
+      ],
+    ],
+  ])('a batch where %s → %i', (_what, code, records) => {
+    expect(batchExitCode(summarize(records as DocumentRecord[]))).toBe(code);
   });
 });

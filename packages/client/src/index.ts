@@ -64,6 +64,7 @@ export {
   IdpPreflightError,
   inspectDocument,
   MAX_PAGES,
+  preflight,
 } from './preflight.js';
 export { createRedactor, REDACTED, type Redactor } from './redactor.js';
 export { IDP_SETTINGS, type IdpSetting, type IdpSettingsRead, readIdpSettings } from './settings.js';

@@ -328,7 +328,14 @@ const EXTENSION_FORMATS: Readonly<Record<string, DocumentFormat>> = {
 
 /**
  * The pre-flight check of a submit: the document's bytes must be what its name says, and something IDP
- * will read. Throws `IdpPreflightError` (nothing sent); returns what was found.
+ * will read. Throws `IdpPreflightError` (nothing sent); returns what was found. `submitExecution` runs
+ * it; a planner (the batch's dry run) runs it to say what a submit would refuse.
+ *
+ * @example
+ * ```ts
+ * const found = await preflight(new Blob([await readFile('invoice.pdf')]), 'invoice.pdf');
+ * console.log(found.format, found.pages, 'pages');
+ * ```
  */
 export async function preflight(file: Blob, fileName: string): Promise<DocumentInspection> {
   const found = await inspectDocument(new Uint8Array(await file.arrayBuffer()));

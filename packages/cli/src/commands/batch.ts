@@ -9,6 +9,7 @@ import {
   JournalCorruptError,
   JournalLockedError,
   openFileJournal,
+  planBatch,
   readJournal,
   runBatch,
   summarize,
@@ -22,8 +23,9 @@ import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
 import { terminalLine } from '../terminal-text.js';
+import { budgetLine, type CostFlags, costOptions, pagesLine, showPlan } from './batch-cost.js';
 
-interface RunFlags extends ConnectionFlags {
+interface RunFlags extends ConnectionFlags, CostFlags {
   action: string;
   version: string;
   out: string;
@@ -120,8 +122,12 @@ async function openStore(
 const STORE_HELP =
   'a PostgreSQL URL (postgres://user:pass@host/db) that many workers share; default IDP_BATCH_STORE';
 
-/** 0: every document SUCCEEDED; 5: the others wait for a review; 8: anything else. */
+/**
+ * 9: the budget left documents queued (rerun with a larger one); 0: every document SUCCEEDED; 5: the
+ * others wait for a review; 8: anything else.
+ */
 export function batchExitCode(summary: BatchSummary): number {
+  if (summary.heldByBudget.documents > 0) return EXIT.BUDGET_SPENT;
   if (summary.succeeded === summary.documents) return EXIT.SUCCEEDED;
   if (summary.succeeded + summary.needsReview === summary.documents) return EXIT.MANUAL_VALIDATION_REQUIRED;
   return EXIT.BATCH_INCOMPLETE;
@@ -133,6 +139,7 @@ function report(ctx: CliContext, summary: BatchSummary, dir: string): void {
     .map(([state, n]) => `${n} ${state}`)
     .join(', ');
   ctx.warn(`${summary.succeeded} of ${summary.documents} documents SUCCEEDED (${states}); outputs in ${dir}`);
+  ctx.warn(errStyle.dim(pagesLine(summary)));
   if (summary.duplicates > 0)
     ctx.warn(errStyle.dim(`${summary.duplicates} duplicate file(s) were not sent again`));
   if (summary.reused > 0)
@@ -157,8 +164,9 @@ function report(ctx: CliContext, summary: BatchSummary, dir: string): void {
     );
     for (const path of summary.uncertain.slice(0, 10)) ctx.warn(errStyle.dim(`  ${terminalLine(path)}`));
   }
-  if (summary.pending > 0)
-    ctx.warn(errStyle.dim(`${summary.pending} not finished: rerun the same command to resume`));
+  const held = summary.heldByBudget.documents;
+  if (summary.pending > held)
+    ctx.warn(errStyle.dim(`${summary.pending - held} not finished: rerun the same command to resume`));
 }
 
 /** `idp batch status`: the counts, one fact a line, for stdout. */
@@ -168,7 +176,14 @@ function statusLines(ctx: CliContext, summary: BatchSummary, dir: string): strin
     .join(', ');
   const lines = [
     `${summary.succeeded} of ${summary.documents} documents SUCCEEDED (${states || 'none yet'}); batch ${dir}`,
+    pagesLine(summary),
   ];
+  const held = summary.heldByBudget;
+  if (held.documents > 0) {
+    lines.push(
+      `${held.documents} document(s), ${held.pages} page(s) held back by the budget (queued): rerun the batch with a larger budget to send them`,
+    );
+  }
   if (summary.needsReview > 0) {
     lines.push(`${summary.needsReview} wait for a review (${ctx.cmd} reviews):`);
     for (const path of summary.review) lines.push(`  ${path}`);
@@ -179,7 +194,8 @@ function statusLines(ctx: CliContext, summary: BatchSummary, dir: string): strin
     );
     for (const path of summary.uncertain) lines.push(`  ${path}`);
   }
-  if (summary.pending > 0) lines.push(`${summary.pending} not finished: rerun the batch's command to resume`);
+  const unfinished = summary.pending - held.documents;
+  if (unfinished > 0) lines.push(`${unfinished} not finished: rerun the batch's command to resume`);
   return lines;
 }
 
@@ -222,8 +238,24 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       '--no-preflight',
       'send documents the check by content would refuse (wrong type, encrypted, over 150 pages)',
     )
+    .option(
+      '--dry-run',
+      'plan only: each document with its format, pages, bytes and verdict, then the totals; sends nothing',
+    )
+    .option(
+      '--credits-per-page <n>',
+      'the credits one page costs (your contract): prices the plan and summary',
+    )
+    .option(
+      '--max-pages <n>',
+      'submit documents in input order while the pages submitted in this batch stay within n',
+    )
+    .option('--max-credits <n>', 'the same in credits (needs --credits-per-page)')
     .option('--confidence', 'keep confidence scores and geometry in the results (valueOnly=false)')
-    .option('--json', 'print the engine events as NDJSON on stdout')
+    .option(
+      '--json',
+      'print the engine events as NDJSON on stdout (with --dry-run: the plan as one JSON object)',
+    )
     .option('--store <url>', STORE_HELP)
     .option(
       '--batch <name>',
@@ -231,7 +263,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      `\nExit codes: 0 every document SUCCEEDED, 5 the others wait for a review, 8 otherwise (see summary.json),\n130 interrupted (rerun the same command to resume), 1 and 2 as elsewhere.`,
+      `\nExit codes: 0 every document SUCCEEDED, 5 the others wait for a review, 8 otherwise (see summary.json),\n9 the budget (--max-pages, --max-credits) left documents queued (rerun with a larger one),\n130 interrupted (rerun the same command to resume), 1 and 2 as elsewhere. A dry run exits 0.`,
     )
     .action(async (paths: string[], flags: RunFlags) => {
       const concurrency = Number(flags.concurrency);
@@ -239,9 +271,11 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         throw new UsageError(`--concurrency must be a whole number from 1 to 64, got ${flags.concurrency}`);
       }
       const pollIntervalMs = flags.interval ? parseDuration(flags.interval, '--interval') : undefined;
-      const idp = ctx.connect(flags);
+      const limits = costOptions(flags);
       const url = storeUrl(ctx, flags);
       const action = { actionId: flags.action, actionVersion: flags.version };
+      if (flags.dryRun) return dryRun(paths, flags, limits, url, action);
+      const idp = ctx.connect(flags);
       // Before any document is touched: a wrong URL or login ends here.
       const journal = url ? await openStore(ctx, url, workerBatchName(flags), action) : undefined;
       const shown = batchProgress(ctx.io.stderr, ctx.errStyle);
@@ -265,6 +299,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
           resubmitUncertain: flags.resubmitUncertain === true,
           ...(flags.resubmitDuplicates ? { resubmitDuplicates: true } : {}),
           ...(flags.preflight === false ? { preflight: false } : {}),
+          ...limits,
           valueOnly: flags.confidence !== true,
           onEvent,
           ...ctx.signalOption,
@@ -272,6 +307,8 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         });
         shown.stop();
         report(ctx, summary, flags.out);
+        const budget = budgetLine(summary, limits);
+        if (budget) ctx.warn(ctx.errStyle.warn(budget));
         if (skipped > 0 && !flags.json) {
           ctx.warn(
             ctx.errStyle.dim(
@@ -296,6 +333,42 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         await journal?.close();
       }
     });
+
+  /**
+   * `--dry-run`: no client (no token, no request), the folder's journal read only (never created),
+   * the store only read (its migrations and the batch's row aside).
+   */
+  async function dryRun(
+    paths: string[],
+    flags: RunFlags,
+    limits: ReturnType<typeof costOptions>,
+    url: string | undefined,
+    action: { actionId: string; actionVersion: string },
+  ): Promise<void> {
+    const journal = url ? await openStore(ctx, url, workerBatchName(flags), action) : undefined;
+    try {
+      const plan = await planBatch({
+        inputs: paths,
+        cwd: ctx.io.cwd,
+        ...action,
+        outDir: flags.out,
+        ...(flags.preflight === false ? { preflight: false } : {}),
+        ...(flags.resubmitUncertain ? { resubmitUncertain: true } : {}),
+        ...(flags.resubmitDuplicates ? { resubmitDuplicates: true } : {}),
+        ...limits,
+        ...(journal ? { journal } : {}),
+      });
+      if (flags.json) ctx.json(plan);
+      else showPlan(ctx, plan, limits);
+      ctx.exitCode = EXIT.SUCCEEDED;
+    } catch (error) {
+      if (error instanceof InputError || error instanceof JournalCorruptError)
+        throw new UsageError(error.message);
+      throw error;
+    } finally {
+      await journal?.close();
+    }
+  }
 
   batch
     .command('status')
