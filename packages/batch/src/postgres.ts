@@ -382,6 +382,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   /** The tail of this worker's claims, one after another (see `claim`). */
   let claiming: Promise<unknown> = Promise.resolve();
+  /** Claims asked so far; per list of states, how many had been asked when a claim of them found nothing. */
+  let asked = 0;
+  const foundNothing = new Map<string, number>();
   async function claimOne(
     states: DocumentState[],
   ): Promise<{ record: DocumentRecord; lease: Lease } | undefined> {
@@ -510,7 +513,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       // claims of one worker in flight at once each see the other's document as "ours, held by no
       // loop", and take it from each other (a rerun's 500 loops took one waiting document hundreds
       // of times, each polling IDP). In turn, each claim sees what the ones before it took.
-      const turn = claiming.then(() => claimOne(states));
+      // A claim of the same states that began after this one was asked and found nothing answers for
+      // it too: a loop told "nothing" looks again at the next tick, and a worker's loops starting
+      // together cost one query, not one each.
+      const ticket = ++asked;
+      const which = states.join();
+      const turn = claiming.then(async () => {
+        if ((foundNothing.get(which) ?? 0) >= ticket) return undefined;
+        const covers = asked;
+        const claimed = await claimOne(states);
+        if (!claimed) foundNothing.set(which, covers);
+        return claimed;
+      });
       claiming = turn.catch(() => {});
       return turn;
     },

@@ -3,7 +3,14 @@
 // Every case talks to a real node:http fake IDP on 127.0.0.1; a kill is a real SIGKILL of a child run.
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { closeAfterTest, IDS, postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
+import {
+  closeAfterTest,
+  IDS,
+  pdfBytes,
+  postgresMissing,
+  startPostgres,
+  type TestPostgres,
+} from '@idp-kit/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
@@ -190,9 +197,9 @@ describe.each([fileJournal, postgresStore])('behaviour: $name', (store) => {
     },
   );
 
-  test('a 2xx answer to an upload that cannot be read is uncertain: not sent again by a rerun, only with resubmitUncertain', async () => {
+  test('an upload answered with a 2xx the engine cannot read, or a 5xx, is uncertain: not sent again by a rerun, only with resubmitUncertain', async () => {
     let readable = false;
-    const t = await setup(store, 3, {
+    const t = await setup(store, 4, {
       answerPost: (_n, id, fileName) => {
         if (readable) return undefined;
         if (fileName === 'doc-0000.pdf') return { status: 201, type: 'application/json', body: '{}' };
@@ -202,20 +209,23 @@ describe.each([fileJournal, postgresStore])('behaviour: $name', (store) => {
           return { status: 200, type: 'text/html', body: '<html>proxy</html>' };
         return undefined;
       },
+      // The server created the execution, then failed: the client cannot know.
+      failAfterCreate: (_n, fileName) => !readable && fileName === 'doc-0003.pdf',
     });
-    for (let run = 0; run < 2; run++) {
+    for (let run = 0; run < 3; run++) {
       const summary = await t.run();
-      expect(summary).toMatchObject({ documents: 3, succeeded: 0, states: { uncertain: 3 } });
+      expect(summary).toMatchObject({ documents: 4, succeeded: 0, states: { uncertain: 4 } });
       expect(summary.uncertain.map((p) => p.slice(t.input.length + 1)).sort()).toEqual([
         'doc-0000.pdf',
         'doc-0001.pdf',
         'doc-0002.pdf',
+        'doc-0003.pdf',
       ]);
     }
-    expect(requests(t.idp, 'POST')).toBe(3); // the rerun sent nothing
+    expect(requests(t.idp, 'POST')).toBe(4); // the reruns sent nothing
     readable = true;
-    expect(await t.run({ resubmitUncertain: true })).toMatchObject({ succeeded: 3, uncertain: [] });
-    expect([...t.idp.posts.values()]).toEqual([2, 2, 2]);
+    expect(await t.run({ resubmitUncertain: true })).toMatchObject({ succeeded: 4, uncertain: [] });
+    expect([...t.idp.posts.values()]).toEqual([2, 2, 2, 2]);
   });
 
   test('a document waiting for review is checked again by each rerun, and taken once approved', async () => {
@@ -244,7 +254,9 @@ describe.each([fileJournal, postgresStore])('behaviour: $name', (store) => {
     expect(await t.run()).toMatchObject({ pending: 1, states: { submitted: 1 } });
     expect(requests(t.idp, 'GET')).toBe(3); // asked again within the run
     const [kept] = await t.batch.records();
-    expect(kept?.error).toMatch(/a rerun asks again until .*only after that is it counted expired/);
+    expect(kept?.error).toMatch(
+      /a rerun asks again until \d{4}-\d\d-\d\dT.*\(2[34] h from now\); only after that is it counted expired/,
+    );
     expect(await t.run()).toMatchObject({ pending: 1, states: { submitted: 1 } });
     expect(requests(t.idp, 'GET')).toBe(6); // and by the rerun
     missing = false;
@@ -288,20 +300,35 @@ describe.each([fileJournal, postgresStore])('behaviour: $name', (store) => {
     expect([...t.idp.posts.values()]).toEqual([1, 1, 1]);
   });
 
-  test('429 for ever: maxRateLimitedSubmits uploads in a row, then error; each rerun tries again, as bounded', async () => {
+  test('429 for ever: maxRateLimitedSubmits uploads in a row (10 by default), then error with what to do; each rerun tries again, as bounded', async () => {
     let limited = true;
     const t = await setup(store, 1, { rateLimit: () => (limited ? null : undefined) });
-    for (let run = 1; run <= 2; run++) {
-      expect(await t.run({ maxRateLimitedSubmits: 4 })).toMatchObject({ states: { error: 1 } });
-      expect(requests(t.idp, 'POST')).toBe(4 * run);
-    }
+    const events: BatchEvent[] = [];
+    expect(await t.run({ onEvent: (e) => events.push(e) })).toMatchObject({ states: { error: 1 } });
+    expect(requests(t.idp, 'POST')).toBe(10);
+    const waits = events.flatMap((e) => (e.type === 'throttled' ? [e.waitMs] : []));
+    expect(waits).toHaveLength(10);
+    expect(waits.every((w) => w >= 0 && w <= FAST.backoff.maxDelayMs)).toBe(true);
     const [record] = await t.batch.records();
     expect(record?.error).toMatch(
-      /429 Too Many Requests to 4 uploads of this document in a row; nothing was created\. Rerun/,
+      /429 Too Many Requests to 10 uploads of this document in a row; nothing was created\. Rerun/,
     );
+    // Nothing was created: the rerun tries again, bounded again (here by the option).
+    expect(await t.run({ maxRateLimitedSubmits: 3 })).toMatchObject({ states: { error: 1 } });
+    expect(requests(t.idp, 'POST')).toBe(13);
     limited = false;
-    expect(await t.run({ maxRateLimitedSubmits: 4 })).toMatchObject({ succeeded: 1 });
+    expect(await t.run()).toMatchObject({ succeeded: 1 });
     expect([...t.idp.posts.values()]).toEqual([1]);
+  });
+
+  test('a rejected (empty) file is read again by each rerun: the same verdict while empty, taken once written', async () => {
+    const t = await setup(store, 1);
+    await writeFile(join(t.input, 'late.pdf'), '');
+    expect(await t.run()).toMatchObject({ succeeded: 1, states: { retrieved: 1, rejected: 1 } });
+    expect(await t.run()).toMatchObject({ states: { retrieved: 1, rejected: 1 } }); // still empty
+    await writeFile(join(t.input, 'late.pdf'), pdfBytes(1, { text: 'late' }));
+    expect(await t.run()).toMatchObject({ documents: 2, succeeded: 2, states: { retrieved: 2 } });
+    expect([...t.idp.posts.values()]).toEqual([1, 1]);
   });
 });
 
