@@ -473,7 +473,15 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           ...(review ? { onProgress: review.onProgress } : {}),
         });
         if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
-          return await record(doc, { state: 'settled', status: execution.status, error: undefined }, hand);
+          const settled = await record(
+            doc,
+            { state: 'settled', status: execution.status, error: undefined },
+            hand,
+          );
+          // A shared store: not looked at again this run; the next run asks once more (as the file
+          // journal's plan does), so a review finished meanwhile is picked up.
+          await hand.park?.();
+          return settled;
         }
         // The result first, beside the journal (idempotent: a run that dies before the transition
         // below is journaled waits again and writes the same file); the journal keeps the pointer.
@@ -595,9 +603,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     async function runShared(store: SharedJournalStore): Promise<void> {
       const resubmit = options.resubmitUncertain === true;
       const intendSubmit = store.intendSubmit?.bind(store);
+      // Settled documents too, whatever `until`: a rerun asks again about those waiting for a review
+      // (each is parked once asked, so a run asks once), as the file journal does.
       const waitStates: DocumentState[] = [
         'submitted',
-        ...(options.until === 'final' ? (['settled'] as const) : []),
+        'settled',
         ...(resubmit ? [] : (['submitting'] as const)),
       ];
       const uploadStates: DocumentState[] = [

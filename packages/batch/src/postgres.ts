@@ -388,6 +388,40 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return false;
   }
 
+  /** The tail of this worker's claims, one after another (see `claim`). */
+  let claiming: Promise<unknown> = Promise.resolve();
+  /** Claims asked so far; per list of states, how many had been asked when a claim of them found nothing. */
+  let asked = 0;
+  const foundNothing = new Map<string, number>();
+  async function claimOne(
+    states: DocumentState[],
+  ): Promise<{ record: DocumentRecord; lease: Lease } | undefined> {
+    // One state at a time, in the order given: each is a range scan of the claim index.
+    for (const state of states) {
+      const { rows } = await query<{ record: DocumentRecord; lease_token: string }>(
+        `WITH next AS (
+           SELECT key FROM idp_batch_documents
+            WHERE batch = $1 AND state = $2 AND NOT parked
+              AND (lease_until < now() OR (lease_owner = $3 AND NOT (key = ANY($5::text[]))))
+            ORDER BY lease_until, seq LIMIT 1
+            FOR UPDATE SKIP LOCKED)
+         UPDATE idp_batch_documents d
+            SET lease_owner = $3, lease_token = d.lease_token + 1,
+                lease_until = now() + make_interval(secs => $4::float8 / 1000)
+           FROM next WHERE d.batch = $1 AND d.key = next.key
+         RETURNING d.record, d.lease_token`,
+        [batch, state, workerId, leaseMs, heldKeys()],
+      );
+      const row = rows[0];
+      if (row) {
+        const lease = { key: row.record.key, token: Number(row.lease_token) };
+        held.set(lease.key, lease.token);
+        return { record: row.record, lease };
+      }
+    }
+    return undefined;
+  }
+
   return {
     shared: true,
     workerId,
@@ -499,31 +533,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         [batch],
       );
     },
-    async claim(states) {
-      // One state at a time, in the order given: each is a range scan of the claim index.
-      for (const state of states) {
-        const { rows } = await query<{ record: DocumentRecord; lease_token: string }>(
-          `WITH next AS (
-             SELECT key FROM idp_batch_documents
-              WHERE batch = $1 AND state = $2 AND NOT parked
-                AND (lease_until < now() OR (lease_owner = $3 AND NOT (key = ANY($5::text[]))))
-              ORDER BY lease_until, seq LIMIT 1
-              FOR UPDATE SKIP LOCKED)
-           UPDATE idp_batch_documents d
-              SET lease_owner = $3, lease_token = d.lease_token + 1,
-                  lease_until = now() + make_interval(secs => $4::float8 / 1000)
-             FROM next WHERE d.batch = $1 AND d.key = next.key
-           RETURNING d.record, d.lease_token`,
-          [batch, state, workerId, leaseMs, heldKeys()],
-        );
-        const row = rows[0];
-        if (row) {
-          const lease = { key: row.record.key, token: Number(row.lease_token) };
-          held.set(lease.key, lease.token);
-          return { record: row.record, lease };
-        }
-      }
-      return undefined;
+    claim(states) {
+      // One claim of this worker at a time. The claim also takes back this worker's own leases that no
+      // loop holds (a claim whose reply was lost), judged by the held keys sent with the query: two
+      // claims of one worker in flight at once each see the other's document as "ours, held by no
+      // loop", and take it from each other (a rerun's 500 loops took one waiting document hundreds
+      // of times, each polling IDP). In turn, each claim sees what the ones before it took.
+      // A claim of the same states that began after this one was asked and found nothing answers for
+      // it too: a loop told "nothing" looks again at the next tick, and a worker's loops starting
+      // together cost one query, not one each.
+      const ticket = ++asked;
+      const which = states.join();
+      const turn = claiming.then(async () => {
+        if ((foundNothing.get(which) ?? 0) >= ticket) return undefined;
+        const covers = asked;
+        const claimed = await claimOne(states);
+        if (!claimed) foundNothing.set(which, covers);
+        return claimed;
+      });
+      claiming = turn.catch(() => {});
+      return turn;
     },
     async intendSubmit(record, lease, rules = {}) {
       return transaction(async (client) => {

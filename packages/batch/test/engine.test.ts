@@ -9,6 +9,8 @@ import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
 
 const FAST = { pollIntervalMs: 1, maxPollIntervalMs: 2 };
 
+// What both stores must do alike (kill -9 and resume, uncertain uploads, reviews re-checked, 404s and
+// retention, 429s, rejected files read again) is in behaviour.test.ts, run against each store.
 describe('runBatch', () => {
   it('takes a folder through IDP into results.jsonl, fields.csv and summary.json; one POST per document', async () => {
     const idp = closeAfterTest(await fakeBatchIdp());
@@ -131,27 +133,6 @@ describe('runBatch', () => {
     expect(Math.min(...throttled.map((e) => (e as { limit: number }).limit))).toBeLessThan(4);
   });
 
-  it('a 5xx after the server acted: uncertain, reported, not resubmitted; resubmitted only when asked', async () => {
-    const idp = closeAfterTest(await fakeBatchIdp({ failAfterCreate: (n) => n === 0 }));
-    const dir = await tempDir();
-    const options = {
-      client: clientFor(idp),
-      inputs: [await documents(dir, 1)],
-      ...ACTION,
-      outDir: join(dir, 'out'),
-      ...FAST,
-    };
-    const first = await runBatch(options);
-    expect(first.uncertain).toHaveLength(1);
-    expect([...idp.posts.values()]).toEqual([1]);
-    const again = await runBatch(options);
-    expect(again.uncertain).toHaveLength(1);
-    expect([...idp.posts.values()]).toEqual([1]); // a plain rerun does not pay twice
-    const asked = await runBatch({ ...options, resubmitUncertain: true });
-    expect(asked).toMatchObject({ succeeded: 1, uncertain: [] });
-    expect([...idp.posts.values()]).toEqual([2]);
-  });
-
   it('IDP unreachable (refused) or no token: nothing was sent, so the document is an error a rerun retries', async () => {
     const down = await fakeBatchIdp();
     const { baseUrl, tokenUrl } = down;
@@ -186,25 +167,6 @@ describe('runBatch', () => {
       succeeded: 1,
     });
     expect([...up.posts.values()]).toEqual([1]);
-  });
-
-  it('MANUAL_VALIDATION_REQUIRED is reported; a later run picks it up once it is final', async () => {
-    let reviewing = true;
-    const idp = closeAfterTest(
-      await fakeBatchIdp({ finalStatus: () => (reviewing ? 'MANUAL_VALIDATION_REQUIRED' : 'SUCCEEDED') }),
-    );
-    const dir = await tempDir();
-    const options = {
-      client: clientFor(idp),
-      inputs: [await documents(dir, 2)],
-      ...ACTION,
-      outDir: join(dir, 'out'),
-      ...FAST,
-    };
-    expect(await runBatch(options)).toMatchObject({ needsReview: 2, succeeded: 0 });
-    reviewing = false;
-    expect(await runBatch(options)).toMatchObject({ needsReview: 0, succeeded: 2 });
-    expect([...idp.posts.values()]).toEqual([1, 1]);
   });
 
   it('after a crash during an upload (journaled "submitting", no id): uncertain, never silently resubmitted', async () => {

@@ -30,12 +30,19 @@ export interface FakeBatchOptions {
    * sends none; `undefined` does not limit it.
    */
   rateLimit?: (post: number) => number | string | null | undefined;
-  /** Answer this POST (by index) itself, after the execution was created (a 2xx IDP-ish answer the engine cannot read). */
-  answerPost?: (post: number, id: string) => { status: number; type: string; body: string } | undefined;
+  /**
+   * Answer this POST (by index, or by the uploaded file's name) itself, after the execution was created
+   * (a 2xx IDP-ish answer the engine cannot read).
+   */
+  answerPost?: (
+    post: number,
+    id: string,
+    fileName: string,
+  ) => { status: number; type: string; body: string } | undefined;
   /** Answer this GET (by index over all GETs) with 404. */
   notFound?: (get: number) => boolean;
   /** Answer this POST with 503 after creating the execution (the server acted, the client cannot know). */
-  failAfterCreate?: (post: number) => boolean;
+  failAfterCreate?: (post: number, fileName: string) => boolean;
   /** Status of an execution once done (default SUCCEEDED); by file name. */
   finalStatus?: (fileName: string) => string;
   /** The `statusMessage` a done execution carries (the model's reason), by file name. */
@@ -85,9 +92,9 @@ export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<Fake
       const fileName = /filename="([^"]*)"/.exec(req.body)?.[1] ?? 'x.pdf';
       const id = randomUUID();
       executions.set(id, { polls: 0, fileName });
-      if (options.failAfterCreate?.(index))
+      if (options.failAfterCreate?.(index, fileName))
         return json(res, 503, { status: 503, title: 'Service Unavailable' });
-      const own = options.answerPost?.(index, id);
+      const own = options.answerPost?.(index, id, fileName);
       if (own) {
         res.writeHead(own.status, { 'content-type': own.type });
         res.end(own.body);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { IdpAbortError } from '@idp-kit/client';
-import { pdfBytes, postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
+import { postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
@@ -590,64 +590,5 @@ describe.skipIf(Boolean(missing))('never paid twice across the batches of one st
   });
 });
 
-describe.skipIf(Boolean(missing))(
-  'PostgreSQL store: the hostile-input rules hold as with the file journal',
-  () => {
-    const FAST = { pollIntervalMs: 1, maxPollIntervalMs: 2, backoff: { baseDelayMs: 1, maxDelayMs: 5 } };
-    async function shared(count: number, fake: Parameters<typeof fakeBatchIdp>[0] = {}) {
-      const url = await database();
-      const idp = await fakeBatchIdp(fake);
-      onTestFinished(() => idp.close());
-      const dir = await tempDir();
-      const input = await documents(dir, count);
-      const journal = await open(url);
-      const options = {
-        client: clientFor(idp),
-        inputs: [input],
-        ...ACTION,
-        outDir: `${dir}/out`,
-        ...FAST,
-        journal,
-      };
-      return { idp, input, options };
-    }
-
-    it('a 2xx submit answer without a readable id is uncertain: one POST per document across 3 runs', async () => {
-      const { idp, options } = await shared(2, {
-        answerPost: (n) =>
-          n % 2 === 0
-            ? { status: 201, type: 'application/json', body: '{}' }
-            : { status: 200, type: 'text/html', body: '<html>proxy</html>' },
-      });
-      for (let run = 0; run < 3; run++) {
-        expect(await runBatch(options)).toMatchObject({ states: { uncertain: 2 } });
-      }
-      expect([...idp.posts.values()]).toEqual([1, 1]);
-    });
-
-    it('429 for ever: exactly 10 POSTs, then error', async () => {
-      const { idp, options } = await shared(1, { rateLimit: () => null });
-      expect(await runBatch(options)).toMatchObject({ states: { error: 1 } });
-      expect(idp.seen.filter((m) => m === 'POST')).toHaveLength(10);
-    });
-
-    it('a rejected (empty) file is read again by the rerun and taken once written', async () => {
-      const { idp, input, options } = await shared(1);
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(`${input}/late.pdf`, '');
-      expect(await runBatch(options)).toMatchObject({ states: { retrieved: 1, rejected: 1 } });
-      await writeFile(`${input}/late.pdf`, pdfBytes(1, { text: 'late' }));
-      expect(await runBatch(options)).toMatchObject({ documents: 2, succeeded: 2, states: { retrieved: 2 } });
-      expect([...idp.posts.values()]).toEqual([1, 1]);
-    });
-
-    it('a fresh execution that keeps answering 404 stays submitted; the rerun waits for it again', async () => {
-      let missing404 = true;
-      const { idp, options } = await shared(1, { notFound: () => missing404 });
-      expect(await runBatch(options)).toMatchObject({ states: { submitted: 1 } });
-      missing404 = false;
-      expect(await runBatch(options)).toMatchObject({ succeeded: 1 });
-      expect([...idp.posts.values()]).toEqual([1]);
-    });
-  },
-);
+// The rules both stores share (uncertain uploads, 429s, 404s and retention, rejected files read again,
+// reviews re-checked, kill -9 and resume) are cases of behaviour.test.ts, run against each store.
