@@ -4,6 +4,7 @@ import {
   type Execution,
   type ExecutionRef,
   type IdpClient,
+  type IdpClientOptions,
   type Logger,
   type Redactor,
 } from '@idp-kit/client';
@@ -156,6 +157,18 @@ export class CliContext {
     fromUrl?: { organizationId: string; baseUrl: string },
     extra: { fetch?: typeof fetch } = {},
   ): IdpClient {
+    return createIdpClient(this.clientOptions(flags, fromUrl, extra));
+  }
+
+  /**
+   * The client's options from flags, environment and .env (what `connect()` makes the client from, and
+   * what `idp doctor` hands to `diagnose()`). Throws a `UsageError` on a missing or refused setting.
+   */
+  clientOptions(
+    flags: ConnectionFlags & { verbose?: boolean },
+    fromUrl?: { organizationId: string; baseUrl: string },
+    extra: { fetch?: typeof fetch } = {},
+  ): IdpClientOptions {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
     const settings = this.settings();
@@ -166,7 +179,7 @@ export class CliContext {
     const logger: Logger = this.verbose
       ? { debug: (m) => this.warn(errStyle.dim(m)), warn: (m) => this.warn(errStyle.warn(m)) }
       : { warn: (m) => this.warn(errStyle.warn(m)) };
-    return createIdpClient({
+    return {
       organizationId: connection.organizationId,
       ...(connection.region ? { region: connection.region } : {}),
       ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
@@ -182,7 +195,7 @@ export class CliContext {
       timeoutMs,
       logger,
       redactor: this.redactor,
-    });
+    };
   }
 
   print(execution: Execution<boolean>, flags: OutputFlags): void {

@@ -326,7 +326,11 @@ async function discoveryChecks(setup: Setup, signal?: AbortSignal): Promise<Diag
       name: `version ${version.version}`,
       status: here ? 'ok' : 'fail',
       message: runtime ? `published to ${runtime}` : 'not published to a runtime',
-      ...(here ? {} : { action: `use the region (or base URL) of ${runtime ?? 'a published version'}` }),
+      ...(here
+        ? {}
+        : {
+            action: `use the region (IDP_REGION) or the base URL (IDP_BASE_URL) of ${runtime ?? 'a published version'}`,
+          }),
     });
   } catch (error) {
     checks.push({
