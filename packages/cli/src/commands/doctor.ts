@@ -1,11 +1,11 @@
-import { join } from 'node:path';
-import { type ExecutionRef, IDP_SETTINGS } from '@idp-kit/client';
-import { type DiagnoseSettings, type DiagnosisCheck, diagnose } from '@idp-kit/client/diagnose';
+import type { ExecutionRef } from '@idp-kit/client';
+import { type DiagnosisCheck, diagnose } from '@idp-kit/client/diagnose';
 import type { Command } from 'commander';
-import { type ConnectionFlags, type ExecutionFlags, flagKey, resolveExecution } from '../config.js';
+import { type ConnectionFlags, type ExecutionFlags, resolveExecution } from '../config.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions, executionOptions } from '../flags.js';
+import { settingSources } from '../setting-sources.js';
 import { terminalLine } from '../terminal-text.js';
 
 /** A check as `--json` has always shown it: `pass`, `fail`, or `note` (a warning, or not checked). */
@@ -16,33 +16,6 @@ interface Check {
   detail: string;
   /** What to do when it failed. */
   hint?: string;
-}
-
-/**
- * Where each setting came from: a flag, the environment, the .env file, or nowhere. Never a value. The
- * settings and the reading of .env are the client's and the CLI's own (`IDP_SETTINGS`, `ctx.settings()`),
- * not a copy.
- */
-function settingSources(ctx: CliContext, flags: Record<string, unknown>): DiagnoseSettings {
-  let dotenv: { path: string; supplied: string[] } | undefined;
-  try {
-    dotenv = ctx.settings().dotenv;
-  } catch {
-    dotenv = undefined; // an unreadable .env is reported when the connection is made
-  }
-  const path = dotenv?.path ?? join(ctx.io.cwd, '.env');
-  const sources: Record<string, string | undefined> = {};
-  for (const { name, flag } of IDP_SETTINGS) {
-    sources[name] =
-      flag && flags[flagKey(flag)] !== undefined
-        ? `flag ${flag}`
-        : ctx.io.env[name]
-          ? 'environment'
-          : dotenv?.supplied.includes(name)
-            ? `.env (${path})`
-            : undefined;
-  }
-  return { sources, dotenvPath: path };
 }
 
 interface DoctorFlags extends ConnectionFlags, ExecutionFlags {
