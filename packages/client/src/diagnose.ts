@@ -329,7 +329,7 @@ async function discoveryChecks(setup: Setup, signal?: AbortSignal): Promise<Diag
       ...(here
         ? {}
         : {
-            action: `use the region (IDP_REGION) or the base URL (IDP_BASE_URL) of ${runtime ?? 'a published version'}`,
+            action: `use the region (IDP_REGION, --region) or the base URL (IDP_BASE_URL, --base-url) of ${runtime ?? 'a published version'}`,
           }),
     });
   } catch (error) {
@@ -427,7 +427,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Diagnosis> {
       name: 'shape',
       status: 'fail',
       message: (error as Error).message,
-      action: 'correct the setting the message names, then diagnose again',
+      action: 'correct what the message names (a setting, or the execution named), then run the diagnosis again',
     });
     return report(checks, drift, redactor);
   }

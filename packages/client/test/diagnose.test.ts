@@ -98,7 +98,7 @@ describe('diagnose()', () => {
         name: 'shape',
         status: 'fail',
         message: 'missing setting: IDP_CLIENT_ID',
-        action: expect.stringMatching(/correct the setting/),
+        action: expect.stringMatching(/^correct what the message names/),
       },
     ]);
     expect(idp.server.requests).toEqual([]);

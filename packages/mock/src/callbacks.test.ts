@@ -7,6 +7,7 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { type MockCallbackEvent, type MockCallbackOptions, seededDraw } from './callbacks.js';
 import { EXAMPLE_EXECUTION } from './example.js';
 import { createMockFront } from './front.js';
+import { startMockOver } from './start-mock.js';
 
 const NONCE = 'mock-callback-nonce-0123456789';
 const { actionId, actionVersion } = EXAMPLE_EXECUTION;
@@ -202,5 +203,17 @@ describe('the mock calls back', () => {
     expect(() => createMockFront({ prismUrl: 'http://127.0.0.1:1', callbacks: { delayMs: -1 } })).toThrow(
       /delayMs must be 0 or more/,
     );
+  });
+
+  it('startMock() refuses them before it takes a port or starts Prism', async () => {
+    let launched = false;
+    const launch = async () => {
+      launched = true;
+      throw new Error('Prism must not be started');
+    };
+    await expect(startMockOver({ callbacks: { lossRate: -0.5 } }, launch)).rejects.toThrow(
+      /lossRate must be/,
+    );
+    expect(launched).toBe(false);
   });
 });

@@ -94,7 +94,8 @@ function shown(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-function checkOptions(options: MockCallbackOptions): void {
+/** Throws a `RangeError` that says what to give when an option is out of range. */
+export function checkCallbackOptions(options: MockCallbackOptions): void {
   const { delayMs = 0, lossRate = 0 } = options;
   if (!Number.isFinite(delayMs) || delayMs < 0)
     throw new RangeError(`callbacks.delayMs must be 0 or more milliseconds, got ${delayMs}`);
@@ -109,7 +110,7 @@ function checkOptions(options: MockCallbackOptions): void {
  * clears what is pending and aborts what is in flight, so no timer outlives the mock.
  */
 export function createCallbacks(options: MockCallbackOptions = {}) {
-  checkOptions(options);
+  checkCallbackOptions(options);
   const delayMs = options.delayMs ?? 0;
   const draw = seededDraw(options.seed ?? 1);
   const lost = options.lost ? new Set(options.lost) : undefined;

@@ -1,5 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { MockCallbackOptions } from './callbacks.js';
+import { checkCallbackOptions, type MockCallbackOptions } from './callbacks.js';
 import { createMockFront } from './front.js';
 import { type RunningPrism, startPrism } from './prism.js';
 import { resolveSpecPath } from './spec-path.js';
@@ -117,6 +117,8 @@ export async function startMockOver(
   options: Pick<StartMockOptions, 'port' | 'host' | 'lifecycleMs' | 'callbacks'>,
   launchPrism: () => Promise<RunningPrism>,
 ): Promise<RunningMock> {
+  // A bad option fails before the port is taken or Prism is started.
+  if (options.callbacks) checkCallbackOptions(options.callbacks);
   const host = options.host ?? '127.0.0.1';
   // A handler from the first connection on: nothing the port accepts is left unanswered.
   let handle: RequestListener = answerStarting;
