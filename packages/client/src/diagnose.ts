@@ -427,7 +427,8 @@ export async function diagnose(options: DiagnoseOptions): Promise<Diagnosis> {
       name: 'shape',
       status: 'fail',
       message: (error as Error).message,
-      action: 'correct what the message names (a setting, or the execution named), then run the diagnosis again',
+      action:
+        'correct what the message names (a setting, or the execution named), then run the diagnosis again',
     });
     return report(checks, drift, redactor);
   }
