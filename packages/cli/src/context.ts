@@ -9,7 +9,6 @@ import {
   type Redactor,
 } from '@idp-kit/client';
 import {
-  type Connection,
   type ConnectionFlags,
   checkDotenvDestinations,
   loadSettings,
@@ -67,14 +66,6 @@ export class CliContext {
   readonly redactor: Redactor = createRedactor();
   readonly io: Io;
   private settingsRead: Settings | undefined;
-  /** The settings the last `connect()` used (for `idp doctor`); hold secrets: never print this. */
-  lastConnection: Connection | undefined;
-
-  /** The token URL configured (IDP_TOKEN_URL, --token-url), if any. */
-  get tokenUrl(): string | undefined {
-    return this.lastConnection?.tokenUrl;
-  }
-
   constructor(io: Io) {
     this.io = {
       ...io,
@@ -174,7 +165,6 @@ export class CliContext {
     const settings = this.settings();
     checkDotenvDestinations(settings, flags, this.io.env);
     const connection = resolveConnection(flags, settings.env, fromUrl, this.cmd);
-    this.lastConnection = connection;
     const { errStyle } = this;
     const logger: Logger = this.verbose
       ? { debug: (m) => this.warn(errStyle.dim(m)), warn: (m) => this.warn(errStyle.warn(m)) }
