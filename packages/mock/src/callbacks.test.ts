@@ -116,6 +116,31 @@ describe('the mock calls back', () => {
     expect(bodies).toEqual([{ executionId: id, actionId, version: actionVersion }]);
   });
 
+  it('a document whose bytes hold name="callback" is not taken for the callback part', async () => {
+    let patches = 0;
+    const sinkUrl = await listen(
+      createServer((req, res) => {
+        patches++;
+        req.resume();
+        res.writeHead(204).end();
+      }),
+    );
+    const { events, logged, mockUrl } = await setUp();
+    const form = new FormData();
+    const decoy = `%PDF-1.4\r\nContent-Disposition: form-data; name="callback"\r\n\r\n{"noAuthUrl":"http://127.0.0.1:9/decoy"}\r\n`;
+    form.append('file', new Blob([decoy], { type: 'application/pdf' }), 'decoy.pdf');
+    form.append('callback', JSON.stringify({ noAuthUrl: `${sinkUrl}/hook` }));
+    const answer = await fetch(
+      `${mockUrl}/api/v1/organizations/${IDS.organizationId}/actions/${actionId}/versions/${actionVersion}/executions`,
+      { method: 'POST', headers: { authorization: 'Bearer any-token' }, body: form },
+    );
+    expect(answer.status).toBe(201);
+    await until(() => events.length === 1, 'the callback');
+    expect(events[0]).toMatchObject({ outcome: 'sent', answer: 204 });
+    expect(patches).toBe(1);
+    expect(logged).toEqual([]);
+  });
+
   it('a delay: the callback comes no sooner than the lifecycle plus the delay', async () => {
     const DELAY_MS = 1_000;
     const { events, received, receiver, submit } = await setUp({ delayMs: DELAY_MS });

@@ -162,6 +162,8 @@ export function createCallbacks(options: MockCallbackOptions = {}) {
   }
 
   return {
+    /** Where the mock tells what it did not send, and why. */
+    log,
     /** Sends the callback `inMs` from now (when the execution settles), plus the configured delay. */
     schedule(request: CallbackRequest, status: () => string, inMs: number): void {
       if (inFlight.signal.aborted) return;

@@ -126,15 +126,27 @@ function filePart(body: Buffer, contentType: string | undefined) {
   return { fileName: header[1] ?? '', size: (end < 0 ? body.length : end) - start };
 }
 
-/** The `callback` part of a multipart body, as text; `undefined` when there is none. */
+/**
+ * The `callback` part of a multipart body, as text; `undefined` when there is none. Parts are found by
+ * their boundary, which cannot occur inside the document, so a file that holds `name="callback"` is no
+ * callback.
+ */
 function multipartCallback(body: Buffer, contentType: string | undefined): string | undefined {
   const boundary = /boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
-  const at = body.indexOf('name="callback"', 0, 'latin1');
-  if (!boundary || at < 0) return undefined;
-  const start = body.indexOf('\r\n\r\n', at, 'latin1');
-  const end = body.indexOf(`\r\n--${boundary}`, start, 'latin1');
-  if (start < 0 || end < 0) return undefined;
-  return body.subarray(start + 4, end).toString('utf8');
+  if (!boundary) return undefined;
+  const delimiter = `--${boundary}\r\n`;
+  for (
+    let at = body.indexOf(delimiter, 0, 'latin1');
+    at >= 0;
+    at = body.indexOf(delimiter, at + 1, 'latin1')
+  ) {
+    const headersEnd = body.indexOf('\r\n\r\n', at, 'latin1');
+    if (headersEnd < 0) return undefined;
+    if (!/\bname="callback"/i.test(body.subarray(at, headersEnd).toString('latin1'))) continue;
+    const end = body.indexOf(`\r\n--${boundary}`, headersEnd, 'latin1');
+    return end < 0 ? undefined : body.subarray(headersEnd + 4, end).toString('utf8');
+  }
+  return undefined;
 }
 
 /** The document of a JSON (base64) submit: its name and decoded size, and its callback text, when the body has them. */
@@ -187,7 +199,6 @@ export function createMockFront(options: FrontOptions): MockFront {
   const lifecycleMs = options.lifecycleMs ?? 20_000;
   const now = options.now ?? Date.now;
   const callbacks = createCallbacks(options.callbacks);
-  const log = options.callbacks?.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   /** Execution id → when its lifecycle started, which one it follows, and its review. */
   const started = new Map<string, Tracked>();
 
@@ -458,7 +469,7 @@ export function createMockFront(options: FrontOptions): MockFront {
       ? (file as { callback?: string } | undefined)?.callback
       : multipartCallback(body, req.headers['content-type']);
     const target = callbackTarget(text);
-    if (target && 'problem' in target) log(`idp-mock: execution ${id}: ${target.problem}`);
+    if (target && 'problem' in target) callbacks.log(`idp-mock: execution ${id}: ${target.problem}`);
     if (target && 'url' in target && actionId && version) {
       life.callback = { url: target.url, executionId: id, actionId, version };
       // Settled: SUCCEEDED at the end of its lifecycle; a review waits from the middle on.
