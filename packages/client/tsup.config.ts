@@ -12,6 +12,7 @@ export default defineConfig({
     otel: 'src/otel.ts',
     drift: 'src/drift.ts',
     file: 'src/document-file.ts',
+    diagnose: 'src/diagnose.ts',
   },
   format: ['esm'],
   target: 'node20',

@@ -7,4 +7,6 @@ export default defineConfig({
   dts: { entry: 'src/index.ts' },
   clean: true,
   sourcemap: true,
+  // The loopback rule is the kit's one (a private package), bundled in.
+  noExternal: ['@idp-kit/http'],
 });

@@ -16,6 +16,7 @@ export const ENTRY_POINTS: Record<string, string[]> = {
     'packages/client/src/otel.ts',
     'packages/client/src/drift.ts',
     'packages/client/src/document-file.ts',
+    'packages/client/src/diagnose.ts',
   ],
   '@idp-kit/batch': ['packages/batch/src/index.ts', 'packages/batch/src/postgres-entry.ts'],
   '@idp-kit/eval': ['packages/eval/src/index.ts'],

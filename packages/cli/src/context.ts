@@ -4,11 +4,11 @@ import {
   type Execution,
   type ExecutionRef,
   type IdpClient,
+  type IdpClientOptions,
   type Logger,
   type Redactor,
 } from '@idp-kit/client';
 import {
-  type Connection,
   type ConnectionFlags,
   checkDotenvDestinations,
   loadSettings,
@@ -66,14 +66,6 @@ export class CliContext {
   readonly redactor: Redactor = createRedactor();
   readonly io: Io;
   private settingsRead: Settings | undefined;
-  /** The settings the last `connect()` used (for `idp doctor`); hold secrets: never print this. */
-  lastConnection: Connection | undefined;
-
-  /** The token URL configured (IDP_TOKEN_URL, --token-url), if any. */
-  get tokenUrl(): string | undefined {
-    return this.lastConnection?.tokenUrl;
-  }
-
   constructor(io: Io) {
     this.io = {
       ...io,
@@ -156,17 +148,28 @@ export class CliContext {
     fromUrl?: { organizationId: string; baseUrl: string },
     extra: { fetch?: typeof fetch } = {},
   ): IdpClient {
+    return createIdpClient(this.clientOptions(flags, fromUrl, extra));
+  }
+
+  /**
+   * The client's options from flags, environment and .env (what `connect()` makes the client from, and
+   * what `idp doctor` hands to `diagnose()`). Throws a `UsageError` on a missing or refused setting.
+   */
+  clientOptions(
+    flags: ConnectionFlags & { verbose?: boolean },
+    fromUrl?: { organizationId: string; baseUrl: string },
+    extra: { fetch?: typeof fetch } = {},
+  ): IdpClientOptions {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
     const settings = this.settings();
     checkDotenvDestinations(settings, flags, this.io.env);
     const connection = resolveConnection(flags, settings.env, fromUrl, this.cmd);
-    this.lastConnection = connection;
     const { errStyle } = this;
     const logger: Logger = this.verbose
       ? { debug: (m) => this.warn(errStyle.dim(m)), warn: (m) => this.warn(errStyle.warn(m)) }
       : { warn: (m) => this.warn(errStyle.warn(m)) };
-    return createIdpClient({
+    return {
       organizationId: connection.organizationId,
       ...(connection.region ? { region: connection.region } : {}),
       ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
@@ -182,7 +185,7 @@ export class CliContext {
       timeoutMs,
       logger,
       redactor: this.redactor,
-    });
+    };
   }
 
   print(execution: Execution<boolean>, flags: OutputFlags): void {

@@ -10,6 +10,7 @@ import {
   IdpValidationError,
   runtimeBaseUrl,
 } from '@idp-kit/client';
+import { type DiagnoseOptions, diagnose } from '@idp-kit/client/diagnose';
 import { readDocumentFile } from '@idp-kit/client/file';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -51,6 +52,12 @@ export interface IdpMcpOptions {
   version?: string;
   /** First poll interval of `wait_for_execution` (the client's 10 s floor against MuleSoft holds). */
   pollIntervalMs?: number;
+  /**
+   * What the `diagnose` tool checks: best the client's options and where each setting came from (as
+   * `idp mcp` passes them), so that it can also request a token alone and check answers against the
+   * spec. Default `{ client }`: the client above, without those two checks.
+   */
+  diagnose?: Omit<DiagnoseOptions, 'execution' | 'signal'>;
 }
 
 const uuid = (what: string) => z.string().regex(UUID, `${what} must be a UUID`).describe(`${what} (a UUID)`);
@@ -182,7 +189,8 @@ function executionResult(
 
 /**
  * An MCP server over an `IdpClient`: tools to retrieve and wait for executions, list their fields
- * (with a low-confidence filter), discover actions and read review tasks; with `allowWrites`, also to
+ * (with a low-confidence filter), discover actions, read review tasks and diagnose the setup (`diagnose`,
+ * the checks of `idp doctor`); with `allowWrites`, also to
  * submit documents and correct and approve reviews. Every input is checked before anything is sent; a
  * failure is a tool error with the client's message; no secret or token is ever in a result.
  *
@@ -472,6 +480,27 @@ export function createIdpMcpServer(options: IdpMcpOptions): McpServer {
       annotations: { readOnlyHint: true },
     },
     tool('get_review', async (args) => json(await client.getReview(reviewRef(args)))),
+  );
+
+  server.registerTool(
+    'diagnose',
+    {
+      title: 'Diagnose the IDP setup',
+      description:
+        "Check this server's IDP setup end to end, as `idp doctor` does: where each setting came from (never a value), DNS and TCP/TLS to the runtime, token and control-plane hosts, the clock, a token request, reading an execution (when named), a page of actions and where its version runs, and each answer against the spec. Returns ok and every check with its id, status (ok, warn, fail, skip), message and, for a failure, what to do. No secret, token or extracted value is in it.",
+      inputSchema: refShape,
+      annotations: { readOnlyHint: true, openWorldHint: true },
+    },
+    tool('diagnose', async (args, extra) => {
+      const named = args.url || args.actionId || args.actionVersion || args.executionId;
+      const execution = named ? refOf(args).target : undefined;
+      const diagnosis = await diagnose({
+        ...(options.diagnose ?? { client }),
+        ...(execution ? { execution } : {}),
+        signal: extra.signal,
+      });
+      return json({ ok: diagnosis.ok, checks: diagnosis.checks });
+    }),
   );
 
   if (options.allowWrites) {

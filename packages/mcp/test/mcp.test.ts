@@ -53,6 +53,7 @@ describe('the MCP server against the bundled mock, through the SDK client over s
     const readOnly = await connect(env());
     const names = (await readOnly.listTools()).tools.map((t) => t.name).sort();
     expect(names).toEqual([
+      'diagnose',
       'extract_fields',
       'get_action',
       'get_execution',

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type RequestListener, request, type ServerResponse } from 'node:http';
+import {
+  type CallbackRequest,
+  callbackTarget,
+  createCallbacks,
+  type MockCallbackOptions,
+} from './callbacks.js';
 import {
   exampleFor,
   fixedError,
@@ -26,7 +32,22 @@ export interface FrontOptions {
   lifecycleMs?: number;
   /** The clock (tests pass a fake one). */
   now?: () => number;
+  /** How submits with a `callback` part are called back: a delay, a share lost. */
+  callbacks?: MockCallbackOptions;
 }
+
+/**
+ * The mock's front: a node:http request handler, and `close()`, which cancels the callbacks not yet
+ * sent (and those in flight).
+ *
+ * @example
+ * ```ts
+ * const front: MockFront = createMockFront({ prismUrl });
+ * createServer(front).listen(4010);
+ * front.close();
+ * ```
+ */
+export type MockFront = RequestListener & { close(): void };
 
 /**
  * The largest document the mock accepts: the service's 15 MB, read as MiB (the larger reading, so that
@@ -43,7 +64,7 @@ const PRISM_BODY_LIMIT = 9 * 1024 * 1024;
 
 const EXECUTION = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/versions\/[^/]+\/executions\/([^/?]+)$/;
 const ACTION_VERSION = /^\/api\/v1\/organizations\/([^/]+)\/actions\/([^/]+)\/versions\/([^/]+)\//;
-const SUBMIT = /^\/api\/v1\/organizations\/[^/]+\/actions\/([^/]+)\/versions\/[^/]+\/executions$/;
+const SUBMIT = /^\/api\/v1\/organizations\/[^/]+\/actions\/([^/]+)\/versions\/([^/]+)\/executions$/;
 const REVIEW = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/reviews\/([^/?]+)$/;
 const REVIEWS = /^\/api\/v1\/organizations\/[^/]+\/reviews$/;
 
@@ -57,6 +78,8 @@ interface Tracked {
   approved?: boolean;
   /** The review payload as last corrected (PATCH). */
   review?: { analyzersResults?: { name?: unknown; result?: unknown }[] };
+  /** Where to call back when it settles, as its submit asked. */
+  callback?: CallbackRequest;
 }
 
 interface Upstream {
@@ -103,12 +126,39 @@ function filePart(body: Buffer, contentType: string | undefined) {
   return { fileName: header[1] ?? '', size: (end < 0 ? body.length : end) - start };
 }
 
-/** The document of a JSON (base64) submit: its name and decoded size, when the body has them. */
+/**
+ * The `callback` part of a multipart body, as text; `undefined` when there is none. Parts are found by
+ * their boundary, which cannot occur inside the document, so a file that holds `name="callback"` is no
+ * callback.
+ */
+function multipartCallback(body: Buffer, contentType: string | undefined): string | undefined {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
+  if (!boundary) return undefined;
+  const delimiter = `--${boundary}\r\n`;
+  for (
+    let at = body.indexOf(delimiter, 0, 'latin1');
+    at >= 0;
+    at = body.indexOf(delimiter, at + 1, 'latin1')
+  ) {
+    const headersEnd = body.indexOf('\r\n\r\n', at, 'latin1');
+    if (headersEnd < 0) return undefined;
+    if (!/\bname="callback"/i.test(body.subarray(at, headersEnd).toString('latin1'))) continue;
+    const end = body.indexOf(`\r\n--${boundary}`, headersEnd, 'latin1');
+    return end < 0 ? undefined : body.subarray(headersEnd + 4, end).toString('utf8');
+  }
+  return undefined;
+}
+
+/** The document of a JSON (base64) submit: its name and decoded size, and its callback text, when the body has them. */
 function jsonFile(body: Buffer) {
   try {
-    const parsed = JSON.parse(body.toString()) as { file?: unknown; fileName?: unknown };
+    const parsed = JSON.parse(body.toString()) as { file?: unknown; fileName?: unknown; callback?: unknown };
     if (typeof parsed.file !== 'string' || typeof parsed.fileName !== 'string') return undefined;
-    return { fileName: parsed.fileName, size: Buffer.byteLength(parsed.file, 'base64') };
+    return {
+      fileName: parsed.fileName,
+      size: Buffer.byteLength(parsed.file, 'base64'),
+      ...(typeof parsed.callback === 'string' ? { callback: parsed.callback } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -144,10 +194,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too la
  * server.listen(4010, '127.0.0.1');
  * ```
  */
-export function createMockFront(options: FrontOptions) {
+export function createMockFront(options: FrontOptions): MockFront {
   const prism = new URL(options.prismUrl);
   const lifecycleMs = options.lifecycleMs ?? 20_000;
   const now = options.now ?? Date.now;
+  const callbacks = createCallbacks(options.callbacks);
   /** Execution id → when its lifecycle started, which one it follows, and its review. */
   const started = new Map<string, Tracked>();
 
@@ -210,6 +261,16 @@ export function createMockFront(options: FrontOptions) {
       started.set(key, life);
     }
     return life;
+  }
+
+  /**
+   * The status a callback reports, `afterMs` into the lifecycle. A timer may fire a millisecond before
+   * the clock says it is due: the lifecycle is then moved to meet it, so that what the receiver fetches
+   * is the settled status the callback announced.
+   */
+  function settled(life: Tracked, afterMs: number): string {
+    if (now() - life.at < afterMs) life.at = now() - afterMs;
+    return statusOf(life);
   }
 
   function statusOf(life: Tracked): string {
@@ -330,7 +391,11 @@ export function createMockFront(options: FrontOptions) {
       life.review = JSON.parse(body.toString()) as NonNullable<Tracked['review']>;
       return sendJson(res, answer, life.review);
     }
-    if (req.method === 'DELETE' && answer.status < 300) life.approved = true;
+    if (req.method === 'DELETE' && answer.status < 300 && !life.approved) {
+      life.approved = true;
+      // Approved: it reaches SUCCEEDED, and IDP calls back again.
+      if (life.callback) callbacks.schedule(life.callback, () => statusOf(life), 0);
+    }
     relay(res, answer);
   }
 
@@ -392,18 +457,30 @@ export function createMockFront(options: FrontOptions) {
     // Each submitted document gets an id of its own that then goes through the lifecycle; one whose
     // name asks for a review waits in MANUAL_VALIDATION_REQUIRED until the review is approved.
     const id = randomUUID();
-    const actionId = SUBMIT.exec(new URL(req.url ?? '/', 'http://mock').pathname)?.[1];
-    started.set(id, {
+    const [, actionId, version] = SUBMIT.exec(new URL(req.url ?? '/', 'http://mock').pathname) ?? [];
+    const life: Tracked = {
       at: now(),
       kind: fileName && /review/i.test(fileName) ? 'held' : 'lifecycle',
       ...(actionId ? { actionId } : {}),
       ...(fileName ? { fileName } : {}),
-    });
+    };
+    started.set(id, life);
+    const text = json
+      ? (file as { callback?: string } | undefined)?.callback
+      : multipartCallback(body, req.headers['content-type']);
+    const target = callbackTarget(text);
+    if (target && 'problem' in target) callbacks.log(`idp-mock: execution ${id}: ${target.problem}`);
+    if (target && 'url' in target && actionId && version) {
+      life.callback = { url: target.url, executionId: id, actionId, version };
+      // Settled: SUCCEEDED at the end of its lifecycle; a review waits from the middle on.
+      const settlesInMs = life.kind === 'held' ? lifecycleMs * 0.5 : lifecycleMs;
+      callbacks.schedule(life.callback, () => settled(life, settlesInMs), settlesInMs);
+    }
     const created = JSON.parse(answer.body.toString()) as Record<string, unknown>;
     sendJson(res, answer, { ...created, id, ...(fileName ? { documentName: fileName } : {}) });
   }
 
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://mock');
       const own = req.headers.prefer !== undefined;
@@ -419,5 +496,6 @@ export function createMockFront(options: FrontOptions) {
       if (!res.headersSent) problem(res, 502, 'Bad Gateway', `mock front: ${(error as Error).message}`);
       else res.destroy();
     }
-  };
+  }
+  return Object.assign(handle, { close: () => callbacks.close() });
 }

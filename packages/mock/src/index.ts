@@ -1,5 +1,6 @@
+export type { MockCallbackEvent, MockCallbackOptions } from './callbacks.js';
 export { EXAMPLE_EXECUTION } from './example.js';
-export { createMockFront, type FrontOptions, MAX_UPLOAD_BYTES } from './front.js';
+export { createMockFront, type FrontOptions, MAX_UPLOAD_BYTES, type MockFront } from './front.js';
 export { freePort } from './prism.js';
 export { MOCK_EXECUTIONS } from './scenarios.js';
 export { exportLines, mockSettings } from './settings.js';

@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { checkCallbackOptions, type MockCallbackOptions } from './callbacks.js';
 import { createMockFront } from './front.js';
 import { type RunningPrism, startPrism } from './prism.js';
 import { resolveSpecPath } from './spec-path.js';
@@ -25,6 +26,11 @@ export interface StartMockOptions {
   lifecycleMs?: number;
   /** Forward Prism's own log lines (each request, each violation) to this stream. */
   log?: NodeJS.WritableStream;
+  /**
+   * How a submit with a `callback` part is called back when its execution settles (a PATCH with
+   * `{executionId, actionId, version}`, loopback URLs only): a delay, a share lost; default at once, none lost.
+   */
+  callbacks?: MockCallbackOptions;
 }
 
 /**
@@ -108,9 +114,11 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
  * called once the port is taken. Internal: not exported from the package.
  */
 export async function startMockOver(
-  options: Pick<StartMockOptions, 'port' | 'host' | 'lifecycleMs'>,
+  options: Pick<StartMockOptions, 'port' | 'host' | 'lifecycleMs' | 'callbacks'>,
   launchPrism: () => Promise<RunningPrism>,
 ): Promise<RunningMock> {
+  // A bad option fails before the port is taken or Prism is started.
+  if (options.callbacks) checkCallbackOptions(options.callbacks);
   const host = options.host ?? '127.0.0.1';
   // A handler from the first connection on: nothing the port accepts is left unanswered.
   let handle: RequestListener = answerStarting;
@@ -128,12 +136,16 @@ export async function startMockOver(
     await close();
     throw new MockStartError((error as Error).message, { cause: error });
   }
-  handle = createMockFront({
+  const front = createMockFront({
     prismUrl: prism.url,
     ...(options.lifecycleMs !== undefined ? { lifecycleMs: options.lifecycleMs } : {}),
+    ...(options.callbacks !== undefined ? { callbacks: options.callbacks } : {}),
   });
+  handle = front;
   let stopped: Promise<void> | undefined;
   const stop = () => {
+    // Callbacks not yet sent are dropped with the mock: no timer outlives it.
+    front.close();
     stopped ??= Promise.all([close(), prism.stop()]).then(() => undefined);
     return stopped;
   };

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ConnectionFlags } from '../config.js';
 import type { CliContext } from '../context.js';
 import { connectionOptions } from '../flags.js';
+import { settingSources } from '../setting-sources.js';
 import { VERSION } from '../version.js';
 
 interface Flags extends ConnectionFlags {
@@ -23,6 +24,11 @@ export function mcpCommand(program: Command, ctx: CliContext): void {
       const client = ctx.connect(flags);
       const server = await serveStdio({
         client,
+        // The diagnose tool checks these settings as `idp doctor` does: the token alone and the spec too.
+        diagnose: {
+          client: () => ctx.clientOptions(flags),
+          settings: settingSources(ctx, flags as Record<string, unknown>),
+        },
         allowWrites: flags.allowWrites === true,
         redact: (text) => ctx.redact(text),
         cwd: ctx.io.cwd,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../config.js';
+import { parseDuration, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 
 /** `idp mock`: the bundled mock in the foreground, with the settings to paste. */
@@ -8,10 +8,19 @@ export function mockCommand(program: Command, ctx: CliContext): void {
     .command('mock')
     .description('Run the bundled IDP mock (Prism) and print the settings that point idp at it.')
     .option('--port <port>', 'port to listen on', '4010')
-    .action(async (flags: { port: string }) => {
+    .option('--callback-delay <duration>', 'call back this long after an execution settles (e.g. 2s)', '0s')
+    .option('--callback-loss <share>', 'lose this share of callbacks on purpose, 0 to 1 (e.g. 0.1)', '0')
+    .action(async (flags: { port: string; callbackDelay: string; callbackLoss: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new UsageError(`--port must be 0-65535, got ${flags.port}`);
+      }
+      const delayMs = parseDuration(flags.callbackDelay, '--callback-delay');
+      const lossRate = Number(flags.callbackLoss);
+      if (flags.callbackLoss.trim() === '' || !(lossRate >= 0 && lossRate <= 1)) {
+        throw new UsageError(
+          `--callback-loss must be a share from 0 to 1 (0.1 loses one callback in ten), got ${flags.callbackLoss}`,
+        );
       }
       const {
         startMock,
@@ -24,7 +33,7 @@ export function mockCommand(program: Command, ctx: CliContext): void {
           'idp mock needs the @idp-kit/mock package (it brings Prism): npm install -g @idp-kit/mock',
         );
       });
-      const mock = await startMock({ port });
+      const mock = await startMock({ port, callbacks: { delayMs, lossRate } });
       const { cmd } = ctx;
       ctx.say(`IDP mock running at ${mock.baseUrl} (Ctrl-C to stop). In another terminal:
 

@@ -1,0 +1,16 @@
+import { runNode } from '@idp-kit/testkit';
+import { describe, expect, it } from 'vitest';
+import { BIN, cleanEnv } from './helpers.js';
+
+describe('idp mock: the callback options', () => {
+  it.each([
+    [['--callback-loss', '2'], /--callback-loss must be a share from 0 to 1 .*got 2/],
+    [['--callback-loss', 'some'], /--callback-loss must be a share from 0 to 1 .*got some/],
+    [['--callback-delay', 'soon'], /--callback-delay must be a duration like 30s/],
+  ])('%j is a usage error (exit 2) before the mock starts', async (args, message) => {
+    const run = await runNode([BIN, 'mock', '--port', '0', ...args], { env: cleanEnv });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).not.toContain('IDP mock running');
+  });
+});
