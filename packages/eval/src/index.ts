@@ -25,6 +25,17 @@ export {
 } from './compare.js';
 export { type Counts, outcome, rates } from './counts.js';
 export {
+  type ChangedValue,
+  type ChangeKind,
+  type DiffOptions,
+  type DiffReport,
+  diffResults,
+  type FieldDiff,
+  type Verdict,
+  type VersionDiff,
+  worseFirst,
+} from './diff.js';
+export {
   type EvalOptions,
   type EvalReport,
   evaluate,
@@ -33,6 +44,7 @@ export {
   REVIEW_BUDGETS,
   reportOf,
 } from './evaluate.js';
+export { checkGate, type GateResult, type GateRule, needsTruth, parseFailOn } from './fail-on.js';
 export { type HtmlReportOptions, htmlReport, reportPageData, scriptJson } from './html-report.js';
 export { hungarian } from './hungarian.js';
 export { EvalInputError, isPresent, type ResultDocument, type ResultValue, type TruthRow } from './inputs.js';
