@@ -14,6 +14,8 @@ export const EXIT = {
   NOT_SETTLED: 7,
   /** `idp batch run`: not every document SUCCEEDED (see summary.json). */
   BATCH_INCOMPLETE: 8,
+  /** `idp diff --fail-on`: a rule of the gate was broken (the JSON's `gate` names the rules and fields). */
+  DIFF_GATE: 10,
   /** 128 + SIGINT, as shells report it. */
   INTERRUPTED: 130,
 } as const;
@@ -28,6 +30,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   6  the wait timed out (wait/submit --wait --timeout); a request that timed out is 1
   7  not settled yet (get, while ACKNOWLEDGED, IN_PROGRESS, RESULTS_PENDING or an unknown status)
   8  batch run: not every document SUCCEEDED (5 if the only others wait for a review)
+ 10  diff: a --fail-on rule was broken (--json's "gate" names the rules and the fields)
 130  interrupted (Ctrl-C); nothing is cancelled at IDP`;
 
 export function exitCodeFor(execution: Execution<boolean>): number {

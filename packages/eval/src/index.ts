@@ -35,6 +35,8 @@ export {
   type VersionDiff,
   worseFirst,
 } from './diff.js';
+export { type DiffHtmlOptions, diffHtmlReport, diffPageData } from './diff-html.js';
+export type { DiffPageData } from './diff-page-data.js';
 export {
   type EvalOptions,
   type EvalReport,
