@@ -289,16 +289,26 @@ function withEval(diff: FieldDiff, a: FieldReport | undefined, b: FieldReport | 
   };
 }
 
-/** Plain field names and table columns over both sides, in the order first met (a first). */
-function namesOf(indexed: readonly ReturnType<typeof indexResult>[]) {
+/**
+ * Plain field names and table columns over both sides, in the order first met (a first), from the values
+ * themselves: no index is built here (holding one per document for the whole diff doubled its time in GC).
+ */
+function namesOf(pairs: readonly (readonly [ResultDocument, ResultDocument])[]) {
   const plain = new Set<string>();
   const tables = new Map<string, Set<string>>();
-  for (const got of indexed) {
-    for (const name of got.fields.keys()) plain.add(name);
-    for (const [table, rows] of got.tables) {
-      const columns = tables.get(table) ?? new Set<string>();
-      tables.set(table, columns);
-      for (const row of rows.values()) for (const column of row.keys()) columns.add(column);
+  for (const pair of pairs) {
+    for (const doc of pair) {
+      for (const v of doc.fields) {
+        if (v.kind === 'cell' || v.table !== undefined) {
+          const table = v.table ?? '';
+          let columns = tables.get(table);
+          if (!columns) {
+            columns = new Set<string>();
+            tables.set(table, columns);
+          }
+          columns.add(v.name);
+        } else plain.add(v.name);
+      }
     }
   }
   return { plain, tables };
@@ -332,8 +342,7 @@ export function diffResults(
       `${sources.a} and ${sources.b} have no document in common (documents are matched by their content's SHA-256): diff two runs over the same documents`,
     );
   }
-  const indexed = pairs.map(([da, db]) => [indexResult(da), indexResult(db)] as const);
-  const { plain, tables } = namesOf(indexed.flat());
+  const { plain, tables } = namesOf(pairs);
 
   let evals: VersionDiff['evals'];
   let comparisons: VersionDiff['comparisons'];
@@ -420,8 +429,10 @@ export function diffResults(
     });
   };
 
-  indexed.forEach(([ia, ib], i) => {
-    const docs = pairs[i] as [ResultDocument, ResultDocument];
+  for (const docs of pairs) {
+    // Indexed one pair at a time, and let go: the values themselves are the results' own objects.
+    const ia = indexResult(docs[0]);
+    const ib = indexResult(docs[1]);
     for (const name of plain) compare(name, docs, ia.fields.get(name), ib.fields.get(name));
     for (const [table, columns] of tables) {
       const ra = ia.tables.get(table);
@@ -433,7 +444,7 @@ export function diffResults(
         }
       }
     }
-  });
+  }
   changes.sort(worseFirst);
 
   const total = new FieldTally();
