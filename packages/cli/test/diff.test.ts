@@ -334,6 +334,35 @@ describe('idp diff --run against a loopback IDP', () => {
     expect(again.code).toBe(0);
   });
 
+  it('--baseline: one version run again and diffed with an earlier batch (drift)', async () => {
+    fake = await versionedIdp();
+    // out/1.1.0 is the earlier run (the first test); 1.2.0 stands in for the same version's model changing
+    const ran = await inProcess(
+      [
+        'diff',
+        '--run',
+        'in',
+        '--action',
+        IDS.actionId,
+        '--versions',
+        '1.2.0',
+        '--baseline',
+        'out/1.1.0',
+        '--out',
+        'drift',
+        '--yes',
+        '--json',
+      ],
+      false,
+    );
+    expect(ran.stderr).toContain('6 pages × 1 = 6 pages');
+    expect(fake.sent()).toBe(3);
+    const report = JSON.parse(ran.stdout);
+    expect(report.a.source).toBe('baseline out/1.1.0');
+    expect(report.fields.total).toMatchObject({ agree: 2, changed: 1 });
+    expect(ran.code).toBe(0);
+  });
+
   it('with no terminal and no --yes: exit 2, nothing sent', async () => {
     fake = await versionedIdp();
     const ran = await runNode([BIN, ...RUN, '--out', 'tty'], {
