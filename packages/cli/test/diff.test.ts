@@ -192,6 +192,9 @@ describe('idp diff <a> <b>', () => {
     const unknown = await idp(['diff', 'a', 'b', '--fail-on', 'f1:0.01', '--html', 'no.html']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--fail-on f1:0.01: unknown rule; use f1-drop:');
+    const stray = await idp(['diff', 'a', 'b', '--versions', '1.1.0,1.2.0']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('--versions goes with --run <paths...>');
     const one = await idp(['diff', 'a']);
     expect(one.code).toBe(2);
     expect(one.stderr).toContain('name both sides');

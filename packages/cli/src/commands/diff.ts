@@ -201,6 +201,13 @@ export function diffCommand(program: Command, ctx: CliContext): void {
           throw error;
         }
       } else {
+        const stray = (['action', 'versions', 'baseline', 'out', 'creditsPerPage', 'yes'] as const).find(
+          (k) => flags[k] !== undefined,
+        );
+        if (stray)
+          throw new UsageError(
+            `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --run <paths...>: it runs the documents first`,
+          );
         if (a === undefined || b === undefined)
           throw new UsageError(
             'name both sides: idp diff <a> <b> (batch folders or results.jsonl), or use --run',
