@@ -88,7 +88,9 @@ function summary() {
 
 function fields() {
   const withTruth = report.truth !== undefined;
-  app.append(el('h2', 'Per field, a and b side by side, the largest fall in F1 (else the most changed) first'));
+  app.append(
+    el('h2', 'Per field, a and b side by side, the largest fall in F1 (else the most changed) first'),
+  );
   const entries = Object.entries(report.fields).sort(
     ([, x], [, y]) =>
       (x.eval?.change.f1 ?? 0) - (y.eval?.change.f1 ?? 0) || (y.changedShare ?? 0) - (x.changedShare ?? 0),
