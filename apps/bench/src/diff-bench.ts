@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { diffResults, readResults, readTruth } from '@idp-kit/eval';
+import { diffResults, diffStream, eachResult, readResults, readTruth } from '@idp-kit/eval';
 import { parse } from 'csv-parse/sync';
 
 const arg = (name: string, fallback: number) => {
@@ -108,12 +108,14 @@ try {
       readTimes.push(await time(() => justRead(dir, withTruth)));
       diffTimes.push(
         await time(async () => {
-          const [a, b, truth] = await Promise.all([
-            readResults(join(dir, 'a.jsonl')),
-            readResults(join(dir, 'b.jsonl')),
-            withTruth ? readTruth(join(dir, 'truth.csv')) : undefined,
-          ]);
-          const { report } = diffResults(a, b, { config, ...(truth ? { truth } : {}) });
+          // As idp diff does: with truth both sides in memory; without, side a streamed against b.
+          const b = await readResults(join(dir, 'b.jsonl'));
+          const { report } = withTruth
+            ? diffResults(await readResults(join(dir, 'a.jsonl')), b, {
+                config,
+                truth: await readTruth(join(dir, 'truth.csv')),
+              })
+            : await diffStream(eachResult(join(dir, 'a.jsonl')), b, { config });
           changes = report.changes.length;
         }),
       );

@@ -289,30 +289,151 @@ function withEval(diff: FieldDiff, a: FieldReport | undefined, b: FieldReport | 
   };
 }
 
+type Judges = { a: ReturnType<typeof judgeOf>; b: ReturnType<typeof judgeOf> };
+
 /**
- * Plain field names and table columns over both sides, in the order first met (a first), from the values
- * themselves: no index is built here (holding one per document for the whole diff doubled its time in GC).
+ * The diff, one pair of documents at a time (so that one side may be streamed): each pair is indexed,
+ * compared field by field and let go. A field or column a pair does not name on either side is counted
+ * `neither` at the end, from the number of documents (or the table's rows) compared.
  */
-function namesOf(pairs: readonly (readonly [ResultDocument, ResultDocument])[]) {
-  const plain = new Set<string>();
-  const tables = new Map<string, Set<string>>();
-  for (const pair of pairs) {
-    for (const doc of pair) {
-      for (const v of doc.fields) {
-        if (v.kind === 'cell' || v.table !== undefined) {
-          const table = v.table ?? '';
-          let columns = tables.get(table);
-          if (!columns) {
-            columns = new Set<string>();
-            tables.set(table, columns);
-          }
-          columns.add(v.name);
-        } else plain.add(v.name);
+class Differ {
+  private readonly tallies = new Map<string, FieldTally>();
+  /** Per table: its columns, and the rows compared (present on either side). */
+  private readonly tables = new Map<string, { columns: Set<string>; rows: number }>();
+  private readonly plain = new Set<string>();
+  private pairs = 0;
+  readonly changes: ChangedValue[] = [];
+  private readonly comparatorOf: ReturnType<typeof comparatorsFor>;
+
+  constructor(
+    private readonly config: EvalConfig | undefined,
+    private readonly judges: Judges | undefined,
+  ) {
+    // Names are known only at the end: the config's are checked against them in finish().
+    this.comparatorOf = comparatorsFor(config, () => true);
+  }
+
+  private tally(name: string): FieldTally {
+    let t = this.tallies.get(name);
+    if (!t) {
+      t = new FieldTally();
+      this.tallies.set(name, t);
+    }
+    return t;
+  }
+
+  add(da: ResultDocument, db: ResultDocument): void {
+    this.pairs++;
+    // Indexed one pair at a time, and let go: the values themselves are the results' own objects.
+    const ia = indexResult(da);
+    const ib = indexResult(db);
+    for (const name of ia.fields.keys()) this.compare(name, da, db, ia.fields.get(name), ib.fields.get(name));
+    for (const name of ib.fields.keys())
+      if (!ia.fields.has(name)) this.compare(name, da, db, undefined, ib.fields.get(name));
+    for (const table of new Set([...ia.tables.keys(), ...ib.tables.keys()])) {
+      let known = this.tables.get(table);
+      if (!known) {
+        known = { columns: new Set<string>(), rows: 0 };
+        this.tables.set(table, known);
+      }
+      const ra = ia.tables.get(table);
+      const rb = ib.tables.get(table);
+      const rows = [...new Set([...(ra?.keys() ?? []), ...(rb?.keys() ?? [])])].sort((x, y) => x - y);
+      for (const row of rows) {
+        known.rows++;
+        const ca = ra?.get(row);
+        const cb = rb?.get(row);
+        for (const column of new Set([...(ca?.keys() ?? []), ...(cb?.keys() ?? [])])) {
+          known.columns.add(column);
+          this.compare(`${table}.${column}`, da, db, ca?.get(column), cb?.get(column), row);
+        }
       }
     }
   }
-  return { plain, tables };
+
+  private compare(
+    name: string,
+    da: ResultDocument,
+    db: ResultDocument,
+    va: Extracted | undefined,
+    vb: Extracted | undefined,
+    row?: number,
+  ): void {
+    if (row === undefined) this.plain.add(name);
+    const t = this.tally(name);
+    const pa = isPresent(va?.value);
+    const pb = isPresent(vb?.value);
+    const sa = pa ? va?.confidence : undefined;
+    const sb = pb ? vb?.confidence : undefined;
+    if (sa !== undefined) {
+      t.sumA += sa;
+      t.scoredA++;
+    }
+    if (sb !== undefined) {
+      t.sumB += sb;
+      t.scoredB++;
+    }
+    // Neither side has it: counted at the end, with the pairs that do not name it at all.
+    if (!pa && !pb) return;
+    if (pa && pb && this.comparatorOf(name)(va?.value as string, vb?.value as string)) return void t.agree++;
+    const kind: ChangeKind = pa && pb ? 'changed' : pb ? 'appeared' : 'disappeared';
+    t[kind]++;
+    const { judges } = this;
+    const verdict = judges
+      ? verdictOf({
+          a: judges.a.judge(da.file, name, row, pa),
+          b: judges.b.judge(db.file, name, row, pb),
+        })
+      : 'unjudged';
+    const truth = row === undefined ? judges?.a.truthValue(da.file, name) : undefined;
+    this.changes.push({
+      field: name,
+      ...(row !== undefined ? { row } : {}),
+      kind,
+      ...(da.hash ? { hash: da.hash } : {}),
+      file: { a: da.file, b: db.file },
+      a: { value: pa ? (va?.value as string) : null, ...(sa !== undefined ? { confidence: sa } : {}) },
+      b: { value: pb ? (vb?.value as string) : null, ...(sb !== undefined ? { confidence: sb } : {}) },
+      ...(truth !== undefined ? { truth } : {}),
+      verdict,
+      confidenceDrop: (sa ?? 0) - (sb ?? 0),
+    });
+  }
+
+  /** The figures per field and overall; the config's fields checked against every name met. */
+  finish(evals: VersionDiff['evals']): { fields: Record<string, FieldDiff>; overall: FieldDiff } {
+    const known = (name: string) =>
+      this.plain.has(name) ||
+      (evals !== undefined && name in evals.a.fields) ||
+      [...this.tables].some(
+        ([t, { columns }]) => name.startsWith(`${t}.`) && columns.has(name.slice(t.length + 1)),
+      );
+    comparatorsFor(this.config, known); // throws, as eval does, for a field found nowhere
+    this.changes.sort(worseFirst);
+    const total = new FieldTally();
+    const fields: Record<string, FieldDiff> = {};
+    for (const [name, t] of this.tallies) {
+      const dot = name.indexOf('.');
+      const table = this.plain.has(name) ? undefined : this.tables.get(name.slice(0, dot));
+      t.compared = table ? table.rows : this.pairs;
+      t.neither = t.compared - t.agree - t.changed - t.appeared - t.disappeared;
+      t.addTo(total);
+      fields[name] = withEval(t.figures(), evals?.a.fields[name], evals?.b.fields[name]);
+    }
+    // Fields only the truth has (extracted on neither side) still get their eval figures.
+    if (evals) {
+      for (const name of Object.keys(evals.a.fields))
+        if (!fields[name])
+          fields[name] = withEval(new FieldTally().figures(), evals.a.fields[name], evals.b.fields[name]);
+    }
+    return { fields, overall: withEval(total.figures(), evals?.a.overall, evals?.b.overall) };
+  }
 }
+
+const noneInCommon = (sources: { a: string; b: string }) =>
+  new EvalInputError(
+    `${sources.a} and ${sources.b} have no document in common (documents are matched by their content's SHA-256): diff two runs over the same documents`,
+  );
 
 /**
  * Compares two result sets of the same documents (two action versions, or one version on two dates):
@@ -337,16 +458,11 @@ export function diffResults(
 ): VersionDiff {
   const { pairs, onlyInA, onlyInB } = pairUp(a, b);
   const sources = options.sources ?? { a: 'a', b: 'b' };
-  if (pairs.length === 0) {
-    throw new EvalInputError(
-      `${sources.a} and ${sources.b} have no document in common (documents are matched by their content's SHA-256): diff two runs over the same documents`,
-    );
-  }
-  const { plain, tables } = namesOf(pairs);
+  if (pairs.length === 0) throw noneInCommon(sources);
 
   let evals: VersionDiff['evals'];
   let comparisons: VersionDiff['comparisons'];
-  let judges: { a: ReturnType<typeof judgeOf>; b: ReturnType<typeof judgeOf> } | undefined;
+  let judges: Judges | undefined;
   if (options.truth) {
     const common = { a: pairs.map(([da]) => da), b: pairs.map(([, db]) => db) };
     comparisons = {
@@ -362,103 +478,9 @@ export function diffResults(
       b: judgeOf(common.b, options.truth, comparisons.b),
     };
   }
-  const known = (name: string) =>
-    plain.has(name) ||
-    (evals !== undefined && name in evals.a.fields) ||
-    [...tables].some(([t, cols]) => name.startsWith(`${t}.`) && cols.has(name.slice(t.length + 1)));
-  // Config errors are eval's, said the same way; with truth compareAll has checked it already.
-  const comparatorOf = comparatorsFor(options.config, known);
-
-  const tallies = new Map<string, FieldTally>();
-  const tally = (name: string) => {
-    let t = tallies.get(name);
-    if (!t) {
-      t = new FieldTally();
-      tallies.set(name, t);
-    }
-    return t;
-  };
-  for (const name of plain) tally(name);
-  for (const [table, columns] of tables) for (const c of columns) tally(`${table}.${c}`);
-  const changes: ChangedValue[] = [];
-
-  const compare = (
-    name: string,
-    docs: readonly [ResultDocument, ResultDocument],
-    va: Extracted | undefined,
-    vb: Extracted | undefined,
-    row?: number,
-  ) => {
-    const t = tally(name);
-    t.compared++;
-    const pa = isPresent(va?.value);
-    const pb = isPresent(vb?.value);
-    const sa = pa ? va?.confidence : undefined;
-    const sb = pb ? vb?.confidence : undefined;
-    if (sa !== undefined) {
-      t.sumA += sa;
-      t.scoredA++;
-    }
-    if (sb !== undefined) {
-      t.sumB += sb;
-      t.scoredB++;
-    }
-    if (!pa && !pb) return void t.neither++;
-    if (pa && pb && comparatorOf(name)(va?.value as string, vb?.value as string)) return void t.agree++;
-    const kind: ChangeKind = pa && pb ? 'changed' : pb ? 'appeared' : 'disappeared';
-    t[kind]++;
-    const [da, db] = docs;
-    const verdict = judges
-      ? verdictOf({
-          a: judges.a.judge(da.file, name, row, pa),
-          b: judges.b.judge(db.file, name, row, pb),
-        })
-      : 'unjudged';
-    const truth = row === undefined ? judges?.a.truthValue(da.file, name) : undefined;
-    changes.push({
-      field: name,
-      ...(row !== undefined ? { row } : {}),
-      kind,
-      ...(da.hash ? { hash: da.hash } : {}),
-      file: { a: da.file, b: db.file },
-      a: { value: pa ? (va?.value as string) : null, ...(sa !== undefined ? { confidence: sa } : {}) },
-      b: { value: pb ? (vb?.value as string) : null, ...(sb !== undefined ? { confidence: sb } : {}) },
-      ...(truth !== undefined ? { truth } : {}),
-      verdict,
-      confidenceDrop: (sa ?? 0) - (sb ?? 0),
-    });
-  };
-
-  for (const docs of pairs) {
-    // Indexed one pair at a time, and let go: the values themselves are the results' own objects.
-    const ia = indexResult(docs[0]);
-    const ib = indexResult(docs[1]);
-    for (const name of plain) compare(name, docs, ia.fields.get(name), ib.fields.get(name));
-    for (const [table, columns] of tables) {
-      const ra = ia.tables.get(table);
-      const rb = ib.tables.get(table);
-      const rows = new Set([...(ra?.keys() ?? []), ...(rb?.keys() ?? [])]);
-      for (const row of [...rows].sort((x, y) => x - y)) {
-        for (const column of columns) {
-          compare(`${table}.${column}`, docs, ra?.get(row)?.get(column), rb?.get(row)?.get(column), row);
-        }
-      }
-    }
-  }
-  changes.sort(worseFirst);
-
-  const total = new FieldTally();
-  const fields: Record<string, FieldDiff> = {};
-  for (const [name, t] of tallies) {
-    t.addTo(total);
-    fields[name] = withEval(t.figures(), evals?.a.fields[name], evals?.b.fields[name]);
-  }
-  // Fields only the truth has (extracted on neither side) still get their eval figures.
-  if (evals) {
-    for (const name of Object.keys(evals.a.fields))
-      if (!fields[name])
-        fields[name] = withEval(new FieldTally().figures(), evals.a.fields[name], evals.b.fields[name]);
-  }
+  const differ = new Differ(options.config, judges);
+  for (const [da, db] of pairs) differ.add(da, db);
+  const { fields, overall } = differ.finish(evals);
   const report: DiffReport = {
     a: { source: sources.a, documents: a.length },
     b: { source: sources.b, documents: b.length },
@@ -466,11 +488,66 @@ export function diffResults(
     onlyInA,
     onlyInB,
     fields,
-    overall: withEval(total.figures(), evals?.a.overall, evals?.b.overall),
-    changes,
+    overall,
+    changes: differ.changes,
     ...(evals && comparisons
       ? { truth: { matched: comparisons.a.matched, unmatchedTruth: comparisons.a.unmatchedTruth } }
       : {}),
   };
   return { report, ...(comparisons ? { comparisons } : {}), ...(evals ? { evals } : {}) };
+}
+
+/**
+ * {@link diffResults} without truth, with side a read as it streams (`eachResult()`): only side b is held
+ * in memory, so a diff of two large batches costs one side's memory and about a third less time.
+ *
+ * @example
+ * ```ts
+ * const { report } = await diffStream(eachResult('out/1.1.0'), await readResults('out/1.2.0'), {
+ *   config: { fields: { total: 'number' } },
+ * });
+ * ```
+ */
+export async function diffStream(
+  a: AsyncIterable<ResultDocument> | Iterable<ResultDocument>,
+  b: readonly ResultDocument[],
+  options: Omit<DiffOptions, 'truth' | 'targetAccuracy'> = {},
+): Promise<VersionDiff> {
+  const sources = options.sources ?? { a: 'a', b: 'b' };
+  const inB = new Map<string, ResultDocument>();
+  for (const d of b) if (!inB.has(keyOf(d))) inB.set(keyOf(d), d);
+  const seen = new Set<string>();
+  const onlyInA: string[] = [];
+  const differ = new Differ(options.config, undefined);
+  let documents = 0;
+  let matched = 0;
+  for await (const d of a) {
+    documents++;
+    const key = keyOf(d);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const other = inB.get(key);
+    if (!other) {
+      onlyInA.push(d.file);
+      continue;
+    }
+    matched++;
+    differ.add(d, other);
+  }
+  if (matched === 0) throw noneInCommon(sources);
+  const onlyInB: string[] = [];
+  for (const [key, d] of inB) if (!seen.has(key)) onlyInB.push(d.file);
+  const { fields, overall } = differ.finish(undefined);
+  return {
+    report: {
+      a: { source: sources.a, documents },
+      b: { source: sources.b, documents: b.length },
+      matched,
+      onlyInA,
+      onlyInB,
+      fields,
+      overall,
+      changes: differ.changes,
+    },
+  };
 }

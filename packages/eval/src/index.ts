@@ -30,6 +30,7 @@ export {
   type DiffOptions,
   type DiffReport,
   diffResults,
+  diffStream,
   type FieldDiff,
   type Verdict,
   type VersionDiff,
@@ -54,7 +55,7 @@ export { levenshtein } from './levenshtein.js';
 export { type Matching, matchDocuments } from './match.js';
 export { fieldsWorstFirst } from './order.js';
 export type { PageData } from './page-data.js';
-export { parseResultLine, readResults } from './read-results.js';
+export { eachResult, parseResultLine, readResults } from './read-results.js';
 export { parseTruthCsv, parseTruthLine, readTruth } from './read-truth.js';
 export {
   adviseFromCurve,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffResults, worseFirst } from '../src/diff.js';
+import { diffResults, diffStream, worseFirst } from '../src/diff.js';
 import { checkGate, parseFailOn } from '../src/fail-on.js';
 import { EvalInputError, type ResultDocument, type TruthRow } from '../src/inputs.js';
 
@@ -135,6 +135,23 @@ describe('diffResults', () => {
       [1, 'changed'],
       [2, 'appeared'],
     ]);
+  });
+
+  it('diffStream (side a streamed) gives the same report as diffResults', async () => {
+    const { a, b } = sides();
+    async function* streamed() {
+      yield* a;
+    }
+    const options = { config, sources: { a: '1.1.0', b: '1.2.0' } };
+    expect(await diffStream(streamed(), b, options)).toEqual(diffResults(a, b, options));
+    await expect(diffStream([doc(0, [])], [doc(1, [])])).rejects.toThrow(/SHA-256/);
+  });
+
+  it('a config field found on neither side is an EvalInputError, as in eval', () => {
+    const { a, b } = sides();
+    expect(() => diffResults(a, b, { config: { fields: { totl: 'number' } } })).toThrow(
+      /config field "totl" is in neither/,
+    );
   });
 
   it('no document in common: an EvalInputError that says documents match by content', () => {

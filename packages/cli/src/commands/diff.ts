@@ -218,16 +218,19 @@ export function diffCommand(program: Command, ctx: CliContext): void {
       let diff: import('@idp-kit/eval').VersionDiff;
       let gate: GateResult | undefined;
       try {
-        const [ra, rb] = await Promise.all([
-          lib.readResults(resolve(cwd, sides.a)),
-          lib.readResults(resolve(cwd, sides.b)),
-        ]);
-        diff = lib.diffResults(ra, rb, {
-          ...(truth ? { truth } : {}),
-          ...(config ? { config } : {}),
-          targetAccuracy: flags.targetAccuracy,
-          sources: sides.labels,
-        });
+        const rb = await lib.readResults(resolve(cwd, sides.b));
+        // Without truth, side a is compared as it is read: only side b is held in memory.
+        diff = truth
+          ? lib.diffResults(await lib.readResults(resolve(cwd, sides.a)), rb, {
+              truth,
+              ...(config ? { config } : {}),
+              targetAccuracy: flags.targetAccuracy,
+              sources: sides.labels,
+            })
+          : await lib.diffStream(lib.eachResult(resolve(cwd, sides.a)), rb, {
+              ...(config ? { config } : {}),
+              sources: sides.labels,
+            });
         if (rules.length > 0) gate = lib.checkGate(diff.report, rules);
       } catch (error) {
         if (error instanceof lib.EvalInputError) throw new UsageError(error.message);
