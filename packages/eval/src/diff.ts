@@ -499,7 +499,7 @@ export function diffResults(
 
 /**
  * {@link diffResults} without truth, with side a read as it streams (`eachResult()`): only side b is held
- * in memory, so a diff of two large batches costs one side's memory and about a third less time.
+ * in memory, so a diff of two large batches holds one side, not two (`idp diff` without `--truth`).
  *
  * @example
  * ```ts
