@@ -90,7 +90,7 @@ export function costLines(plan: RunPlan, creditsPerPage?: number): string[] {
       ? ''
       : ` × ${creditsPerPage} credits a page = ${(pages * creditsPerPage).toLocaleString('en-US')} credits`;
   const lines = [
-    `${plural(plan.documents, 'document')}, ${plural(plan.pages, 'page')}, through ${plural(n, 'version')} of action ${plan.actionId}: ${plan.pages.toLocaleString('en-US')} pages × ${n} = ${plural(plan.pages * n, 'page')}${credits(plan.pages * n)}`,
+    `${plural(plan.documents, 'document')}, ${plural(plan.pages, 'page')}, through ${plural(n, 'version')} of action ${plan.actionId}: ${plural(plan.pages, 'page')} × ${n} = ${plural(plan.pages * n, 'page')}${credits(plan.pages * n)}`,
   ];
   for (const v of plan.versions) {
     const reused =
