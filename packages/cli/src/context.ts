@@ -32,6 +32,11 @@ export interface Io {
   cwd: string;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /**
+   * Asks the person at the terminal a yes/no question (`idp diff --run` before it spends credits).
+   * Given by tests; by default the terminal is asked when stdin is one, and nothing is asked otherwise.
+   */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export interface OutputFlags {

@@ -16,6 +16,8 @@ export const EXIT = {
   BATCH_INCOMPLETE: 8,
   /** `idp batch run`: the budget (`--max-pages`, `--max-credits`) left documents queued. */
   BUDGET_SPENT: 9,
+  /** `idp diff --fail-on`: a rule of the gate was broken (the JSON's `gate` names the rules and fields). */
+  DIFF_GATE: 10,
   /** 128 + SIGINT, as shells report it. */
   INTERRUPTED: 130,
 } as const;
@@ -31,6 +33,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   7  not settled yet (get, while ACKNOWLEDGED, IN_PROGRESS, RESULTS_PENDING or an unknown status)
   8  batch run: not every document SUCCEEDED (5 if the only others wait for a review)
   9  batch run: the budget (--max-pages, --max-credits) left documents queued
+ 10  diff: a --fail-on rule was broken (--json's "gate" names the rules and the fields)
 130  interrupted (Ctrl-C); nothing is cancelled at IDP`;
 
 export function exitCodeFor(execution: Execution<boolean>): number {

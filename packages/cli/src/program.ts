@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { actionCommand } from './commands/action.js';
 import { actionsCommand } from './commands/actions.js';
 import { batchCommand } from './commands/batch.js';
+import { diffCommand } from './commands/diff.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/eval.js';
 import { getCommand } from './commands/get.js';
@@ -53,6 +54,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     actionCommand,
     batchCommand,
     evalCommand,
+    diffCommand,
     viewCommand,
     mcpCommand,
     doctorCommand,

@@ -13,7 +13,7 @@ import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { batchExitCode } from '../src/commands/batch.js';
 import { UsageError } from '../src/config.js';
-import { EXIT_CODES_HELP, exitCodeFor, exitCodeForError } from '../src/exit-codes.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor, exitCodeForError } from '../src/exit-codes.js';
 
 const api = { status: 500, operation: 'getExecution', url: 'u', headers: new Headers() };
 
@@ -46,8 +46,13 @@ describe('the exit-code table (no process spawned)', () => {
     expect(exitCodeFor({ id: 'x', documentName: 'd', status } as never)).toBe(code);
   });
 
+  it('a broken diff gate has a code of its own, apart from the batch codes (8) and usage (2)', () => {
+    expect(EXIT.DIFF_GATE).toBe(10);
+    expect(new Set(Object.values(EXIT)).size).toBe(Object.keys(EXIT).length);
+  });
+
   it('the help lists every code the table can return', () => {
-    for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130])
+    for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 130])
       expect(EXIT_CODES_HELP).toMatch(new RegExp(`^ *${code}  `, 'm'));
   });
 

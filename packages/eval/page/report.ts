@@ -3,6 +3,7 @@
 import * as Plot from '@observablehq/plot';
 import { fieldsWorstFirst } from '../src/order.js';
 import type { PageData } from '../src/page-data.js';
+import { reliabilityChart } from './charts.js';
 
 type FieldReport = PageData['report']['overall'];
 
@@ -108,30 +109,7 @@ function summary() {
 }
 
 function reliability(name: string) {
-  const bins = (data.charts[name]?.bins ?? []).filter((b) => b.count > 0);
-  return Plot.plot({
-    width: 340,
-    height: 240,
-    x: { domain: [0, 1], label: 'mean confidence (share)' },
-    y: { domain: [0, 1], label: 'share right' },
-    marks: [
-      Plot.line(
-        [
-          [0, 0],
-          [1, 1],
-        ],
-        { stroke: '#999', strokeDasharray: '4,3' },
-      ),
-      Plot.line(bins, { x: (b) => (b.meanConfidence ?? 0) / 100, y: 'accuracy', stroke: '#1f5fa8' }),
-      Plot.dot(bins, {
-        x: (b) => (b.meanConfidence ?? 0) / 100,
-        y: 'accuracy',
-        r: (b) => 2 + Math.sqrt(b.count),
-        fill: '#1f5fa8',
-        title: (b) => `${b.from}–${b.from + 10}: ${b.count} values`,
-      }),
-    ],
-  });
+  return reliabilityChart(data.charts[name]?.bins ?? []);
 }
 
 function thresholdChart(name: string, f: FieldReport) {

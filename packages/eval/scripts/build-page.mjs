@@ -2,14 +2,20 @@
 // htmlReport() inlines into the page, so the report opens from disk with no network.
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['page/report.ts'],
-  outfile: 'dist/report-page.js',
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
-});
+// The eval report's page and the diff report's page: one bundle each (they share page/charts.ts).
+for (const [entry, outfile] of [
+  ['page/report.ts', 'dist/report-page.js'],
+  ['page/diff.ts', 'dist/diff-page.js'],
+]) {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+}

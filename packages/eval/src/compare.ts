@@ -74,7 +74,8 @@ export interface Comparison {
   scored: ScoredValue[];
 }
 
-interface Extracted {
+/** A value as a result gives it: the text (or null) and its score. Shared with `diff.ts`. */
+export interface Extracted {
   value: string | null;
   confidence?: number;
 }
@@ -86,8 +87,8 @@ function pick(map: Map<string, Extracted>, key: string, v: ResultValue): void {
   map.set(key, v); // the value itself, not a copy: a batch has millions of them
 }
 
-/** A result's values: plain ones by name, table cells by table, row and column. */
-function indexResult(doc: ResultDocument) {
+/** A result's values: plain ones by name, table cells by table, row and column (eval and diff read them alike). */
+export function indexResult(doc: ResultDocument) {
   const fields = new Map<string, Extracted>();
   const tables = new Map<string, Map<number, Map<string, Extracted>>>();
   for (const v of doc.fields) {
@@ -122,7 +123,8 @@ function namesIn(truth: readonly TruthRow[], results: readonly ResultDocument[])
   return { inTruth, tableColumns, inResults };
 }
 
-function comparatorsFor(config: EvalConfig | undefined, known: (name: string) => boolean) {
+/** Each field's comparator from the config (`text` when not named); a bad spec or an unknown field throws. */
+export function comparatorsFor(config: EvalConfig | undefined, known: (name: string) => boolean) {
   const comparators = new Map<string, Comparator>();
   for (const [name, spec] of Object.entries(config?.fields ?? {})) {
     if (typeof spec !== 'string')

@@ -82,12 +82,12 @@ export function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-/** The bundled page script: beside this module in dist/, or in dist/ when run from src/ (tests). */
-async function pageScript(): Promise<string> {
-  const here = new URL('./report-page.js', import.meta.url);
+/** A bundled page script: beside this module in dist/, or in dist/ when run from src/ (tests). */
+async function pageScript(name: string): Promise<string> {
+  const here = new URL(`./${name}`, import.meta.url);
   return readFile(here, 'utf8').catch(() =>
-    readFile(new URL('../dist/report-page.js', import.meta.url), 'utf8').catch(() => {
-      throw new Error('the report page script is missing: build @idp-kit/eval (pnpm build)');
+    readFile(new URL(`../dist/${name}`, import.meta.url), 'utf8').catch(() => {
+      throw new Error(`the report page script ${name} is missing: build @idp-kit/eval (pnpm build)`);
     }),
   );
 }
@@ -100,7 +100,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:15px;margin:16p
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{padding:4px 6px;border-bottom:1px solid #ddd;text-align:right}
 th:first-child,td:first-child{text-align:left;white-space:nowrap}th.text{text-align:left}#fields td.text:last-child{min-width:200px}td.text{text-align:left;max-width:320px;overflow-wrap:anywhere}
 .muted{color:#555}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px 24px}
-.advice{margin:2px 0 0;color:#333}`;
+.advice{margin:2px 0 0;color:#333}td:not(.text){white-space:nowrap}.bad{color:#a40000}.good{color:#1a6e1a}code{font-size:13px;background:#f3f3f3;padding:1px 4px}`;
 
 /**
  * One self-contained HTML page of a report: the per-field table, a reliability diagram and a threshold
@@ -117,15 +117,29 @@ export async function htmlReport(
   comparison: Comparison,
   options: HtmlReportOptions,
 ): Promise<string> {
-  const script = await pageScript();
   const data = reportPageData(report, comparison, options);
+  return selfContainedPage(data.title, 'eval-data', data, 'report-page.js');
+}
+
+/**
+ * A page that opens from disk with no network (a Content-Security-Policy lets nothing load): its data in
+ * a JSON script element, then the bundled script that draws it. The eval and the diff reports are both
+ * built by it.
+ */
+export async function selfContainedPage(
+  title: string,
+  dataId: string,
+  data: unknown,
+  scriptName: string,
+): Promise<string> {
+  const script = await pageScript(scriptName);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(data.title)}</title><style>${STYLE}</style></head>
-<body><main id="app"><h1>${escapeHtml(data.title)}</h1><noscript>The charts and tables need JavaScript.</noscript></main>
-<script id="eval-data" type="application/json">${scriptJson(data)}</script>
+<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><main id="app"><h1>${escapeHtml(title)}</h1><noscript>The charts and tables need JavaScript.</noscript></main>
+<script id="${dataId}" type="application/json">${scriptJson(data)}</script>
 <script>${script.replace(/<\/script/gi, '<\\/script')}</script>
 </body></html>
 `;

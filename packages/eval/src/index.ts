@@ -33,6 +33,20 @@ export {
 } from './compare.js';
 export { type Counts, outcome, rates } from './counts.js';
 export {
+  type ChangedValue,
+  type ChangeKind,
+  type DiffOptions,
+  type DiffReport,
+  diffResults,
+  diffStream,
+  type FieldDiff,
+  type Verdict,
+  type VersionDiff,
+  worseFirst,
+} from './diff.js';
+export { type DiffHtmlOptions, diffHtmlReport, diffPageData } from './diff-html.js';
+export type { DiffPageData } from './diff-page-data.js';
+export {
   type EvalOptions,
   type EvalReport,
   evaluate,
@@ -41,6 +55,7 @@ export {
   REVIEW_BUDGETS,
   reportOf,
 } from './evaluate.js';
+export { checkGate, type GateResult, type GateRule, needsTruth, parseFailOn } from './fail-on.js';
 export {
   type Correction,
   evaluateReviews,
@@ -57,7 +72,7 @@ export { levenshtein } from './levenshtein.js';
 export { type Matching, matchDocuments } from './match.js';
 export { fieldsWorstFirst } from './order.js';
 export type { PageData } from './page-data.js';
-export { parseResultLine, readResults } from './read-results.js';
+export { eachResult, parseResultLine, readResults } from './read-results.js';
 export { parseTruthCsv, parseTruthLine, readTruth } from './read-truth.js';
 export {
   adviseFromCurve,

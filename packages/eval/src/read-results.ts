@@ -55,16 +55,16 @@ export function parseResultLine(line: string, number: number, source = 'results.
 }
 
 /**
- * A batch's results: from its folder (its `results.jsonl`) or the `results.jsonl` itself, read line by
- * line (a batch of 100,000 documents is a large file). Throws {@link EvalInputError} when it is missing
- * or a line is not a result.
+ * A batch's results one document at a time, as the file is read (from its folder's `results.jsonl`, or
+ * the file itself): nothing is held once the caller lets a document go. Throws {@link EvalInputError}
+ * when it is missing or a line is not a result.
  *
  * @example
  * ```ts
- * const results = await readResults('batch-out');
+ * for await (const doc of eachResult('batch-out')) console.log(doc.file, doc.fields.length);
  * ```
  */
-export async function readResults(path: string): Promise<ResultDocument[]> {
+export async function* eachResult(path: string): AsyncGenerator<ResultDocument> {
   const info = await stat(path).catch(() => undefined);
   if (!info)
     throw new EvalInputError(`${path} is neither a batch folder nor a results.jsonl: check the path`);
@@ -75,12 +75,26 @@ export async function readResults(path: string): Promise<ResultDocument[]> {
     );
   }
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-  const out: ResultDocument[] = [];
   let number = 0;
   for await (const line of lines) {
     number++;
     if (line.trim() === '') continue;
-    out.push(parseResultLine(line, number, file));
+    yield parseResultLine(line, number, file);
   }
+}
+
+/**
+ * A batch's results: from its folder (its `results.jsonl`) or the `results.jsonl` itself, read line by
+ * line (a batch of 100,000 documents is a large file). Throws {@link EvalInputError} when it is missing
+ * or a line is not a result.
+ *
+ * @example
+ * ```ts
+ * const results = await readResults('batch-out');
+ * ```
+ */
+export async function readResults(path: string): Promise<ResultDocument[]> {
+  const out: ResultDocument[] = [];
+  for await (const doc of eachResult(path)) out.push(doc);
   return out;
 }

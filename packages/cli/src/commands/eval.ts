@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
+import { readEvalConfig } from '../eval-config.js';
 import { columns } from '../format.js';
 import { terminalLine } from '../terminal-text.js';
 import { storeUrl } from './batch.js';
@@ -33,28 +34,6 @@ function accuracy(value: string): number {
 const pct = (x: number | null | undefined) =>
   x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`;
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(3));
-
-async function readConfig(path: string | undefined, cwd: string) {
-  if (path === undefined) return undefined;
-  const text = await readFile(resolve(cwd, path), 'utf8').catch(() => {
-    throw new UsageError(`cannot read --config ${path}: check the path`);
-  });
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch {
-    throw new UsageError(`--config ${path} is not JSON: write {"fields": {"total": "number"}}`);
-  }
-  const fields = (config as { fields?: unknown } | null)?.fields;
-  if (
-    typeof config !== 'object' ||
-    config === null ||
-    (fields !== undefined && (typeof fields !== 'object' || fields === null))
-  ) {
-    throw new UsageError(`--config ${path} must be {"fields": {"<field>": "<comparator>"}}`);
-  }
-  return config as { fields?: Record<string, string> };
-}
 
 /**
  * Where the results are: the folder (or results.jsonl) named, or with --store / --batch a batch in a
@@ -132,7 +111,7 @@ export function evalCommand(program: Command, ctx: CliContext): void {
         );
       const lib = await import('@idp-kit/eval');
       const { cwd } = ctx.io;
-      const config = await readConfig(flags.config, cwd);
+      const config = await readEvalConfig(flags.config, cwd);
       const source = sourceOf(ctx, target, flags);
       let report: import('@idp-kit/eval').EvalReport;
       let comparison: import('@idp-kit/eval').Comparison;

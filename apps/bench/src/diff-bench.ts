@@ -1,0 +1,135 @@
+/**
+ * `idp diff`'s engine on 10,000 documents × 20 fields, against the time it takes just to read and parse
+ * both sides (each results.jsonl line by line with JSON.parse; with truth, the truth CSV with csv-parse
+ * too). The goal (issue 28) is at most 3× that. Medians of a few runs; a ratio, no timed assertion.
+ *   pnpm bench:diff [--docs 10000] [--fields 20] [--runs 5]
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { diffResults, diffStream, eachResult, readResults, readTruth } from '@idp-kit/eval';
+import { parse } from 'csv-parse/sync';
+
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const DOCS = arg('docs', 10_000);
+const FIELDS = arg('fields', 20);
+const RUNS = arg('runs', 5);
+
+/** Seeded, so every run measures the same files. */
+function random(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+/** Side a 5 % wrong; side b changes another 5 % of the values (wrong or right), loses 1 %, adds 1 %. */
+async function generate(dir: string) {
+  const next = random(42);
+  const names = Array.from({ length: FIELDS }, (_, f) => `field${f}`);
+  const a: string[] = [];
+  const b: string[] = [];
+  const truth = [['file', ...names].join(',')];
+  for (let d = 0; d < DOCS; d++) {
+    const row: string[] = [`doc-${d}.pdf`];
+    const fa: unknown[] = [];
+    const fb: unknown[] = [];
+    names.forEach((name, f) => {
+      const value = f % 4 === 0 ? `${(next() * 10_000).toFixed(2)}` : `Value ${d}-${f}`;
+      row.push(value);
+      const va = next() < 0.05 ? `${value}x` : value;
+      const roll = next();
+      const vb = roll < 0.05 ? (va === value ? `${value}y` : value) : roll < 0.06 ? null : va;
+      const confidence = Math.round(next() * 1000) / 10;
+      fa.push({ kind: 'field', name, value: roll > 0.99 ? null : va, confidence });
+      fb.push({ kind: 'field', name, value: vb, confidence: Math.min(100, confidence + 1) });
+    });
+    const line = (fields: unknown[]) =>
+      JSON.stringify({
+        file: `/in/doc-${d}.pdf`,
+        hash: d.toString(16).padStart(64, '0'),
+        state: 'retrieved',
+        status: 'SUCCEEDED',
+        fields,
+      });
+    a.push(line(fa));
+    b.push(line(fb));
+    truth.push(row.join(','));
+  }
+  await writeFile(join(dir, 'a.jsonl'), `${a.join('\n')}\n`);
+  await writeFile(join(dir, 'b.jsonl'), `${b.join('\n')}\n`);
+  await writeFile(join(dir, 'truth.csv'), `${truth.join('\n')}\n`);
+  return { fields: Object.fromEntries(names.filter((_, f) => f % 4 === 0).map((n) => [n, 'number'])) };
+}
+
+async function parseLines(path: string) {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  let n = 0;
+  for await (const line of lines) if (line) n += (JSON.parse(line) as { fields: unknown[] }).fields.length;
+  return n;
+}
+
+async function justRead(dir: string, withTruth: boolean) {
+  const [a, b] = await Promise.all([parseLines(join(dir, 'a.jsonl')), parseLines(join(dir, 'b.jsonl'))]);
+  const rows = withTruth
+    ? (parse(await readFile(join(dir, 'truth.csv'), 'utf8'), { columns: true }) as unknown[]).length
+    : 0;
+  return a + b + rows;
+}
+
+/**
+ * CPU time (user + system, all of this process's threads, GC included), not wall time: on a machine
+ * shared with other work (load average 10–20 here) wall time mostly measures the neighbours.
+ */
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+const dir = await mkdtemp(join(tmpdir(), 'idp-diff-bench-'));
+try {
+  const config = await generate(dir);
+  const figures: Record<string, unknown> = { documents: DOCS, fields: FIELDS, runs: RUNS, goal: '≤ 3' };
+  for (const withTruth of [false, true]) {
+    const readTimes: number[] = [];
+    const diffTimes: number[] = [];
+    let changes = 0;
+    for (let run = 0; run < RUNS; run++) {
+      readTimes.push(await time(() => justRead(dir, withTruth)));
+      diffTimes.push(
+        await time(async () => {
+          // As idp diff does: with truth both sides in memory; without, side a streamed against b.
+          const b = await readResults(join(dir, 'b.jsonl'));
+          const { report } = withTruth
+            ? diffResults(await readResults(join(dir, 'a.jsonl')), b, {
+                config,
+                truth: await readTruth(join(dir, 'truth.csv')),
+              })
+            : await diffStream(eachResult(join(dir, 'a.jsonl')), b, { config });
+          changes = report.changes.length;
+        }),
+      );
+    }
+    const r = median(readTimes);
+    const d = median(diffTimes);
+    figures[withTruth ? 'withTruth' : 'withoutTruth'] = {
+      readBothSidesCpuMs: Math.round(r),
+      diffCpuMs: Math.round(d),
+      ratio: Math.round((d / r) * 100) / 100,
+      changes,
+    };
+  }
+  console.log(JSON.stringify(figures, null, 2));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,363 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type ConnectionFlags, UsageError } from '../config.js';
+import { confirm } from '../confirm.js';
+import type { CliContext } from '../context.js';
+import { costLines, planRun, runSide } from '../diff-run.js';
+import { readEvalConfig } from '../eval-config.js';
+import { EXIT } from '../exit-codes.js';
+import { connectionOptions } from '../flags.js';
+import { columns } from '../format.js';
+
+type Eval = typeof import('@idp-kit/eval');
+type DiffReport = import('@idp-kit/eval').DiffReport;
+type GateResult = import('@idp-kit/eval').GateResult;
+
+interface DiffFlags extends ConnectionFlags {
+  truth?: string;
+  config?: string;
+  targetAccuracy: number;
+  json?: boolean;
+  html?: string;
+  failOn: string[];
+  run?: string[];
+  action?: string;
+  versions?: string;
+  baseline?: string;
+  out?: string;
+  creditsPerPage?: number;
+  yes?: boolean;
+  until: 'settled' | 'final';
+}
+
+/** A target accuracy: more than 0, at most 1 (commander argument parser). */
+function accuracy(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1)
+    throw new InvalidArgumentError('expected a share above 0 and at most 1, e.g. 0.99');
+  return n;
+}
+
+function credits(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of credits, e.g. 1.5');
+  return n;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`;
+const score = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(1));
+const signed = (x: number | null | undefined, f: (x: number) => string) =>
+  x === null || x === undefined ? '–' : `${x > 0 ? '+' : ''}${f(x)}`;
+const shown = (v: string | null) => (v === null ? '(none)' : JSON.stringify(v));
+
+const SEMVER = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
+
+/** `--versions 1.1.0,1.2.0` (or one version with `--baseline`), checked before anything is read. */
+function versionsOf(flags: DiffFlags): string[] {
+  const versions = (flags.versions ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  const bad = versions.find((v) => !SEMVER.test(v));
+  if (bad) throw new UsageError(`--versions: ${bad} is not a version such as 1.2.0`);
+  const wanted = flags.baseline !== undefined ? 1 : 2;
+  if (versions.length !== wanted || new Set(versions).size !== versions.length)
+    throw new UsageError(
+      flags.baseline !== undefined
+        ? '--baseline takes one version: --versions 1.1.0 (the version the baseline ran)'
+        : '--versions takes the two versions to compare: --versions 1.1.0,1.2.0 (current first)',
+    );
+  return versions;
+}
+
+/** Runs both sides (after the cost is said and agreed), or the one side a baseline is diffed with. */
+async function runBoth(
+  ctx: CliContext,
+  flags: DiffFlags,
+): Promise<{ a: string; b: string; labels: { a: string; b: string } }> {
+  if (!flags.action) throw new UsageError('--run needs --action <id> and --versions 1.1.0,1.2.0');
+  if (!flags.out)
+    throw new UsageError('--run needs --out <dir>: each version runs as a batch in <dir>/<version>');
+  const versions = versionsOf(flags);
+  // The connection is checked before any file is read: a missing setting ends here.
+  const idp = ctx.connect(flags);
+  const plan = await planRun(flags.run ?? [], ctx.io.cwd, flags.out, flags.action, versions);
+  for (const line of costLines(plan, flags.creditsPerPage)) ctx.warn(line);
+  if (!flags.yes) {
+    const answer = await confirm(ctx.io, 'Send them?');
+    if (answer === undefined)
+      throw new UsageError(
+        'nothing was sent: add --yes to go on without a terminal to ask (the cost is above)',
+      );
+    if (!answer) {
+      ctx.warn('nothing was sent');
+      ctx.exitCode = EXIT.USAGE;
+      throw new Declined();
+    }
+  }
+  const dirs: string[] = [];
+  for (const version of versions) {
+    const dir = join(flags.out, version);
+    const summary = await runSide(ctx, idp, flags.run ?? [], flags.action, version, dir, flags.until);
+    ctx.warn(`${summary.succeeded} of ${summary.documents} documents SUCCEEDED in ${dir}`);
+    if (summary.pending > 0 || summary.needsReview > 0)
+      ctx.warn(
+        ctx.errStyle.warn(
+          `${summary.pending + summary.needsReview} not finished in ${dir}: the diff leaves them out; rerun the same command to resume`,
+        ),
+      );
+    dirs.push(dir);
+  }
+  if (flags.baseline !== undefined) {
+    const [version = ''] = versions;
+    return {
+      a: flags.baseline,
+      b: dirs[0] ?? '',
+      labels: { a: `baseline ${flags.baseline}`, b: `${version} now` },
+    };
+  }
+  const [a = '', b = ''] = dirs;
+  return { a, b, labels: { a: versions[0] ?? a, b: versions[1] ?? b } };
+}
+
+/** The person said no at the prompt: nothing was sent, the exit code is set already. */
+class Declined extends Error {}
+
+/** `idp diff`: two runs of the same documents compared, and a gate for CI. */
+export function diffCommand(program: Command, ctx: CliContext): void {
+  const { cmd } = ctx;
+  connectionOptions(program.command('diff'))
+    .summary('Compare two runs of the same documents (two action versions); a gate for CI.')
+    .description(
+      'Compare two batches over the same documents, matched by content hash: per field how many values ' +
+        'agree, changed, appeared or disappeared, and the change in mean confidence; with --truth each ' +
+        'side’s precision, recall, F1 and accuracy, and the difference. Every changed value is listed, ' +
+        'worst first. With --run, runs the documents through both versions first (after saying the cost).',
+    )
+    .argument('[a]', 'the current side: a batch folder or its results.jsonl')
+    .argument('[b]', 'the candidate side: a batch folder or its results.jsonl')
+    .option('--truth <file>', 'ground truth (CSV or JSONL, as for idp eval): adds each side’s eval figures')
+    .option('--config <file>', 'comparators per field, as for idp eval: they decide what "agree" means')
+    .option('--target-accuracy <share>', 'for the eval figures’ threshold advice', accuracy, 0.99)
+    .option('--json', 'print the report as one JSON object')
+    .option('--html <file>', 'also write a self-contained HTML report')
+    .option(
+      '--fail-on <rule>',
+      'f1-drop:<points>, changed:<percent>%, missing-field; repeat it or separate with commas',
+      collect,
+      [],
+    )
+    .option('--run <paths...>', 'run these documents through both --versions first, then diff')
+    .option('--action <id>', 'with --run: the document action')
+    .option('--versions <list>', 'with --run: the two versions, current first: 1.1.0,1.2.0')
+    .option(
+      '--baseline <dir>',
+      'with --run and one version: diff a new run against this earlier batch (drift)',
+    )
+    .option('--out <dir>', 'with --run: each version runs as a batch in <dir>/<version> (rerun resumes)')
+    .option('--credits-per-page <n>', 'with --run: say the cost in credits too', credits)
+    .option(
+      '--yes',
+      'with --run: send without asking (CI); without it a terminal is asked, else nothing is sent',
+    )
+    .addOption(
+      new Option('--until <when>', 'with --run: settled, or final to wait for reviewers')
+        .choices(['settled', 'final'])
+        .default('settled'),
+    )
+    .addHelpText(
+      'after',
+      `\nWorst first: a value that was right and became wrong (with --truth), then by the largest drop in\nconfidence. Exit codes: 0 the gate passed (or none was set), ${EXIT.DIFF_GATE} a --fail-on rule was broken,\n2 bad input (f1-drop without --truth; --run without a terminal or --yes: nothing sent).\n\nExamples:\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --config eval.json --html diff.html\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --fail-on f1-drop:0.01,changed:5% --json\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0,1.2.0 --out out --credits-per-page 1\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0 --baseline canary/2026-11-01 --out canary/2026-12-01 --yes`,
+    )
+    .action(async (a: string | undefined, b: string | undefined, flags: DiffFlags) => {
+      const lib = await import('@idp-kit/eval');
+      const { cwd } = ctx.io;
+      // Everything that can be wrong with the input is said before a document is sent.
+      let rules: import('@idp-kit/eval').GateRule[];
+      try {
+        rules = lib.parseFailOn(flags.failOn);
+      } catch (error) {
+        if (error instanceof lib.EvalInputError) throw new UsageError(error.message);
+        throw error;
+      }
+      const needs = lib.needsTruth(rules);
+      if (needs && flags.truth === undefined)
+        throw new UsageError(`--fail-on ${needs.rule} needs --truth <file>: F1 is measured against it`);
+      const config = await readEvalConfig(flags.config, cwd);
+      const truth = flags.truth === undefined ? undefined : await readTruth(lib, resolve(cwd, flags.truth));
+
+      let sides: { a: string; b: string; labels: { a: string; b: string } };
+      if (flags.run) {
+        if (a !== undefined || b !== undefined)
+          throw new UsageError('--run makes both sides: give no <a> <b> with it');
+        try {
+          sides = await runBoth(ctx, flags);
+        } catch (error) {
+          if (error instanceof Declined) return;
+          throw error;
+        }
+      } else {
+        const stray = (['action', 'versions', 'baseline', 'out', 'creditsPerPage', 'yes'] as const).find(
+          (k) => flags[k] !== undefined,
+        );
+        if (stray)
+          throw new UsageError(
+            `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --run <paths...>: it runs the documents first`,
+          );
+        if (a === undefined || b === undefined)
+          throw new UsageError(
+            'name both sides: idp diff <a> <b> (batch folders or results.jsonl), or use --run',
+          );
+        sides = { a, b, labels: { a, b } };
+      }
+
+      let diff: import('@idp-kit/eval').VersionDiff;
+      let gate: GateResult | undefined;
+      try {
+        const rb = await lib.readResults(resolve(cwd, sides.b));
+        // Without truth, side a is compared as it is read: only side b is held in memory.
+        diff = truth
+          ? lib.diffResults(await lib.readResults(resolve(cwd, sides.a)), rb, {
+              truth,
+              ...(config ? { config } : {}),
+              targetAccuracy: flags.targetAccuracy,
+              sources: sides.labels,
+            })
+          : await lib.diffStream(lib.eachResult(resolve(cwd, sides.a)), rb, {
+              ...(config ? { config } : {}),
+              sources: sides.labels,
+            });
+        if (rules.length > 0) gate = lib.checkGate(diff.report, rules);
+      } catch (error) {
+        if (error instanceof lib.EvalInputError) throw new UsageError(error.message);
+        throw error;
+      }
+      if (flags.html !== undefined) {
+        const folders = await batchFolders(cwd, sides);
+        const html = await lib.diffHtmlReport(diff, {
+          targetAccuracy: flags.targetAccuracy,
+          ...(gate ? { gate } : {}),
+          views: {
+            ...(folders.a ? { a: `${cmd} view ${quote(folders.a)}` } : {}),
+            ...(folders.b ? { b: `${cmd} view ${quote(folders.b)}` } : {}),
+          },
+        });
+        await writeFile(resolve(cwd, flags.html), html);
+        ctx.warn(`wrote ${flags.html}: one file, it opens without a server or a network`);
+      }
+      if (flags.json) ctx.say(JSON.stringify({ ...diff.report, ...(gate ? { gate } : {}) }, null, 2));
+      else ctx.say(text(diff.report, gate, ctx));
+      if (gate && !gate.passed) {
+        const broken = gate.rules.filter((r) => r.broken);
+        ctx.warn(
+          ctx.errStyle.bad(
+            `the gate failed: ${broken.map((r) => `${r.rule} (${r.fields.join(', ')})`).join('; ')}`,
+          ),
+        );
+        ctx.exitCode = EXIT.DIFF_GATE;
+      }
+    });
+}
+
+async function readTruth(lib: Eval, path: string) {
+  try {
+    return await lib.readTruth(path);
+  } catch (error) {
+    if (error instanceof lib.EvalInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The sides that are batch folders (a journal beside the results): those `idp view` can show. */
+async function batchFolders(cwd: string, sides: { a: string; b: string }) {
+  const isBatch = async (side: string) => {
+    const dir = resolve(cwd, side);
+    const journal = await stat(join(dir, 'journal.jsonl')).catch(() => undefined);
+    return journal?.isFile() ? dir : undefined;
+  };
+  return { a: await isBatch(sides.a), b: await isBatch(sides.b) };
+}
+
+/** A path as one shell word. */
+const quote = (path: string) => (/^[\w./@:-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`);
+
+const SHOWN_CHANGES = 50;
+
+function text(report: DiffReport, gate: GateResult | undefined, ctx: CliContext): string {
+  const { style } = ctx;
+  const withTruth = report.truth !== undefined;
+  const header = [
+    'field',
+    'agree',
+    'changed',
+    'appeared',
+    'disappeared',
+    'changed %',
+    'conf a',
+    'conf b',
+    'Δ conf',
+    ...(withTruth ? ['F1 a', 'F1 b', 'Δ F1'] : []),
+  ];
+  const row = (name: string, f: import('@idp-kit/eval').FieldDiff) => [
+    name,
+    String(f.agree),
+    String(f.changed),
+    String(f.appeared),
+    String(f.disappeared),
+    pct(f.changedShare),
+    score(f.meanConfidence.a),
+    score(f.meanConfidence.b),
+    signed(f.meanConfidence.change, (x) => x.toFixed(1)),
+    ...(withTruth
+      ? [pct(f.eval?.a.f1), pct(f.eval?.b.f1), signed(f.eval?.change.f1, (x) => `${(x * 100).toFixed(1)} pt`)]
+      : []),
+  ];
+  // The fields that moved most first: the ones to look at.
+  const fields = Object.entries(report.fields).sort(
+    ([, x], [, y]) =>
+      (y.changedShare ?? 0) - (x.changedShare ?? 0) || (x.eval?.change.f1 ?? 0) - (y.eval?.change.f1 ?? 0),
+  );
+  const lines = [
+    `${report.matched} documents on both sides (a: ${report.a.source}, b: ${report.b.source})`,
+    '',
+    ...columns([
+      header.map((h) => style.bold(h)),
+      ...fields.map(([n, f]) => row(n, f)),
+      row(style.bold('overall'), report.overall),
+    ]),
+  ];
+  for (const [label, items] of [
+    [`only in a (${report.a.source})`, report.onlyInA],
+    [`only in b (${report.b.source})`, report.onlyInB],
+  ] as const) {
+    if (items.length > 0)
+      lines.push(
+        '',
+        style.warn(
+          `${items.length} ${label}: ${items.slice(0, 10).join(', ')}${items.length > 10 ? ', …' : ''}`,
+        ),
+      );
+  }
+  lines.push('', style.bold(`${report.changes.length} values differ, worst first`));
+  for (const c of report.changes.slice(0, SHOWN_CHANGES)) {
+    const cell = c.row === undefined ? c.field : `${c.field}[${c.row}]`;
+    const verdict = c.verdict === 'unjudged' ? '' : ` ${c.verdict}`;
+    lines.push(
+      `  ${c.file.b}  ${cell}: ${shown(c.a.value)} (${score(c.a.confidence)}) → ${shown(c.b.value)} (${score(c.b.confidence)})${verdict}${c.truth !== undefined ? `, truth ${shown(c.truth)}` : ''}`,
+    );
+  }
+  if (report.changes.length > SHOWN_CHANGES)
+    lines.push(`  … ${report.changes.length - SHOWN_CHANGES} more: --json or --html lists them all`);
+  if (gate) {
+    lines.push('');
+    for (const r of gate.rules)
+      lines.push(
+        r.broken ? style.bad(`gate ${r.rule}: broken by ${r.fields.join(', ')}`) : `gate ${r.rule}: kept`,
+      );
+  }
+  return lines.join('\n');
+}
