@@ -229,6 +229,22 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
     expect(again.stderr).not.toContain('duplicate of batch');
     const c = await ids('apr3');
     for (const line of c) expect(a.map((l) => l.executionId)).not.toContain(line.executionId);
+    // idp diff reads two batches of the store, matched by content: the same values on both sides.
+    const diff = await idp(['diff', '--store', store, 'apr', 'apr3', '--json', '--fail-on', 'changed:0%']);
+    expect(diff.code).toBe(0);
+    // Only the warning that a password on the command line shows in ps; never the password itself.
+    expect(diff.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^warning: the password in --store/),
+    ]);
+    expect(`${diff.stdout}${diff.stderr}`).not.toContain(pg?.password);
+    const report = JSON.parse(diff.stdout);
+    expect(report).toMatchObject({ matched: 6, onlyInA: [], onlyInB: [], changes: [] });
+    expect(report.overall.agree).toBeGreaterThan(0);
+    const folders = JSON.parse((await idp(['diff', 'out-apr', 'out-apr3', '--json'])).stdout);
+    expect(report.fields).toEqual(folders.fields);
+    const unknown = await idp(['diff', '--store', store, 'apr', 'nosuch']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no batch named "nosuch"');
   });
 
   it('Ctrl-C while the store is away: exit 130 at once, not after the outage limit, and the rerun finishes with nothing lost', async () => {

@@ -9,6 +9,8 @@ import { readEvalConfig } from '../eval-config.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
 import { columns } from '../format.js';
+import { storeUrl } from './batch.js';
+import { storeOptions } from './eval.js';
 
 type Eval = typeof import('@idp-kit/eval');
 type DiffReport = import('@idp-kit/eval').DiffReport;
@@ -29,6 +31,7 @@ interface DiffFlags extends ConnectionFlags {
   creditsPerPage?: number;
   yes?: boolean;
   until: 'settled' | 'final';
+  store?: string;
 }
 
 /** A target accuracy: more than 0, at most 1 (commander argument parser). */
@@ -151,6 +154,10 @@ export function diffCommand(program: Command, ctx: CliContext): void {
       collect,
       [],
     )
+    .option(
+      '--store <url>',
+      '<a> and <b> name two batches in this PostgreSQL store (idp batch run --store … --batch <name>)',
+    )
     .option('--run <paths...>', 'run these documents through both --versions first, then diff')
     .option('--action <id>', 'with --run: the document action')
     .option('--versions <list>', 'with --run: the two versions, current first: 1.1.0,1.2.0')
@@ -214,30 +221,43 @@ export function diffCommand(program: Command, ctx: CliContext): void {
           );
         sides = { a, b, labels: { a, b } };
       }
+      const store = flags.run ? undefined : flags.store;
+      if (flags.run && flags.store !== undefined)
+        throw new UsageError('--store names the two sides as batches of a store: give it without --run');
+      // The same documents in two batches of one store: each side is read one result at a time.
+      const load = (side: string) =>
+        store
+          ? lib.loadResults({ store: storeUrl(ctx, { store }) ?? store, batch: side }, storeOptions(ctx))
+          : lib.readResults(resolve(cwd, side));
 
       let diff: import('@idp-kit/eval').VersionDiff;
       let gate: GateResult | undefined;
       try {
-        const rb = await lib.readResults(resolve(cwd, sides.b));
+        const rb = await load(sides.b);
         // Without truth, side a is compared as it is read: only side b is held in memory.
         diff = truth
-          ? lib.diffResults(await lib.readResults(resolve(cwd, sides.a)), rb, {
+          ? lib.diffResults(await load(sides.a), rb, {
               truth,
               ...(config ? { config } : {}),
               targetAccuracy: flags.targetAccuracy,
               sources: sides.labels,
             })
-          : await lib.diffStream(lib.eachResult(resolve(cwd, sides.a)), rb, {
-              ...(config ? { config } : {}),
-              sources: sides.labels,
-            });
+          : store
+            ? lib.diffResults(await load(sides.a), rb, {
+                ...(config ? { config } : {}),
+                sources: { a: `batch ${sides.a}`, b: `batch ${sides.b}` },
+              })
+            : await lib.diffStream(lib.eachResult(resolve(cwd, sides.a)), rb, {
+                ...(config ? { config } : {}),
+                sources: sides.labels,
+              });
         if (rules.length > 0) gate = lib.checkGate(diff.report, rules);
       } catch (error) {
         if (error instanceof lib.EvalInputError) throw new UsageError(error.message);
         throw error;
       }
       if (flags.html !== undefined) {
-        const folders = await batchFolders(cwd, sides);
+        const folders = store ? { a: undefined, b: undefined } : await batchFolders(cwd, sides);
         const html = await lib.diffHtmlReport(diff, {
           targetAccuracy: flags.targetAccuracy,
           ...(gate ? { gate } : {}),

@@ -63,7 +63,7 @@ function sourceOf(
 }
 
 /** What a store needs while it is read: Ctrl-C, and a word while the database is away. */
-function storeOptions(ctx: CliContext) {
+export function storeOptions(ctx: CliContext) {
   return {
     ...ctx.signalOption,
     onUnavailable: (reason: string) => ctx.warn(ctx.errStyle.warn(`${terminalLine(reason)} Waiting for it.`)),
