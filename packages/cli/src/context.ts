@@ -4,6 +4,7 @@ import {
   type Execution,
   type ExecutionRef,
   type IdpClient,
+  type IdpHooks,
   type Logger,
   type Redactor,
 } from '@idp-kit/client';
@@ -154,7 +155,7 @@ export class CliContext {
   connect(
     flags: ConnectionFlags & { verbose?: boolean },
     fromUrl?: { organizationId: string; baseUrl: string },
-    extra: { fetch?: typeof fetch } = {},
+    extra: { fetch?: typeof fetch; hooks?: IdpHooks[] } = {},
   ): IdpClient {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
@@ -178,6 +179,7 @@ export class CliContext {
       ...(connection.controlPlaneUrl ? { controlPlaneUrl: connection.controlPlaneUrl } : {}),
       ...(connection.basic ? { basicAuth: connection.basic } : {}),
       ...(extra.fetch ? { fetch: extra.fetch } : {}),
+      ...(extra.hooks ? { hooks: extra.hooks } : {}),
       userAgent: `idp-kit-cli/${VERSION}`,
       timeoutMs,
       logger,
