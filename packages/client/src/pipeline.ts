@@ -4,7 +4,7 @@ import { apiError, jsonOrText } from './api-error.js';
 import { type IdpError, IdpRedirectError, IdpValidationError } from './errors.js';
 import type { IdpHooks, OperationInfo } from './hooks.js';
 import type { Logger } from './logger.js';
-import { openAttempt } from './pipeline/attempt.js';
+import { type AttemptScope, openAttempt } from './pipeline/attempt.js';
 import { retryDelay, retrySettings } from './pipeline/backoff.js';
 import { type CallScope, openCallScope } from './pipeline/call-scope.js';
 import {
@@ -173,6 +173,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     ),
   );
   const log = pipelineLog(logger);
+  // Node's own fetch can be ended through its dispatcher, with no signal per attempt (attempt.ts).
+  const viaDispatcher = options.fetch === globalThis.fetch;
 
   async function run<T>(op: Operation<T>, call: CallOptions = {}): Promise<{ value: T; response: Response }> {
     if (op.auth) checkTrustedOrigin(op.url, options.trustedOrigins, op.name);
@@ -218,12 +220,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       };
       const hooked = observed.attempt(number, headers); // 2. hooks (before the token joins the headers)
       if (authorization) headers.Authorization = authorization.header;
-      const attempt = openAttempt(signal, attemptTimeoutMs); // 3. attempt
+      const attempt = openAttempt(signal, attemptTimeoutMs, viaDispatcher); // 3. attempt
       const started = performance.now();
       const sentAt = Date.now();
       let response: Response | undefined;
       const end = (outcome: number | string, error?: unknown) => {
         log.attempt(op, number, started, outcome); // 6. log and hooks
+        if (observed.info === undefined) return; // no hooks: no outcome to build
         hooked.end(
           error === undefined && response !== undefined
             ? { status: response.status, response: { status: response.status, headers: response.headers } }
@@ -231,12 +234,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         );
       };
       try {
-        response = await send(op, headers, attempt.signal);
+        response = await send(op, headers, attempt.init);
         if (op.redirect === undefined && isRedirect(response.status)) {
           const followed = await followRedirects(
             op,
             response,
-            (url) => send(op, headers, attempt.signal, url),
+            (url) => send(op, headers, attempt.init, url),
             options.trustedOrigins,
           );
           if (followed instanceof IdpRedirectError) {
@@ -328,13 +331,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   /** One request of an attempt: fetch never follows a redirect itself (see follow.ts). */
-  function send(op: Operation<unknown>, headers: Record<string, string>, signal: AbortSignal, url?: string) {
-    if (url !== undefined) return options.fetch(url, { method: 'GET', headers, signal, redirect: 'manual' });
+  function send(
+    op: Operation<unknown>,
+    headers: Record<string, string>,
+    ending: AttemptScope['init'],
+    url?: string,
+  ) {
+    if (url !== undefined)
+      return options.fetch(url, { method: 'GET', headers, ...ending, redirect: 'manual' });
     return options.fetch(op.url, {
       method: op.method,
       headers,
       ...(op.body ? { body: op.body() } : {}),
-      signal,
+      ...ending,
       redirect: 'manual',
     });
   }

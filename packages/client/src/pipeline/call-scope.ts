@@ -14,6 +14,8 @@ export interface CallScope {
   close(): void;
 }
 
+const UNBOUNDED: CallScope = { signal: undefined, ended: () => undefined, close: () => {} };
+
 /**
  * Opens the scope of one call: the caller's signal, and a deadline over everything the call does
  * (token, attempts, backoff). No timer outlives `close()`.
@@ -23,6 +25,7 @@ export function openCallScope(
   deadlineMs: number | undefined,
 ): CallScope {
   if (deadlineMs === undefined) {
+    if (callerSignal === undefined) return UNBOUNDED; // the hot path: nothing to build
     return {
       signal: callerSignal,
       ended: (name) => (callerSignal?.aborted ? new IdpAbortError(name, callerSignal.reason) : undefined),
