@@ -49,7 +49,8 @@ function endOfString(text: string, start: number): number {
 function openings(text: string, past: number): number {
   let count = 0;
   for (const bracket of ['{', '[']) {
-    for (let at = text.indexOf(bracket); at >= 0 && count <= past; at = text.indexOf(bracket, at + 1)) count++;
+    for (let at = text.indexOf(bracket); at >= 0 && count <= past; at = text.indexOf(bracket, at + 1))
+      count++;
   }
   return count;
 }
