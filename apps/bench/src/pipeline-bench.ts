@@ -16,8 +16,17 @@ const ref = { actionId: IDS.actionId, actionVersion: IDS.actionVersion, executio
 const server = await startServer();
 try {
   const url = `${server.baseUrl}/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/versions/${IDS.actionVersion}/executions/${IDS.small}?valueOnly=true`;
-  const headers = { Authorization: 'Bearer bench-token', 'User-Agent': 'idp-kit-bench', Accept: 'application/json' };
-  const options = { organizationId: IDS.organizationId, baseUrl: server.baseUrl, auth: fixed, userAgent: 'idp-kit-bench' };
+  const headers = {
+    Authorization: 'Bearer bench-token',
+    'User-Agent': 'idp-kit-bench',
+    Accept: 'application/json',
+  };
+  const options = {
+    organizationId: IDS.organizationId,
+    baseUrl: server.baseUrl,
+    auth: fixed,
+    userAgent: 'idp-kit-bench',
+  };
   const client = createIdpClient(options);
   const sides: Record<string, () => Promise<unknown>> = {
     raw: async () => (await fetch(url, { headers })).json(),
@@ -57,7 +66,9 @@ try {
     }
   }
   const rawCpu = median((results.raw ?? []).map((r) => r.cpuPerRequestUs));
-  console.log(`pipeline bench: small body, concurrency 16, ${rounds} rounds of ${total}, node ${process.version}`);
+  console.log(
+    `pipeline bench: small body, concurrency 16, ${rounds} rounds of ${total}, node ${process.version}`,
+  );
   console.table(
     names.map((name) => {
       const rs = results[name] ?? [];
