@@ -280,12 +280,12 @@ export function driftHooks(options: { onReport: (report: DriftReport) => void })
 }
 
 /**
- * @deprecated Use `driftHooks()`: this wrapper sits under the pipeline, so it checks every attempt of
- * a retried call. Kept for callers that pass their own `fetch`.
- *
  * A `fetch` for `createIdpClient({ fetch })` that checks every answer the spec describes against it and
  * hands each report to `onReport` (the client's own behaviour is unchanged). Opt-in: a client without it
  * never loads any of this.
+ *
+ * @deprecated Use `driftHooks()`: this wrapper sits under the pipeline, so it checks every attempt of
+ * a retried call.
  *
  * @example
  * ```ts
