@@ -12,6 +12,9 @@ const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 
 type Abort = (reason: Error) => void;
 
+/** False once a fetch handler offered no abort: from then on, attempts use a signal. */
+let supported = true;
+
 interface DispatchHandler {
   onConnect?: (abort: Abort, ...rest: unknown[]) => unknown;
   onRequestStart?: (controller: { abort(reason: Error): void }, ...rest: unknown[]) => unknown;
@@ -43,6 +46,7 @@ export interface DispatchAbort {
  * ```
  */
 export function dispatchAbort(): DispatchAbort | undefined {
+  if (!supported) return undefined;
   const inner = (globalThis as { [GLOBAL_DISPATCHER]?: Partial<Dispatcher> })[GLOBAL_DISPATCHER];
   if (typeof inner?.dispatch !== 'function') return undefined;
   const global = inner as Dispatcher;
@@ -70,6 +74,11 @@ export function dispatchAbort(): DispatchAbort | undefined {
           take(abort);
           return result;
         };
+      } else {
+        // A fetch whose handler offers no abort (no undici seen so far): this request could not be
+        // ended by its timeout, so it is not sent (a failed attempt), and later ones use a signal.
+        supported = false;
+        throw new TypeError('this fetch gives its requests no abort; the next attempts use an AbortSignal');
       }
       return global.dispatch(options, handler);
     },
