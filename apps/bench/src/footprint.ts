@@ -24,10 +24,13 @@ const here = fileURLToPath(new URL('..', import.meta.url));
  * redirect rule, the body cap, the JSON depth guard, the page-loop guards) took it to 21.67 kB. The base
  * made one of each (issue 22: the IDP_* settings table and its reading, the URL-or-ids rule, the token
  * URL and trusted origins exposed, operation ids in log lines, the abort-linking helper,
- * clientCredentials on the pipeline) took it to 23.01 kB. The budget catches growth nobody chose;
+ * clientCredentials on the pipeline) took it to 23.01 kB. The pipeline in named stages (issue 22 item 2:
+ * hooks that see each answer and may ask for its body, the attempt timeout through fetch's dispatcher
+ * instead of a signal per attempt, the token answer blanked for hooks) took it to 24.16 kB. The budget
+ * catches growth nobody chose;
  * apps/bench/README.md has the breakdown.
  */
-export const FOOTPRINT_BUDGET_BYTES = 23_500;
+export const FOOTPRINT_BUDGET_BYTES = 24_500;
 
 export interface Footprint {
   clientMinGzBytes: number;

@@ -5,6 +5,7 @@ import {
   type ExecutionRef,
   type IdpClient,
   type IdpClientOptions,
+  type IdpHooks,
   type Logger,
   type Redactor,
 } from '@idp-kit/client';
@@ -151,7 +152,7 @@ export class CliContext {
   connect(
     flags: ConnectionFlags & { verbose?: boolean },
     fromUrl?: { organizationId: string; baseUrl: string },
-    extra: { fetch?: typeof fetch } = {},
+    extra: { fetch?: typeof fetch; hooks?: IdpHooks[] } = {},
   ): IdpClient {
     return createIdpClient(this.clientOptions(flags, fromUrl, extra));
   }
@@ -163,7 +164,7 @@ export class CliContext {
   clientOptions(
     flags: ConnectionFlags & { verbose?: boolean },
     fromUrl?: { organizationId: string; baseUrl: string },
-    extra: { fetch?: typeof fetch } = {},
+    extra: { fetch?: typeof fetch; hooks?: IdpHooks[] } = {},
   ): IdpClientOptions {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
@@ -186,6 +187,7 @@ export class CliContext {
       ...(connection.controlPlaneUrl ? { controlPlaneUrl: connection.controlPlaneUrl } : {}),
       ...(connection.basic ? { basicAuth: connection.basic } : {}),
       ...(extra.fetch ? { fetch: extra.fetch } : {}),
+      ...(extra.hooks ? { hooks: extra.hooks } : {}),
       userAgent: `idp-kit-cli/${VERSION}`,
       timeoutMs,
       logger,

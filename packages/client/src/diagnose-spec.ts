@@ -15,23 +15,19 @@ function describe(drift: readonly Drift[], requestIdHeader: string | undefined):
     .join('; ');
 }
 
-/** One check per distinct answer: `fail` on drift, `warn` on notes only (an extra field), else `ok`. */
+/**
+ * One check per operation's answer (the drift hook sees each operation once, retries aside): `fail` on
+ * drift, `warn` on notes only (an extra field), else `ok`.
+ */
 export function specChecks(reports: readonly DriftReport[]): DiagnosisCheck[] {
-  const seen = new Map<string, { report: DriftReport; times: number }>();
-  for (const report of reports) {
-    const key = JSON.stringify([report.method, report.url, report.status, report.drift]);
-    const entry = seen.get(key);
-    if (entry) entry.times++;
-    else seen.set(key, { report, times: 1 });
-  }
-  return [...seen.values()].map(({ report, times }) => {
+  return reports.map((report) => {
     const failures = report.drift.some((d) => !d.note);
     const notes = report.drift.some((d) => d.note);
     const path = new URL(report.url).pathname;
     return {
       id: `spec.${report.method} ${path} ${report.status}`,
       group: 'spec',
-      name: `${report.method} ${path} ${report.status} (${report.schema})${times > 1 ? ` ×${times}` : ''}`,
+      name: `${report.method} ${path} ${report.status} (${report.schema})`,
       status: failures ? 'fail' : notes ? 'warn' : 'ok',
       message: describe(report.drift, report.requestIdHeader),
       ...(failures

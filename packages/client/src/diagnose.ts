@@ -13,6 +13,7 @@ import type { Diagnosis, DiagnosisCheck } from './diagnosis.js';
 import type { DriftReport } from './drift.js';
 import { IdpApiError } from './errors.js';
 import { executionTarget } from './execution-url.js';
+import type { IdpHooks } from './hooks.js';
 import { runtimeBaseUrl } from './operations/actions.js';
 import { type ClientCredentialsAuth, type IdpClientOptions, isTokenProvider } from './options.js';
 import { createRedactor, type Redactor } from './redactor.js';
@@ -114,11 +115,11 @@ interface Setup {
   target?: { ref: ExecutionRef; target: ExecutionRef | string };
 }
 
-/** The spec check: loaded only here, and only if its optional dependency (ajv) is installed. */
-async function driftWatch(fetchImpl: typeof fetch, reports: DriftReport[]): Promise<typeof fetch | string> {
+/** The spec check, as a hook: loaded only here, and only if its optional dependency (ajv) is installed. */
+async function driftWatch(reports: DriftReport[]): Promise<IdpHooks | string> {
   try {
-    const { driftCheckingFetch } = await import('./drift.js');
-    return driftCheckingFetch(fetchImpl, { onReport: (report) => reports.push(report) });
+    const { driftHooks } = await import('./drift.js');
+    return driftHooks({ onReport: (report) => reports.push(report) });
   } catch {
     return 'not checked: the spec check needs the ajv package (npm install ajv)';
   }
@@ -142,11 +143,12 @@ async function setUp(
   }
   const clientOptions = typeof options.client === 'function' ? options.client() : options.client;
   const fetchImpl = clientOptions.fetch ?? globalThis.fetch;
-  const watched = await driftWatch(fetchImpl, reports);
+  const watched = await driftWatch(reports);
+  const given = clientOptions.hooks === undefined ? [] : [clientOptions.hooks].flat();
   const idp = createIdpClient({
     ...clientOptions,
     redactor: clientOptions.redactor ?? redactor,
-    ...(typeof watched === 'string' ? {} : { fetch: watched }),
+    ...(typeof watched === 'string' ? {} : { hooks: [...given, watched] }),
   });
   return {
     idp,

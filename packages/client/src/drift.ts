@@ -7,6 +7,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { ANSWER_SCHEMAS, SPEC_SCHEMAS } from './generated/schemas.js';
+import type { IdpHooks } from './hooks.js';
 
 /**
  * One difference between an answer and the spec.
@@ -247,9 +248,44 @@ export function checkAnswer(
 }
 
 /**
+ * Hooks for `createIdpClient({ hooks })` that check each operation's answer against the spec, once per
+ * operation: a retried call is checked on the answer it ended with, not on every attempt. Each report
+ * goes to `onReport` before the call returns (the client's own behaviour is unchanged). Only answers
+ * the spec describes are read for it; the token request's answer is checked with its token blanked.
+ *
+ * @example
+ * ```ts
+ * import { driftHooks } from '@idp-kit/client/drift';
+ * const idp = createIdpClient({ organizationId, auth, hooks: [driftHooks({
+ *   onReport: (r) => r.drift.length && console.warn(`${r.method} ${r.url}: ${r.drift.length} difference(s) from the spec`),
+ * })] });
+ * ```
+ */
+export function driftHooks(options: { onReport: (report: DriftReport) => void }): IdpHooks {
+  return {
+    wantsBody: (operation, response) =>
+      schemaFor(operation.method, operation.url, response.status) !== undefined,
+    operationEnd(operation, outcome) {
+      const answer = outcome.response;
+      if (answer?.body === undefined) return;
+      const report = checkAnswer(operation.method, operation.url, answer.status, answer.headers, answer.body);
+      if (!report) return;
+      try {
+        options.onReport(report);
+      } catch {
+        // a reporter that throws must not change the call
+      }
+    },
+  };
+}
+
+/**
  * A `fetch` for `createIdpClient({ fetch })` that checks every answer the spec describes against it and
  * hands each report to `onReport` (the client's own behaviour is unchanged). Opt-in: a client without it
  * never loads any of this.
+ *
+ * @deprecated Use `driftHooks()`: this wrapper sits under the pipeline, so it checks every attempt of
+ * a retried call.
  *
  * @example
  * ```ts

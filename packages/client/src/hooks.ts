@@ -36,7 +36,27 @@ export interface AttemptInfo {
 }
 
 /**
- * How an operation or an attempt ended: the HTTP status, or the error.
+ * An answer as hooks see it: status and headers, and the body as text when a hook asked for it
+ * (`wantsBody`). Read-only: the call reads its own copy.
+ *
+ * @example
+ * ```ts
+ * const hooks: IdpHooks = { attemptEnd: (_a, o) => o.response && console.log(o.response.headers.get('x-request-id')) };
+ * ```
+ */
+export interface ResponseInfo {
+  readonly status: number;
+  readonly headers: Headers;
+  /**
+   * The body as text: only in `operationEnd`, only when a hook's `wantsBody` asked for it, within the
+   * client's `maxResponseBytes`. A credential in it (the token request's answer) is `[redacted]`.
+   */
+  readonly body?: string;
+}
+
+/**
+ * How an operation or an attempt ended: the HTTP status and the answer, or the error (an error answer,
+ * an `IdpApiError`, has both).
  *
  * @example
  * ```ts
@@ -46,6 +66,11 @@ export interface AttemptInfo {
 export interface Outcome {
   status?: number;
   error?: unknown;
+  /**
+   * The answer the attempt got; for `operationEnd`, the operation's last answer (the one its result or
+   * its error comes from; none when the last attempt got no answer, or for a wait).
+   */
+  response?: ResponseInfo;
 }
 
 /**
@@ -65,9 +90,16 @@ export interface IdpHooks {
   operationEnd?(operation: OperationInfo, outcome: Outcome): void;
   attemptStart?(attempt: AttemptInfo): void;
   attemptEnd?(attempt: AttemptInfo, outcome: Outcome): void;
+  /**
+   * Asked once for an operation's answer, before the operation reads it: `true` hands its body, as
+   * text, to `operationEnd` (`outcome.response.body`). Ask only for the answers you need: a body handed
+   * over is a copy, read whole before the operation reads it.
+   */
+  wantsBody?(operation: OperationInfo, response: ResponseInfo): boolean;
 }
 
-type HookName = keyof IdpHooks;
+// `wantsBody` is a question, not an event: the pipeline asks it itself (observe.ts).
+type HookName = Exclude<keyof IdpHooks, 'wantsBody'>;
 
 /** Calls one hook of each set, in order; a throwing hook is reported and skipped. */
 export function hookRunner(

@@ -17,8 +17,9 @@ export const MAX_JSON_DEPTH = 512;
  * strings (a bracket inside a string does not count); about a fifth of `JSON.parse`'s own time.
  */
 export function nestedDeeperThan(text: string, max: number = MAX_JSON_DEPTH): boolean {
-  // Fewer brackets than the limit cannot nest past it: small answers skip the scan.
-  if (text.length <= max) return false;
+  // Fewer brackets than the limit cannot nest past it: small answers skip the scan. Counting them
+  // with indexOf (a native search) is many times cheaper than the scan below, which sees every char.
+  if (text.length <= max || openings(text, max) <= max) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -42,4 +43,14 @@ function endOfString(text: string, start: number): number {
     if (backslashes % 2 === 0) return at;
   }
   return -1;
+}
+
+/** How many `{` and `[` the text holds (strings included), counting no further than `past + 1`. */
+function openings(text: string, past: number): number {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at >= 0 && count <= past; at = text.indexOf(bracket, at + 1))
+      count++;
+  }
+  return count;
 }

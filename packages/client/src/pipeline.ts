@@ -1,22 +1,31 @@
-import { AuthError, type TokenProvider } from '@idp-kit/auth';
-import { backoffDelay, linkedAbort, parseRetryAfter, RETRYABLE_STATUSES, sleep } from '@idp-kit/http';
+import type { TokenProvider } from '@idp-kit/auth';
+import { sleep } from '@idp-kit/http';
 import { apiError, jsonOrText } from './api-error.js';
-import { limitBody } from './body-limit.js';
-import {
-  IdpAbortError,
-  IdpAuthError,
-  IdpConnectionError,
-  IdpError,
-  IdpRedirectError,
-  IdpRequestTimeoutError,
-  IdpValidationError,
-} from './errors.js';
-import type { AttemptInfo, IdpHooks, OperationInfo } from './hooks.js';
-import { hookRunner } from './hooks.js';
+import { type IdpError, IdpRedirectError, IdpValidationError } from './errors.js';
+import type { IdpHooks, OperationInfo } from './hooks.js';
 import type { Logger } from './logger.js';
+import { type AttemptScope, openAttempt } from './pipeline/attempt.js';
+import { retryDelay, retrySettings } from './pipeline/backoff.js';
+import { type CallScope, openCallScope } from './pipeline/call-scope.js';
+import {
+  classifyAnswer,
+  classifyFailure,
+  describeError,
+  isConnectionRefused,
+  transportError,
+} from './pipeline/classify.js';
+import { followRedirects } from './pipeline/follow.js';
+import { pipelineLog } from './pipeline/log.js';
+import { type ObservedOperation, pipelineHooks, withoutQuery } from './pipeline/observe.js';
+import { readCapped, readShared } from './pipeline/read.js';
+import { authorize } from './pipeline/token-stage.js';
+import { checkTrustedOrigin } from './pipeline/trust.js';
 import { scrubError } from './redaction.js';
 import type { Redactor } from './redactor.js';
-import { isRedirect, isTrustedUrl, MAX_REDIRECTS, redirectError, redirectTarget } from './redirects.js';
+import { isRedirect } from './redirects.js';
+
+export { isConnectionRefused } from './pipeline/classify.js';
+export { checkTrustedOrigin } from './pipeline/trust.js';
 
 /**
  * How failed requests are retried. Defaults: 3 retries, 500 ms base delay, 30 s cap.
@@ -98,6 +107,11 @@ export interface Operation<T> {
    */
   transportFailure?(error: IdpError, how: { refused: boolean; attempts: number; reason: string }): Error;
   parent?: OperationInfo;
+  /**
+   * What hooks that ask for the body may see of an answer (the token request's answer: its token
+   * blanked). Every body handed to hooks is redacted besides.
+   */
+  hookBody?(text: string): string;
 }
 
 export interface PipelineOptions {
@@ -133,382 +147,236 @@ export interface Pipeline {
   options: PipelineOptions;
 }
 
-/** Connection refused: the server surely did not see the request, so even a submit may be retried. */
-export function isConnectionRefused(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if ((e as { code?: unknown }).code === 'ECONNREFUSED') return true;
-  }
-  return false;
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause =
-    error.cause instanceof Error
-      ? ` (${(error.cause as { code?: string }).code ?? error.cause.message})`
-      : '';
-  return `${error.message}${cause}`;
-}
-
-function withoutQuery(url: string): string {
-  const at = url.indexOf('?');
-  return at < 0 ? url : url.slice(0, at);
-}
-
 /**
- * A request fetch refused to build (undici: "… is an invalid header value", a header that is no
- * ByteString): nothing was sent, and sending again gives the same, so it is not retried.
+ * The one request pipeline. Its stages, each a module of `./pipeline/`, run in this order for every
+ * attempt of every operation (`attempts()` below is the one place the order is written):
+ *
+ * 1. **token** (`token-stage.ts`): the attempt's `Authorization`, Basic or a bearer token;
+ * 2. **hooks** (`observe.ts`): `attemptStart`, which may add headers (never sees the token);
+ * 3. **attempt** (`attempt.ts`, `follow.ts`): fetch under the attempt's timeout and the call's signal,
+ *    redirects taken by the pipeline's rule;
+ * 4. **classify** (`classify.ts`): replay after a 401, retry, an API error, or read;
+ * 5. **read** (`read.ts`): the body under the cap, inside the attempt's timeout; hooks that asked get
+ *    a copy;
+ * 6. **log** (`log.ts`) and **hooks**: one log line and one `attemptEnd` per attempt;
+ * 7. **retry/backoff** (`backoff.ts`): `Retry-After` or jittered backoff, an abortable sleep.
+ *
+ * Around them, once per call: the trusted-origin check (`trust.ts`), the call's deadline and the
+ * caller's signal (`call-scope.ts`), `operationStart`/`operationEnd` with the last answer, and the
+ * redaction of every error that leaves.
  */
-function isUnsendable(error: unknown): boolean {
-  return error instanceof TypeError && /invalid header value|ByteString/i.test(error.message);
-}
-
-/** Thrown inside the pipeline for a deadline that passed; turned into the public error at the edge. */
-class DeadlinePassed extends Error {}
-
-/**
- * Refuses, before any token is fetched, a request to a host the token must not go to. The token goes
- * only to the configured base URL and control plane and the region's MuleSoft hosts, port included:
- * a loopback host is trusted when it was configured, not because it is loopback (another local
- * process on another port is another party).
- */
-export function checkTrustedOrigin(url: string, trusted: ReadonlySet<string>, what: string): void {
-  // Fast path (every request): an origin is followed by '/', '?' or the end; no parsing needed.
-  for (const origin of trusted) {
-    if (url.startsWith(origin)) {
-      const next = url.charAt(origin.length);
-      if (next === '/' || next === '?' || next === '') return;
-    }
-  }
-  const target = new URL(url);
-  if (trusted.has(target.origin)) return;
-  throw new IdpValidationError(
-    `${what}: refusing to send the IDP token to ${target.origin}; it goes only to ${[...trusted].join(', ')}. ` +
-      'To reach IDP through another host (a proxy or a mock), configure it as baseUrl.',
-  );
-}
-
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { logger } = options;
-  const hook = hookRunner(options.hooks, (name, error) =>
+  const hooks = pipelineHooks(options.hooks, (name, error) =>
     logger?.warn?.(
       `a ${name} hook threw (ignored): ${error instanceof Error ? error.message : String(error)}`,
     ),
   );
-  const hooked = options.hooks.length > 0;
-
-  // Every log line names its operation (`getExecution#12`): the attempts of concurrent calls can be told
-  // apart. Numbered only when there is a logger (the hot path stays free of it).
-  let operations = 0;
-  const operationIds = new WeakMap<Operation<unknown>, number>();
-  const label = (op: Operation<unknown>) => `${op.name}#${operationIds.get(op) ?? 0}`;
-
-  function log(op: Operation<unknown>, attempt: number, started: number, outcome: number | string) {
-    if (!logger?.debug) return;
-    const durationMs = Math.round(performance.now() - started);
-    const path = new URL(op.url).pathname;
-    logger.debug(`${label(op)} ${op.method} ${path} → ${outcome} (attempt ${attempt}, ${durationMs} ms)`, {
-      operation: op.name,
-      operationId: operationIds.get(op) ?? 0,
-      method: op.method,
-      path,
-      status: typeof outcome === 'number' ? outcome : undefined,
-      attempt,
-      durationMs,
-    });
-  }
-
-  /** The token for one attempt, as an IdpError when it cannot be had. */
-  async function token(op: Operation<unknown>, signal: AbortSignal | undefined): Promise<string> {
-    const tokens = options.tokens;
-    if (!tokens) throw new IdpAuthError(`${op.name}: no token provider`);
-    try {
-      return await tokens.getToken(signal ? { signal } : undefined);
-    } catch (error) {
-      if (signal?.aborted || error instanceof IdpError) throw error;
-      if (error instanceof AuthError) {
-        throw new IdpAuthError(error.message, {
-          ...(error.status !== undefined ? { status: error.status } : {}),
-          ...(error.oauthError !== undefined ? { oauthError: error.oauthError } : {}),
-          cause: error,
-        });
-      }
-      throw new IdpAuthError(`${op.name}: the token provider failed: ${describe(error)}`, { cause: error });
-    }
-  }
+  const log = pipelineLog(logger);
+  // Node's own fetch can be ended through its dispatcher, with no signal per attempt (attempt.ts).
+  const viaDispatcher = options.fetch === globalThis.fetch;
 
   async function run<T>(op: Operation<T>, call: CallOptions = {}): Promise<{ value: T; response: Response }> {
     if (op.auth) checkTrustedOrigin(op.url, options.trustedOrigins, op.name);
-    if (logger) operationIds.set(op, ++operations);
-    const retry =
-      call.retry === undefined
-        ? options.retry
-        : call.retry === false
-          ? { ...options.retry, maxRetries: 0 }
-          : { ...options.retry, ...call.retry };
-    const attemptTimeoutMs = call.attemptTimeoutMs ?? options.attemptTimeoutMs;
-    const deadlineMs = call.deadlineMs ?? options.deadlineMs;
-
-    // One signal for the whole call: the caller's, plus the deadline. Built only when needed (hot path).
-    let signal = call.signal;
-    let deadline: ReturnType<typeof setTimeout> | undefined;
-    let unlinkCaller: (() => void) | undefined;
-    if (deadlineMs !== undefined) {
-      const linked = linkedAbort(call.signal);
-      deadline = setTimeout(() => linked.controller.abort(new DeadlinePassed()), deadlineMs);
-      unlinkCaller = linked.unlink;
-      signal = linked.controller.signal;
-    }
-
-    const info: OperationInfo | undefined = hooked
-      ? {
-          name: op.name,
-          method: op.method,
-          url: withoutQuery(op.url),
-          ...(op.parent ? { parent: op.parent } : {}),
-          state: new Map(),
-        }
-      : undefined;
-    if (info) hook('operationStart', info);
+    log.begin(op);
+    const retry = retrySettings(options.retry, call.retry);
+    const scope = openCallScope(call.signal, call.deadlineMs ?? options.deadlineMs);
+    const observed = hooks.observe(op);
     try {
-      const result = await attempts(op, call, signal, retry, attemptTimeoutMs, info);
-      if (info) hook('operationEnd', info, { status: result.response.status });
+      const result = await attempts(op, call, scope, retry, observed);
+      observed.end({ status: result.response.status });
       return result;
     } catch (thrown) {
       let error = scrubError(thrown, options.redactor);
-      if (signal?.aborted) {
-        error =
-          signal.reason instanceof DeadlinePassed
-            ? new IdpRequestTimeoutError(
-                `${op.name}: no result within its deadline of ${deadlineMs} ms (token, retries and waits included)`,
-              )
-            : new IdpAbortError(op.name, signal.reason);
-        scrubError(error, options.redactor);
-      }
-      if (info) hook('operationEnd', info, { error });
+      const ended = scope.ended(op.name);
+      if (ended) error = scrubError(ended, options.redactor);
+      observed.end({ error });
       throw error;
     } finally {
-      clearTimeout(deadline);
-      unlinkCaller?.();
+      scope.close();
     }
   }
 
-  /**
-   * A GET follows a redirect within the trusted origins, up to MAX_REDIRECTS hops; anything else
-   * (an upload, another method, a foreign origin, no Location) is the error, and nothing is sent to
-   * the target. Returns the first answer that is not a redirect.
-   */
-  async function follow(
-    op: Operation<unknown>,
-    first: Response,
-    headers: Record<string, string>,
-    signal: AbortSignal,
-  ): Promise<Response | IdpRedirectError> {
-    let response = first;
-    let from = op.url;
-    for (let hops = 0; isRedirect(response.status); hops++) {
-      const target = redirectTarget(response, from);
-      await response.body?.cancel();
-      const refusal =
-        op.method !== 'GET'
-          ? op.idempotent
-            ? 'method'
-            : 'upload'
-          : target === undefined || !isTrustedUrl(target, options.trustedOrigins)
-            ? 'untrusted'
-            : hops >= MAX_REDIRECTS
-              ? 'too many'
-              : undefined;
-      if (refusal !== undefined || target === undefined) {
-        return redirectError(op.name, response, withoutQuery(op.url), target, refusal ?? 'untrusted');
-      }
-      from = target.href;
-      response = await options.fetch(from, { method: 'GET', headers, signal, redirect: 'manual' });
-    }
-    return response;
-  }
-
-  /**
-   * Reads an answer under the body cap. A reader that swallowed the cap's error (a submit's JSON
-   * fallback) still fails with it: the cap is asked, not the reader.
-   */
-  async function readCapped<R>(
-    op: Operation<unknown>,
-    response: Response,
-    read: (capped: Response) => Promise<R>,
-  ): Promise<R> {
-    const limited = limitBody(response, options.maxResponseBytes, op.name);
-    let value: R;
-    try {
-      value = await read(limited.response);
-    } catch (error) {
-      throw limited.exceeded() ?? error;
-    }
-    const exceeded = limited.exceeded();
-    if (exceeded) throw exceeded;
-    return value;
-  }
-
+  /** The attempts of one call, stage by stage (see `createPipeline`). */
   async function attempts<T>(
     op: Operation<T>,
     call: CallOptions,
-    signal: AbortSignal | undefined,
+    scope: CallScope,
     retry: Required<RetryOptions>,
-    attemptTimeoutMs: number,
-    info: OperationInfo | undefined,
+    observed: ObservedOperation,
   ): Promise<{ value: T; response: Response }> {
+    const { signal } = scope;
     signal?.throwIfAborted();
-    const expect = op.expect;
+    const attemptTimeoutMs = call.attemptTimeoutMs ?? options.attemptTimeoutMs;
     let replayed = false;
     let retries = 0;
     for (let number = 1; ; number++) {
       const canRetry = retries < retry.maxRetries;
-      const basic = op.auth && op.basic ? options.basic : undefined;
-      const bearer = op.auth && !basic ? await token(op, signal) : undefined;
+      const authorization = await authorize(op, options, signal); // 1. token
       const headers: Record<string, string> = {
         'User-Agent': options.userAgent,
         ...op.headers,
         ...call.headers,
       };
-      const attemptInfo: AttemptInfo | undefined = info
-        ? { operation: info, attempt: number, headers, state: new Map() }
-        : undefined;
-      if (attemptInfo) hook('attemptStart', attemptInfo);
-      if (bearer !== undefined) headers.Authorization = `Bearer ${bearer}`;
-      else if (basic) headers.Authorization = basic.header();
-
-      // The attempt's own timer, and the call's signal (caller, deadline) passed through.
-      // Shared fan-out: concurrent calls on one caller's signal add one listener to it, not one each.
-      const { controller, unlink } = linkedAbort(signal);
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new DOMException(`no answer within ${attemptTimeoutMs} ms`, 'TimeoutError'));
-      }, attemptTimeoutMs);
+      const hooked = observed.attempt(number, headers); // 2. hooks (before the token joins the headers)
+      if (authorization) headers.Authorization = authorization.header;
+      const attempt = openAttempt(signal, attemptTimeoutMs, viaDispatcher); // 3. attempt
       const started = performance.now();
       const sentAt = Date.now();
       let response: Response | undefined;
+      const end = (outcome: number | string, error?: unknown) => {
+        log.attempt(op, number, started, outcome); // 6. log and hooks
+        if (observed.info === undefined) return; // no hooks: no outcome to build
+        hooked.end(
+          error === undefined && response !== undefined
+            ? { status: response.status, response: { status: response.status, headers: response.headers } }
+            : { error },
+        );
+      };
       try {
-        response = await options.fetch(op.url, {
-          method: op.method,
-          headers,
-          ...(op.body ? { body: op.body() } : {}),
-          signal: controller.signal,
-          // Never followed by fetch: it would re-send an upload, and to any origin (see redirects.ts).
-          redirect: 'manual',
-        });
+        response = await send(op, headers, attempt.init);
         if (op.redirect === undefined && isRedirect(response.status)) {
-          const followed = await follow(op, response, headers, controller.signal);
+          const followed = await followRedirects(
+            op,
+            response,
+            (url) => send(op, headers, attempt.init, url),
+            options.trustedOrigins,
+          );
           if (followed instanceof IdpRedirectError) {
-            log(op, number, started, response.status);
-            if (attemptInfo) hook('attemptEnd', attemptInfo, { status: response.status });
+            end(response.status);
             throw followed;
           }
           response = followed;
         }
         const status = response.status;
-        if (status === 401 && bearer !== undefined && !replayed && options.tokens) {
-          // The 401 rule: drop that token, try once more with a fresh one (not counted as a retry).
-          replayed = true;
-          options.tokens.invalidate(bearer);
-          await response.body?.cancel();
-          log(op, number, started, status);
-          if (attemptInfo) hook('attemptEnd', attemptInfo, { status });
-          continue;
-        }
-        const listed = Array.isArray(expect)
-          ? expect.includes(status)
-          : expect === undefined && status >= 200 && status < 300;
-        if (!listed) {
-          const retryable = op.idempotent ? RETRYABLE_STATUSES.has(status) : status === 429;
-          if (retryable && canRetry) {
-            const asked = parseRetryAfter(response.headers.get('retry-after'));
-            const delay = Math.min(asked ?? backoffDelay(retries, retry), retry.maxDelayMs);
+        const bearer = authorization?.bearer;
+        switch (
+          classifyAnswer(
+            op,
+            status,
+            bearer !== undefined && !replayed && options.tokens !== undefined,
+            canRetry,
+          ) // 4. classify
+        ) {
+          case 'replay':
+            // The 401 rule: drop that token, try once more with a fresh one (not counted as a retry).
+            replayed = true;
+            options.tokens?.invalidate(bearer);
             await response.body?.cancel();
-            log(op, number, started, status);
-            if (attemptInfo) hook('attemptEnd', attemptInfo, { status });
-            logger?.warn?.(
-              `${label(op)} ${op.method} ${new URL(op.url).pathname}: HTTP ${status}; retrying in ${delay} ms (${retries + 1}/${retry.maxRetries})`,
-            );
-            clearTimeout(timer);
+            end(status);
+            continue;
+          case 'retry': {
+            const delay = retryDelay(retries, retry, response); // 7. retry/backoff
+            await response.body?.cancel();
+            end(status);
+            log.retrying(op, `HTTP ${status}; retrying in ${delay} ms`, retries + 1, retry.maxRetries);
+            attempt.close();
             retries++;
             await sleep(delay, signal);
             continue;
           }
-          // 'any': the operation reads whatever the last answer is (raw; the token's own errors).
-          if (expect !== 'any') {
-            const text = await readCapped(op, response, (capped) => capped.text());
-            log(op, number, started, status);
-            if (attemptInfo) hook('attemptEnd', attemptInfo, { status });
+          case 'error': {
+            const text = await readAnswer(op, response, observed, (capped) => capped.text()); // 5. read
+            end(status);
             throw apiError(op.name, response, jsonOrText(text), withoutQuery(op.url), op.advice?.(status));
           }
+          case 'read': {
+            const value = await readAnswer(op, response, observed, (capped) =>
+              op.read(capped, { sentAt, number }),
+            );
+            end(status);
+            return { value, response };
+          }
         }
-        const value = await readCapped(op, response, (capped) => op.read(capped, { sentAt, number }));
-        log(op, number, started, status);
-        if (attemptInfo) hook('attemptEnd', attemptInfo, { status });
-        return { value, response };
       } catch (error) {
         // First: the hooks, the log lines and the messages built below see it redacted.
         scrubError(error, options.redactor);
-        if (error instanceof IdpError || error instanceof AuthError || signal?.aborted) {
-          if (attemptInfo && response === undefined) hook('attemptEnd', attemptInfo, { error });
+        const verdict = classifyFailure(op, error, {
+          answered: response !== undefined,
+          aborted: signal?.aborted === true,
+          canRetry,
+        });
+        if (verdict === 'rethrow') {
+          hooked.end({ error });
           throw error;
         }
-        if (response === undefined && isUnsendable(error)) {
-          if (attemptInfo) hook('attemptEnd', attemptInfo, { error });
-          throw new IdpValidationError(`${op.name}: the request cannot be sent: ${describe(error)}`, {
+        if (verdict === 'unsendable') {
+          hooked.end({ error });
+          throw new IdpValidationError(`${op.name}: the request cannot be sent: ${describeError(error)}`, {
             cause: error,
           });
         }
         // Network error, or a body cut or stalled after the headers: a failed attempt.
-        const what = timedOut ? `no answer within ${attemptTimeoutMs} ms` : describe(error);
-        log(op, number, started, what);
-        if (attemptInfo) hook('attemptEnd', attemptInfo, { error });
-        const refused = isConnectionRefused(error);
-        if (canRetry && (op.idempotent || refused)) {
-          logger?.warn?.(
-            `${label(op)} ${op.method} ${new URL(op.url).pathname}: ${what}; retrying (${retries + 1}/${retry.maxRetries})`,
-          );
-          clearTimeout(timer);
-          await sleep(backoffDelay(retries, retry), signal);
+        const what = attempt.timedOut ? `no answer within ${attemptTimeoutMs} ms` : describeError(error);
+        end(what, error);
+        if (verdict === 'retry') {
+          log.retrying(op, `${what}; retrying`, retries + 1, retry.maxRetries);
+          attempt.close();
+          await sleep(retryDelay(retries, retry), signal);
           retries++;
           continue;
         }
-        const tries = `${number} attempt${number === 1 ? '' : 's'}`;
-        const failed = timedOut
-          ? new IdpRequestTimeoutError(`${op.method} ${new URL(op.url).pathname}: ${what} (${tries})`, {
-              cause: error,
-            })
-          : new IdpConnectionError(
-              `${op.method} ${new URL(op.url).pathname} failed after ${tries}: ${what}`,
-              { cause: error, refused },
-            );
+        const failed = transportError(op, error, { timedOut: attempt.timedOut, what, attempts: number });
         throw op.transportFailure
-          ? op.transportFailure(failed, { refused, attempts: number, reason: what })
+          ? op.transportFailure(failed, {
+              refused: isConnectionRefused(error),
+              attempts: number,
+              reason: what,
+            })
           : failed;
       } finally {
-        clearTimeout(timer);
-        unlink();
+        attempt.close();
       }
     }
+  }
+
+  /** One request of an attempt: fetch never follows a redirect itself (see follow.ts). */
+  function send(
+    op: Operation<unknown>,
+    headers: Record<string, string>,
+    ending: AttemptScope['init'],
+    url?: string,
+  ) {
+    if (url !== undefined)
+      return options.fetch(url, { method: 'GET', headers, ...ending, redirect: 'manual' });
+    return options.fetch(op.url, {
+      method: op.method,
+      headers,
+      ...(op.body ? { body: op.body() } : {}),
+      ...ending,
+      redirect: 'manual',
+    });
+  }
+
+  /**
+   * The read stage: the operation's answer under the body cap. A hook that asked for the body gets a
+   * copy of it, redacted (and through the operation's own filter: the token request's).
+   */
+  async function readAnswer<R>(
+    op: Operation<unknown>,
+    response: Response,
+    observed: ObservedOperation,
+    read: (capped: Response) => Promise<R>,
+  ): Promise<R> {
+    if (!observed.answer(response)) return readCapped(response, options.maxResponseBytes, op.name, read);
+    const { text, copy } = await readShared(response, options.maxResponseBytes, op.name);
+    observed.body(options.redactor.redact(op.hookBody ? op.hookBody(text) : text));
+    return read(copy);
   }
 
   async function compose<T>(
     meta: { name: string; method: string; url: string },
     body: (parent: OperationInfo | undefined) => Promise<T>,
   ): Promise<T> {
-    const info: OperationInfo | undefined = hooked
-      ? { name: meta.name, method: meta.method, url: withoutQuery(meta.url), state: new Map() }
-      : undefined;
-    if (info) hook('operationStart', info);
+    const observed = hooks.observe(meta);
     try {
-      const value = await body(info);
-      if (info) hook('operationEnd', info, {});
+      const value = await body(observed.info);
+      observed.end({});
       return value;
     } catch (error) {
       // A wait's own errors (its timeout names the last status the server chose) are redacted too.
       scrubError(error, options.redactor);
-      if (info) hook('operationEnd', info, { error });
+      observed.end({ error });
       throw error;
     }
   }

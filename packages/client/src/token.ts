@@ -8,6 +8,7 @@ import {
 } from '@idp-kit/auth';
 import type { ClientCredentialsAuth } from './options.js';
 import type { Pipeline } from './pipeline.js';
+import { REDACTED } from './redactor.js';
 
 /**
  * Client-credentials tokens whose request runs on the client's pipeline: the client's retry, timeouts,
@@ -60,6 +61,22 @@ async function requestOnPipeline(pipeline: Pipeline, grant: ClientCredentialsGra
     expect: 'any',
     read: (response, attempt) => grant.read(response, attempt.sentAt, attempt.number),
     transportFailure: (error, how) => grant.unreachable(how.reason, how.attempts, error),
+    // A hook that asks for the body (the drift check) sees its shape, never the token: the token is
+    // not known to the redactor until this answer has been read.
+    hookBody: withoutTokens,
   });
   return value;
 }
+
+/**
+ * A token answer with every token value blanked, as JSON (`"access_token": "…"`) or form-encoded
+ * (`access_token=…`): the rest of the text, and its shape, unchanged.
+ */
+export function withoutTokens(text: string): string {
+  return text.replace(JSON_TOKEN, `$1"${REDACTED}"`).replace(FORM_TOKEN, `$1${REDACTED}`);
+}
+
+/** `"access_token": "…"`, escapes inside the value included. */
+const JSON_TOKEN = /("(?:access|refresh|id)_token"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+/** `access_token=…` up to the next field. */
+const FORM_TOKEN = /(\b(?:access|refresh|id)_token=)[^&\s]*/g;

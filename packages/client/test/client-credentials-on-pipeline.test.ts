@@ -15,7 +15,13 @@ describe('auth: clientCredentials(…) handed to the client obeys the client’s
       ),
     );
     const seen: string[] = [];
-    const hooks: IdpHooks = { operationStart: (op) => seen.push(op.name) };
+    const answers: string[] = [];
+    const hooks: IdpHooks = {
+      operationStart: (op) => seen.push(op.name),
+      // Hooks see the token request's answers: each attempt's, and the one it ended with, once.
+      attemptEnd: (a, o) => answers.push(`${a.operation.name} #${a.attempt} ${o.response?.status}`),
+      operationEnd: (op, o) => answers.push(`${op.name} ended ${o.response?.status}`),
+    };
     const lines: string[] = [];
     const client = createIdpClient({
       organizationId: IDS.organizationId,
@@ -35,6 +41,13 @@ describe('auth: clientCredentials(…) handed to the client obeys the client’s
     expect(result.status).toBe('SUCCEEDED');
     expect(idp.tokenRequests()).toHaveLength(2);
     expect(seen).toEqual(['getExecution', 'token']);
+    expect(answers).toEqual([
+      'token #1 503',
+      'token #2 200',
+      'token ended 200',
+      'getExecution #1 200',
+      'getExecution ended 200',
+    ]);
     expect(lines.filter((l) => l.startsWith('token#'))).toHaveLength(2);
     expect(idp.runtimeRequests()[0]?.headers.authorization).toBe('Bearer tok-1');
   });

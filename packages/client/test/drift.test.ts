@@ -1,7 +1,14 @@
-import { closeAfterTest, fakeIdp, IDS, REF } from '@idp-kit/testkit';
+import { closeAfterTest, execution, fakeIdp, IDS, json, REF } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
-import { checkAnswer, checkBody, type DriftReport, driftCheckingFetch, schemaFor } from '../src/drift.js';
-import { createIdpClient } from '../src/index.js';
+import {
+  checkAnswer,
+  checkBody,
+  type DriftReport,
+  driftCheckingFetch,
+  driftHooks,
+  schemaFor,
+} from '../src/drift.js';
+import { createIdpClient, type IdpHooks } from '../src/index.js';
 
 const SECRETISH = 'ACME-4711-private';
 
@@ -90,5 +97,69 @@ describe('spec drift, by path, never the value', () => {
         [{ path: '$.fields.t.confidenceScore', kind: 'type', expected: 'number', got: 'string' }],
       ],
     ]);
+  });
+
+  it('driftHooks checks each operation once, on the answer it ended with, however often it was retried', async () => {
+    // Two 503s (answers the spec describes: a Problem), then the execution, with a drifted field.
+    const idp = closeAfterTest(
+      await fakeIdp((_req, res, i) =>
+        i % 3 < 2
+          ? json(res, 503, { status: 503, title: 'busy' })
+          : json(res, 200, { ...execution('SUCCEEDED'), documentName: 7 }),
+      ),
+    );
+    const settings = {
+      organizationId: IDS.organizationId,
+      baseUrl: idp.baseUrl,
+      auth: { clientId: 'c', clientSecret: 's-123456', tokenUrl: idp.tokenUrl },
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    };
+    const reports: DriftReport[] = [];
+    const client = createIdpClient({
+      ...settings,
+      hooks: [driftHooks({ onReport: (r) => reports.push(r) })],
+    });
+    expect((await client.getExecution(REF)).status).toBe('SUCCEEDED');
+    expect(idp.runtimeRequests()).toHaveLength(3);
+    expect(reports.map((r) => [r.schema, r.status, r.drift])).toEqual([
+      ['TokenResponse', 200, []],
+      ['Execution', 200, [{ path: '$.documentName', kind: 'type', expected: 'string', got: 'number' }]],
+    ]);
+    // The fetch wrapper it replaces saw every attempt: the two 503s too.
+    const wrapped: DriftReport[] = [];
+    const old = createIdpClient({
+      ...settings,
+      fetch: driftCheckingFetch(fetch, { onReport: (r) => wrapped.push(r) }),
+    });
+    await old.getExecution(REF);
+    expect(wrapped.map((r) => r.status)).toEqual([200, 503, 503, 200]);
+  });
+
+  it('an error answer is checked once too, and a hook never gets the token in a body', async () => {
+    const idp = closeAfterTest(
+      await fakeIdp((_req, res) => json(res, 404, { status: 404, title: 'Not Found', detail: 'gone' })),
+    );
+    const reports: DriftReport[] = [];
+    const bodies: string[] = [];
+    const everything: IdpHooks = {
+      wantsBody: () => true,
+      operationEnd: (_op, outcome) =>
+        outcome.response?.body !== undefined && bodies.push(outcome.response.body),
+    };
+    const client = createIdpClient({
+      organizationId: IDS.organizationId,
+      baseUrl: idp.baseUrl,
+      auth: { clientId: 'c', clientSecret: 's-123456', tokenUrl: idp.tokenUrl },
+      hooks: [driftHooks({ onReport: (r) => reports.push(r) }), everything],
+    });
+    await expect(client.getExecution(REF)).rejects.toThrow(/404/);
+    expect(reports.map((r) => [r.schema, r.status])).toEqual([
+      ['TokenResponse', 200],
+      ['Problem', 404],
+    ]);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toContain('"access_token":"[redacted]"');
+    expect(bodies.join('\n')).not.toContain('tok-0');
+    expect(JSON.parse(bodies[1] ?? '')).toMatchObject({ status: 404, detail: 'gone' });
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   backoffDelay,
   checkSecureUrl,
+  dispatchAbort,
   isLoopbackHost,
   linkedAbort,
   onAbort,
@@ -195,5 +196,45 @@ describe('onAbort', () => {
     expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(1);
     controller.abort(new Error('stop'));
     for (const e of await Promise.all(sleeps)) expect((e as Error).message).toBe('stop');
+  });
+});
+
+describe('dispatchAbort', () => {
+  const GLOBAL = Symbol.for('undici.globalDispatcher.1');
+  const store = globalThis as Record<symbol, unknown>;
+
+  /** Runs `body` with `fake` as the global fetch dispatcher. */
+  function withGlobal(fake: unknown, body: () => void) {
+    const saved = store[GLOBAL];
+    store[GLOBAL] = fake;
+    try {
+      body();
+    } finally {
+      store[GLOBAL] = saved;
+    }
+  }
+
+  it('an abort asked before the request started ends it as soon as it connects, once', () => {
+    const ended: unknown[] = [];
+    const handler = { onConnect: (_abort: (reason: Error) => void) => {} };
+    withGlobal({ dispatch: () => true }, () => {
+      const ending = dispatchAbort();
+      if (!ending) throw new Error('no dispatcher to wrap');
+      ending.abort(new Error('too slow'));
+      ending.abort(new Error('twice'));
+      (ending.init.dispatcher as { dispatch(o: unknown, h: typeof handler): boolean }).dispatch({}, handler);
+      handler.onConnect((reason) => ended.push(reason));
+    });
+    expect(ended.map((e) => (e as Error).message)).toEqual(['too slow']);
+  });
+
+  it('a handler that offers no abort is not sent, and later attempts use a signal (undefined)', () => {
+    withGlobal({ dispatch: () => true }, () => {
+      const ending = dispatchAbort();
+      if (!ending) throw new Error('no dispatcher to wrap');
+      const dispatcher = ending.init.dispatcher as { dispatch(o: unknown, h: object): boolean };
+      expect(() => dispatcher.dispatch({}, {})).toThrow(/no abort/);
+      expect(dispatchAbort()).toBeUndefined();
+    });
   });
 });

@@ -1,0 +1,42 @@
+import { AuthError, type TokenProvider } from '@idp-kit/auth';
+import { IdpAuthError, IdpError } from '../errors.js';
+import { describeError } from './classify.js';
+
+/** What one attempt sends as `Authorization`, and the bearer token in it (for the 401 replay). */
+export interface Authorization {
+  header: string;
+  bearer?: string;
+}
+
+/**
+ * The token stage: the `Authorization` of one attempt. Basic where the operation allows it and it is
+ * configured, else a bearer token from the provider (asked again for every attempt, so that a replay
+ * after a 401 gets a fresh one). A provider's failure becomes an `IdpAuthError`.
+ */
+export async function authorize(
+  operation: { name: string; auth: boolean; basic?: boolean },
+  source: { tokens?: TokenProvider; basic?: { header(): string } },
+  signal: AbortSignal | undefined,
+): Promise<Authorization | undefined> {
+  if (!operation.auth) return undefined;
+  if (operation.basic && source.basic) return { header: source.basic.header() };
+  const bearer = await token(operation.name, source.tokens, signal);
+  return { header: `Bearer ${bearer}`, bearer };
+}
+
+async function token(name: string, tokens: TokenProvider | undefined, signal: AbortSignal | undefined) {
+  if (!tokens) throw new IdpAuthError(`${name}: no token provider`);
+  try {
+    return await tokens.getToken(signal ? { signal } : undefined);
+  } catch (error) {
+    if (signal?.aborted || error instanceof IdpError) throw error;
+    if (error instanceof AuthError) {
+      throw new IdpAuthError(error.message, {
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        ...(error.oauthError !== undefined ? { oauthError: error.oauthError } : {}),
+        cause: error,
+      });
+    }
+    throw new IdpAuthError(`${name}: the token provider failed: ${describeError(error)}`, { cause: error });
+  }
+}
