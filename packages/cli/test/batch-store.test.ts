@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningMock, startMock } from '@idp-kit/mock';
+import type { RunningMock } from '@idp-kit/mock';
 import {
   IDS,
   pdfBytes,
@@ -13,7 +13,7 @@ import {
   type TestPostgres,
 } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 const missing = await postgresMissing('the idp batch --store tests');
 
@@ -25,7 +25,7 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
   let store = '';
   let dir = '';
   beforeAll(async () => {
-    [mock, pg] = await Promise.all([startMock({ lifecycleMs: 500 }), startPostgres()]);
+    [mock, pg] = await Promise.all([mockFront({ lifecycleMs: 500 }), startPostgres()]);
     store = await pg.createDatabase('cli');
     dir = await mkdtemp(join(tmpdir(), 'idp-batch-store-'));
     await mkdir(join(dir, 'in'));
@@ -42,6 +42,9 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
     return { ...cleanEnv, NO_COLOR: '1', ...settingsFor(mock), ...extra };
   };
   const idp = (args: string[], extra: Record<string, string> = {}): Promise<Ran> =>
+    runIdp(args, { env: env(extra), cwd: dir });
+  /** A worker of its own (a process: its own pid, lock and connections), as on another machine. */
+  const worker = (args: string[], extra: Record<string, string> = {}): Promise<Ran> =>
     runNode([BIN, ...args], { env: env(extra), cwd: dir });
 
   it('a wrong password: exit 2 before any document is touched, and the password is never printed', async () => {
@@ -86,7 +89,7 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
       '--interval',
       '10ms',
     ];
-    const [a, b] = await Promise.all([idp(args('a'), shared), idp(args('b'), shared)]);
+    const [a, b] = await Promise.all([worker(args('a'), shared), worker(args('b'), shared)]);
     for (const run of [a, b]) {
       expect(run.stderr).toContain('6 of 6 documents SUCCEEDED (6 retrieved); outputs in');
       expect(run.code).toBe(0);

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningMock, startMock } from '@idp-kit/mock';
+import type { RunningMock } from '@idp-kit/mock';
 import { IDS, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 const TARGET = ['--action', IDS.actionId, '--version', '1.1.0'];
 
@@ -13,7 +13,7 @@ describe('idp batch against the mock', () => {
   let mock: RunningMock | undefined;
   let dir = '';
   beforeAll(async () => {
-    mock = await startMock({ lifecycleMs: 1_000 });
+    mock = await mockFront({ lifecycleMs: 1_000 });
     dir = await mkdtemp(join(tmpdir(), 'idp-batch-cli-'));
     await mkdir(join(dir, 'in'));
     for (let i = 0; i < 4; i++)
@@ -30,7 +30,7 @@ describe('idp batch against the mock', () => {
     if (!mock) throw new Error('setup: the mock did not start (see the beforeAll error above)');
     return { ...cleanEnv, NO_COLOR: '1', ...settingsFor(mock) };
   };
-  const idp = (args: string[]): Promise<Ran> => runNode([BIN, ...args], { env: env(), cwd: dir });
+  const idp = (args: string[]): Promise<Ran> => runIdp(args, { env: env(), cwd: dir });
 
   it('run: results files, a summary on stderr, exit 8 when a document was rejected; rerun sends nothing', async () => {
     const run = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'out', '--interval', '10ms']);

@@ -1,7 +1,11 @@
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { IDS } from '@idp-kit/testkit';
+import { createMockFront, type RunningMock } from '@idp-kit/mock';
+import { IDS, type Ran } from '@idp-kit/testkit';
+import { inject } from 'vitest';
+import { main } from '../src/program.js';
 
-/** The built CLI, as users run it. */
+/** The built CLI, as users run it: for what only a process shows (exit through the bin, signals, pipes). */
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 /** This process's environment without any IDP_* setting: each test says what it sets. */
@@ -23,4 +27,93 @@ export function settingsFor(
     IDP_CLIENT_ID: 'cli-client',
     IDP_CLIENT_SECRET: secret,
   };
+}
+
+/** What `runIdp` gives `main()`: the environment (default `cleanEnv`), the folder, Ctrl-C. */
+export interface RunIdpOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Aborting it is what Ctrl-C does in the bin. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A stdout or stderr that keeps what is written, as a pipe would (no TTY: no colours, no spinner).
+ * Writes land at once, so the text is complete when `main()` resolves.
+ */
+function captured(): { stream: NodeJS.WriteStream; text: () => string } {
+  const chunks: string[] = [];
+  const stream = {
+    isTTY: false,
+    write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const done = rest.find((arg): arg is () => void => typeof arg === 'function');
+      done?.();
+      return true;
+    },
+    on: () => stream,
+    once: () => stream,
+    off: () => stream,
+    removeListener: () => stream,
+    emit: () => false,
+    end: () => stream,
+  };
+  return { stream: stream as unknown as NodeJS.WriteStream, text: () => chunks.join('') };
+}
+
+/**
+ * `idp …argv` in this process, through the same `main(argv, io)` the bin calls: the exit code and what
+ * it printed. Much cheaper than a cold Node child; the bin's own part (SIGINT, EPIPE, `process.exitCode`)
+ * is tested by spawning it.
+ *
+ * @example
+ * ```ts
+ * const run = await runIdp(['get', ...REF_FLAGS], { env: { ...cleanEnv, ...settingsFor(mock) } });
+ * expect(run.code).toBe(0);
+ * ```
+ */
+export async function runIdp(argv: string[], options: RunIdpOptions = {}): Promise<Ran> {
+  const stdout = captured();
+  const stderr = captured();
+  const code = await main(argv, {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    env: options.env ?? cleanEnv,
+    cwd: options.cwd ?? process.cwd(),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/**
+ * The mock as `startMock()` serves it (the front: well-known ids, lifecycles, uploads), over the one
+ * Prism that test/global-setup.ts started for the whole run. A front is cheap and keeps its own clock and
+ * submitted documents, so each test file gets its own; a Prism start costs seconds of CPU.
+ *
+ * @example
+ * ```ts
+ * const mock = await mockFront({ lifecycleMs: 1_000 });
+ * // … settingsFor(mock) …
+ * await mock.stop();
+ * ```
+ */
+export async function mockFront(options: { lifecycleMs?: number } = {}): Promise<RunningMock> {
+  const prismUrl = inject('prismUrl');
+  const server = createServer(createMockFront({ prismUrl, ...options }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+    return stopped;
+  };
+  return { baseUrl, tokenUrl: `${baseUrl}/accounts/api/v2/oauth2/token`, port, prismUrl, stop };
 }

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort, type RunningMock, startMock } from '@idp-kit/mock';
+import { freePort, type RunningMock } from '@idp-kit/mock';
 import { type Ran, startNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, settingsFor } from './helpers.js';
 
 /**
  * Every hint is pasted into a real shell, as a user would: an `idp` on the PATH that runs the built
@@ -51,7 +51,7 @@ function hint(text: string, command: string): string {
 describe('the review hints paste as they are, one after the other', () => {
   let mock: RunningMock | undefined;
   beforeAll(async () => {
-    mock = await startMock();
+    mock = await mockFront();
   });
   afterAll(async () => {
     await mock?.stop();
