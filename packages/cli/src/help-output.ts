@@ -13,9 +13,12 @@ function colourChosen(env: Record<string, string | undefined>): boolean | undefi
 
 type Terminal = { isTTY?: boolean; columns?: number; hasColors?: () => boolean };
 
-/** Help wraps at the terminal's width; piped, commander's default width. */
-export function helpWidth(stream: Terminal): number | undefined {
-  return stream.isTTY ? stream.columns : undefined;
+/** Commander's width when it is told none (a pipe, a file). */
+const DEFAULT_HELP_WIDTH = 80;
+
+/** Help wraps at the terminal's width; piped, at commander's default. */
+export function helpWidth(stream: Terminal): number {
+  return (stream.isTTY ? stream.columns : undefined) ?? DEFAULT_HELP_WIDTH;
 }
 
 /** Whether commander may keep colours in the help it writes to `stream`. */

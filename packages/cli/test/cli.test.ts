@@ -568,6 +568,18 @@ describe('idp --help', () => {
     }
   });
 
+  it('help wraps at the width of the stdout main() is given, not at that of the process running it', async () => {
+    const piped = await idp(['get', '--help']);
+    const wide = await runIdp(['get', '--help'], {
+      env: { ...cleanEnv, NO_COLOR: '1' },
+      terminalColumns: 200,
+    });
+    expect(wide.code).toBe(0);
+    expect(wide.stdout).toContain('Usage: idp get');
+    // The same help, wrapped at 200 columns rather than a pipe's 80: fewer lines.
+    expect(wide.stdout.split('\n').length).toBeLessThan(piped.stdout.split('\n').length);
+  });
+
   it.each(['get', 'wait', 'submit', 'mock'])('idp %s --help is complete', async (command) => {
     const run = await idp([command, '--help']);
     expect(run.code).toBe(0);

@@ -49,8 +49,7 @@ function fixture() {
 }
 
 let dir: string;
-const idp = (args: string[]): Promise<Ran> =>
-  runIdp(args, { env: { ...cleanEnv, NO_COLOR: '1' }, cwd: dir });
+const idp = (args: string[]): Promise<Ran> => runIdp(args, { env: { ...cleanEnv, NO_COLOR: '1' }, cwd: dir });
 const exists = (path: string) =>
   access(join(dir, path)).then(
     () => true,

@@ -35,16 +35,19 @@ export interface RunIdpOptions {
   cwd?: string;
   /** Aborting it is what Ctrl-C does in the bin. */
   signal?: AbortSignal;
+  /** stdout is a terminal this wide (default: a pipe). Colours still follow `env` (NO_COLOR). */
+  terminalColumns?: number;
 }
 
 /**
  * A stdout or stderr that keeps what is written, as a pipe would (no TTY: no colours, no spinner).
  * Writes land at once, so the text is complete when `main()` resolves.
  */
-function captured(): { stream: NodeJS.WriteStream; text: () => string } {
+function captured(columns?: number): { stream: NodeJS.WriteStream; text: () => string } {
   const chunks: string[] = [];
   const stream = {
-    isTTY: false,
+    isTTY: columns !== undefined,
+    columns,
     write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
       chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       const done = rest.find((arg): arg is () => void => typeof arg === 'function');
@@ -73,7 +76,7 @@ function captured(): { stream: NodeJS.WriteStream; text: () => string } {
  * ```
  */
 export async function runIdp(argv: string[], options: RunIdpOptions = {}): Promise<Ran> {
-  const stdout = captured();
+  const stdout = captured(options.terminalColumns);
   const stderr = captured();
   const code = await main(argv, {
     stdout: stdout.stream,
