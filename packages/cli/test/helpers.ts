@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createMockFront, type RunningMock } from '@idp-kit/mock';
+import { type RunningMock, startMock } from '@idp-kit/mock';
 import { IDS, type Ran } from '@idp-kit/testkit';
 import { inject } from 'vitest';
 import { main } from '../src/program.js';
@@ -89,9 +88,9 @@ export async function runIdp(argv: string[], options: RunIdpOptions = {}): Promi
 }
 
 /**
- * The mock as `startMock()` serves it (the front: well-known ids, lifecycles, uploads), over the one
- * Prism that test/global-setup.ts started for the whole run. A front is cheap and keeps its own clock and
- * submitted documents, so each test file gets its own; a Prism start costs seconds of CPU.
+ * The mock as users run it (the front: well-known ids, lifecycles, uploads), over the one Prism that
+ * test/global-setup.ts started for the whole run. A front is cheap and keeps its own clock and
+ * submitted documents, so each test file gets its own; a Prism start costs a process and seconds of CPU.
  *
  * @example
  * ```ts
@@ -100,23 +99,6 @@ export async function runIdp(argv: string[], options: RunIdpOptions = {}): Promi
  * await mock.stop();
  * ```
  */
-export async function mockFront(options: { lifecycleMs?: number } = {}): Promise<RunningMock> {
-  const prismUrl = inject('prismUrl');
-  const server = createServer(createMockFront({ prismUrl, ...options }));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  let stopped: Promise<void> | undefined;
-  const stop = () => {
-    stopped ??= new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-    return stopped;
-  };
-  return { baseUrl, tokenUrl: `${baseUrl}/accounts/api/v2/oauth2/token`, port, prismUrl, stop };
+export function mockFront(options: { lifecycleMs?: number } = {}): Promise<RunningMock> {
+  return startMock({ ...options, prismUrl: inject('prismUrl') });
 }
