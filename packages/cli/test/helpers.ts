@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { type RunningMock, startMock } from '@idp-kit/mock';
-import { IDS, type Ran } from '@idp-kit/testkit';
+import { IDS, type InProcessOptions, type Ran, runMain } from '@idp-kit/testkit';
 import { inject } from 'vitest';
 import { main } from '../src/program.js';
 
@@ -28,40 +28,8 @@ export function settingsFor(
   };
 }
 
-/** What `runIdp` gives `main()`: the environment (default `cleanEnv`), the folder, Ctrl-C. */
-export interface RunIdpOptions {
-  env?: Record<string, string | undefined>;
-  cwd?: string;
-  /** Aborting it is what Ctrl-C does in the bin. */
-  signal?: AbortSignal;
-  /** stdout is a terminal this wide (default: a pipe). Colours still follow `env` (NO_COLOR). */
-  terminalColumns?: number;
-}
-
-/**
- * A stdout or stderr that keeps what is written, as a pipe would (no TTY: no colours, no spinner).
- * Writes land at once, so the text is complete when `main()` resolves.
- */
-function captured(columns?: number): { stream: NodeJS.WriteStream; text: () => string } {
-  const chunks: string[] = [];
-  const stream = {
-    isTTY: columns !== undefined,
-    columns,
-    write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      const done = rest.find((arg): arg is () => void => typeof arg === 'function');
-      done?.();
-      return true;
-    },
-    on: () => stream,
-    once: () => stream,
-    off: () => stream,
-    removeListener: () => stream,
-    emit: () => false,
-    end: () => stream,
-  };
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => chunks.join('') };
-}
+/** What `runIdp` gives `main()`: the environment (default `cleanEnv`), the folder, Ctrl-C, a terminal. */
+export type RunIdpOptions = Partial<InProcessOptions>;
 
 /**
  * `idp …argv` in this process, through the same `main(argv, io)` the bin calls: the exit code and what
@@ -74,17 +42,8 @@ function captured(columns?: number): { stream: NodeJS.WriteStream; text: () => s
  * expect(run.code).toBe(0);
  * ```
  */
-export async function runIdp(argv: string[], options: RunIdpOptions = {}): Promise<Ran> {
-  const stdout = captured(options.terminalColumns);
-  const stderr = captured();
-  const code = await main(argv, {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    env: options.env ?? cleanEnv,
-    cwd: options.cwd ?? process.cwd(),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+export function runIdp(argv: string[], options: RunIdpOptions = {}): Promise<Ran> {
+  return runMain(main, argv, { ...options, env: options.env ?? cleanEnv });
 }
 
 /**
