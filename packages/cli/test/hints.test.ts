@@ -119,7 +119,10 @@ describe('idp mock prints settings and commands that paste', () => {
       const wait = hint(output, 'wait');
       expect(wait).toContain('--execution 00000000-0000-4000-8000-000000000020');
     } finally {
-      mock.child.kill('SIGKILL');
+      // Ctrl-C: idp mock stops its Prism, then exits. A SIGKILL left that Prism running, orphaned, after
+      // every run of this file (the test's timeout is the hang guard).
+      mock.child.kill('SIGINT');
+      await mock.exited;
     }
   });
 });
