@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@idp-kit/mock';
 import { IDS, runNode, startNode } from '@idp-kit/testkit';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { samplePdf } from './sample-pdf.js';
 
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 // The examples use the real service when IDP_* is set; these tests must use the mock.
 const withoutIdp = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('IDP_')));
-// Submitted documents settle on the mock in 1 s instead of 20.
-const env = { ...withoutIdp, IDP_MOCK_LIFECYCLE_MS: '1000' };
+// Submitted documents settle on the mock in 1 s instead of 20; each run's mock is a front over the one
+// Prism of this test run (src/global-setup.ts), not a Prism of its own. \`pnpm demo\` (demo.test.ts)
+// still starts the whole mock, as users run it.
+const env = { ...withoutIdp, IDP_MOCK_LIFECYCLE_MS: '1000', IDP_MOCK_PRISM_URL: inject('prismUrl') };
 const tsx = (script: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) =>
   runNode(['--import', 'tsx', `src/${script}`, ...args], { cwd, env: { ...env, ...extraEnv } });
 const serve = (...args: string[]) =>

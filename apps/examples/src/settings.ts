@@ -40,7 +40,12 @@ export async function exampleClient(env = process.env): Promise<ExampleClient> {
   }
   // IDP_MOCK_LIFECYCLE_MS: how long a submitted document takes to settle on the mock (default 20 s).
   const lifecycleMs = env.IDP_MOCK_LIFECYCLE_MS ? Number(env.IDP_MOCK_LIFECYCLE_MS) : undefined;
-  const mock = await startMock(lifecycleMs ? { lifecycleMs } : {});
+  // IDP_MOCK_PRISM_URL: a Prism that runs already (the tests start one for all the examples' runs).
+  const prismUrl = env.IDP_MOCK_PRISM_URL;
+  const mock = await startMock({
+    ...(lifecycleMs ? { lifecycleMs } : {}),
+    ...(prismUrl ? { prismUrl } : {}),
+  });
   console.log(`Using the bundled IDP mock (Prism) at ${mock.baseUrl}: no IDP_* credentials set.\n`);
   const client = createIdpClient({
     organizationId: EXAMPLE_EXECUTION.organizationId,

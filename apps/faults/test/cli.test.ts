@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   closeAfterTest,
   execution,
@@ -10,12 +9,11 @@ import {
   IDS,
   json,
   pdfBytes,
-  runNode,
+  runMain,
 } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawServer, SECRET } from './helpers.js';
+import { idpMain, rawServer, SECRET } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('dist/bin.js', import.meta.resolve('@idp-kit/cli/package.json')));
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
 const REF_FLAGS = ['--action', IDS.actionId, '--version', '1.1.0', '--execution', IDS.executionId];
 
@@ -24,7 +22,7 @@ async function idp(
   env: Record<string, string>,
   cwd?: string,
 ): Promise<{ code: number; out: string }> {
-  const run = await runNode([BIN, ...args], {
+  const run = await runMain(idpMain, args, {
     env: { ...cleanEnv, NO_COLOR: '1', ...env },
     ...(cwd ? { cwd } : {}),
   });

@@ -14,11 +14,11 @@ import {
   loopback,
   pdfBytes,
   type Recorded,
-  runNode,
+  runMain,
   TOKEN_PATH,
 } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC, BASIC_HEADER, LIVE_SECRETS, LIVE_TOKEN, SECRET } from './helpers.js';
+import { BASIC, BASIC_HEADER, idpMain, LIVE_SECRETS, LIVE_TOKEN, SECRET } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('dist/bin.js', import.meta.resolve('@idp-kit/cli/package.json')));
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
@@ -140,7 +140,8 @@ const settings = (server: Loopback): Record<string, string> => ({
 const withBasic = { IDP_USERNAME: BASIC.username, IDP_PASSWORD: BASIC.password };
 
 async function idp(args: string[], env: Record<string, string>, cwd?: string) {
-  const run = await runNode([BIN, ...args], {
+  // In-process (main(argv, io)); \`idp mcp\` below is a process, as an agent's MCP client starts it.
+  const run = await runMain(idpMain, args, {
     env: { ...cleanEnv, NO_COLOR: '1', ...env },
     ...(cwd ? { cwd } : {}),
   });

@@ -131,3 +131,10 @@ export function httpHead(status: number, headers: Record<string, string | number
   );
   return `HTTP/1.1 ${status} X\r\n${lines.join('\r\n')}\r\n\r\n`;
 }
+
+/**
+ * The CLI's `main(argv, io)`, from the workspace's source: the fault tests of what `idp` prints run it
+ * in-process (testkit's `runMain`), as the CLI's own behaviour tests do. A cold Node child per command
+ * made this suite the slowest of the run; what only a process shows is still tested with the bin.
+ */
+export { main as idpMain } from '../../../packages/cli/src/program.js';

@@ -1,9 +1,7 @@
-import { fileURLToPath } from 'node:url';
-import { closeAfterTest, execution, fakeIdp, IDS, json, runNode } from '@idp-kit/testkit';
+import { closeAfterTest, execution, fakeIdp, IDS, json, runMain } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
-import { SECRET } from './helpers.js';
+import { idpMain, SECRET } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('dist/bin.js', import.meta.resolve('@idp-kit/cli/package.json')));
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
 const REF_FLAGS = ['--action', IDS.actionId, '--version', '1.1.0', '--execution', IDS.executionId];
 
@@ -28,7 +26,7 @@ const hostileExecution = execution('FAILED', {
 });
 
 async function idp(args: string[], baseUrl: string, tokenUrl: string) {
-  return runNode([BIN, ...args], {
+  return runMain(idpMain, args, {
     env: {
       ...cleanEnv,
       NO_COLOR: '1',
@@ -38,7 +36,6 @@ async function idp(args: string[], baseUrl: string, tokenUrl: string) {
       IDP_CLIENT_ID: 'cli-terminal',
       IDP_CLIENT_SECRET: SECRET,
     },
-    maxBuffer: 16 * 1024 * 1024,
   });
 }
 

@@ -18,6 +18,7 @@ import { UsageError } from './config.js';
 import { CliContext, type Io } from './context.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeForError } from './exit-codes.js';
 import { SETTINGS_HELP } from './flags.js';
+import { helpHasColors, helpWidth } from './help-output.js';
 import type { Style } from './style.js';
 import { terminalLine, terminalText } from './terminal-text.js';
 import { VERSION } from './version.js';
@@ -39,6 +40,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       writeOut: (text) => ctx.io.stdout.write(terminalText(text, ctx.style.sequences)),
       writeErr: (text) => ctx.io.stderr.write(terminalText(text, ctx.errStyle.sequences)),
       outputError: (text, write) => write(ctx.errStyle.bad(text)),
+      getOutHelpWidth: () => helpWidth(ctx.io.stdout),
+      getErrHelpWidth: () => helpWidth(ctx.io.stderr),
+      getOutHasColors: () => helpHasColors(ctx.io.stdout, ctx.io.env),
+      getErrHasColors: () => helpHasColors(ctx.io.stderr, ctx.io.env),
     })
     .addHelpText(
       'after',

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningMock, startMock } from '@idp-kit/mock';
+import type { RunningMock } from '@idp-kit/mock';
 import {
   IDS,
   pdfBytes,
@@ -13,7 +13,14 @@ import {
   type TestPostgres,
 } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, settingsFor } from './helpers.js';
+
+/**
+ * \`idp batch\` runs as a process here, not in-process: the engine opens its journal at \`outDir\` as given,
+ * i.e. relative to \`process.cwd()\` rather than to its \`cwd\` option (and status/export read the folder
+ * the same way), so \`main()\` with another \`io.cwd\` would use the wrong folder. Until the engine resolves
+ * those against \`cwd\`, only a process shows the real behaviour.
+ */
 
 const missing = await postgresMissing('the idp batch --store tests');
 
@@ -25,7 +32,7 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
   let store = '';
   let dir = '';
   beforeAll(async () => {
-    [mock, pg] = await Promise.all([startMock({ lifecycleMs: 500 }), startPostgres()]);
+    [mock, pg] = await Promise.all([mockFront({ lifecycleMs: 500 }), startPostgres()]);
     store = await pg.createDatabase('cli');
     dir = await mkdtemp(join(tmpdir(), 'idp-batch-store-'));
     await mkdir(join(dir, 'in'));

@@ -2,10 +2,17 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningMock, startMock } from '@idp-kit/mock';
+import type { RunningMock } from '@idp-kit/mock';
 import { IDS, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, settingsFor } from './helpers.js';
+
+/**
+ * \`idp batch\` runs as a process here, not in-process: the engine opens its journal at \`outDir\` as given,
+ * i.e. relative to \`process.cwd()\` rather than to its \`cwd\` option (and status/export read the folder
+ * the same way), so \`main()\` with another \`io.cwd\` would use the wrong folder. Until the engine resolves
+ * those against \`cwd\`, only a process shows the real behaviour.
+ */
 
 const TARGET = ['--action', IDS.actionId, '--version', '1.1.0'];
 
@@ -13,7 +20,7 @@ describe('idp batch against the mock', () => {
   let mock: RunningMock | undefined;
   let dir = '';
   beforeAll(async () => {
-    mock = await startMock({ lifecycleMs: 1_000 });
+    mock = await mockFront({ lifecycleMs: 1_000 });
     dir = await mkdtemp(join(tmpdir(), 'idp-batch-cli-'));
     await mkdir(join(dir, 'in'));
     for (let i = 0; i < 4; i++)

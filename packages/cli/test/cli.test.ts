@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, MOCK_EXECUTIONS, type RunningMock, startMock } from '@idp-kit/mock';
+import { freePort, MOCK_EXECUTIONS, type RunningMock } from '@idp-kit/mock';
 import {
   closeAfterTest,
   execution,
@@ -17,25 +17,22 @@ import {
 } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { BIN, cleanEnv, mockFront, runIdp, settingsFor as settingsWith } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const SECRET = 'S3cr3t-never-printed-42';
 const REF_FLAGS = ['--action', IDS.actionId, '--version', IDS.actionVersion, '--execution', IDS.executionId];
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_')));
 
+/** `idp …args` in-process (`main(argv, io)`); what only the bin shows is spawned below, with `bin()`. */
 function idp(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Ran> {
-  return runNode([BIN, ...args], { env: { ...cleanEnv, NO_COLOR: '1', ...env }, ...(cwd ? { cwd } : {}) });
+  return runIdp(args, { env: { ...cleanEnv, NO_COLOR: '1', ...env }, ...(cwd ? { cwd } : {}) });
 }
 
-function settingsFor(target: { baseUrl: string; tokenUrl: string }) {
-  return {
-    IDP_BASE_URL: target.baseUrl,
-    IDP_TOKEN_URL: target.tokenUrl,
-    IDP_ORG_ID: IDS.organizationId,
-    IDP_CLIENT_ID: 'cli-client',
-    IDP_CLIENT_SECRET: SECRET,
-  };
+/** The built bin in a child process, as users run it. */
+function bin(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  return runNode([BIN, ...args], { env: { ...cleanEnv, NO_COLOR: '1', ...env } });
 }
+
+const settingsFor = (target: { baseUrl: string; tokenUrl: string }) => settingsWith(target, SECRET);
 
 const fake = async (...args: Parameters<typeof fakeIdp>) => closeAfterTest(await fakeIdp(...args));
 
@@ -43,7 +40,7 @@ describe('idp against the Prism mock', () => {
   let mock: RunningMock | undefined;
   // A lifecycle of 1 s: submitted documents and MOCK_EXECUTIONS.lifecycle settle quickly.
   beforeAll(async () => {
-    mock = await startMock({ lifecycleMs: 1_000 });
+    mock = await mockFront({ lifecycleMs: 1_000 });
   });
   afterAll(async () => {
     await mock?.stop();
@@ -571,10 +568,38 @@ describe('idp --help', () => {
     }
   });
 
+  it('help wraps at the width of the stdout main() is given, not at that of the process running it', async () => {
+    const piped = await idp(['get', '--help']);
+    const wide = await runIdp(['get', '--help'], {
+      env: { ...cleanEnv, NO_COLOR: '1' },
+      terminalColumns: 200,
+    });
+    expect(wide.code).toBe(0);
+    expect(wide.stdout).toContain('Usage: idp get');
+    // The same help, wrapped at 200 columns rather than a pipe's 80: fewer lines.
+    expect(wide.stdout.split('\n').length).toBeLessThan(piped.stdout.split('\n').length);
+  });
+
   it.each(['get', 'wait', 'submit', 'mock'])('idp %s --help is complete', async (command) => {
     const run = await idp([command, '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Usage: idp ${command}`);
     if (command !== 'mock') expect(run.stdout).toContain('Examples:');
+  });
+});
+
+describe('the bin itself (a child process: what main() in-process cannot show)', () => {
+  it('an execution that FAILED exits 3 through the bin, with the table on stdout', async () => {
+    const f = await fake((_req, res) => json(res, 200, execution('FAILED')));
+    const run = await bin(['get', ...REF_FLAGS], settingsFor(f));
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('Status: FAILED');
+  });
+
+  it('a usage error exits 2 through the bin, with one line and the help hint on stderr', async () => {
+    const run = await bin(['frobnicate']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/unknown command/);
   });
 });

@@ -1,14 +1,14 @@
-import { type RunningMock, startMock } from '@idp-kit/mock';
-import { closeAfterTest, fakeIdp, IDS, json, type Ran, runNode } from '@idp-kit/testkit';
+import type { RunningMock } from '@idp-kit/mock';
+import { closeAfterTest, fakeIdp, IDS, json, type Ran } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 const SECRET = 'doctor-S3cret-never-printed';
 const VALUE = 'PRIVATE-VALUE-4711';
 const TARGET = ['--action', IDS.actionId, '--version', '1.1.0', '--execution', IDS.executionId];
 
 function doctor(base: { baseUrl: string; tokenUrl: string }, args: string[] = TARGET): Promise<Ran> {
-  return runNode([BIN, 'doctor', ...args], {
+  return runIdp(['doctor', ...args], {
     env: { ...cleanEnv, NO_COLOR: '1', ...settingsFor(base, SECRET) },
   });
 }
@@ -16,7 +16,7 @@ function doctor(base: { baseUrl: string; tokenUrl: string }, args: string[] = TA
 describe('idp doctor', () => {
   let mock: RunningMock | undefined;
   beforeAll(async () => {
-    mock = await startMock();
+    mock = await mockFront();
   });
   afterAll(async () => {
     await mock?.stop();

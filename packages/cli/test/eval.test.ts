@@ -1,9 +1,9 @@
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Ran, runNode } from '@idp-kit/testkit';
+import type { Ran } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv } from './helpers.js';
+import { cleanEnv, runIdp } from './helpers.js';
 
 /**
  * 20 documents with known answers:
@@ -49,8 +49,7 @@ function fixture() {
 }
 
 let dir: string;
-const idp = (args: string[]): Promise<Ran> =>
-  runNode([BIN, ...args], { env: { ...cleanEnv, NO_COLOR: '1' }, cwd: dir });
+const idp = (args: string[]): Promise<Ran> => runIdp(args, { env: { ...cleanEnv, NO_COLOR: '1' }, cwd: dir });
 const exists = (path: string) =>
   access(join(dir, path)).then(
     () => true,

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort, type RunningMock, startMock } from '@idp-kit/mock';
+import { freePort, type RunningMock } from '@idp-kit/mock';
 import { type Ran, startNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, settingsFor } from './helpers.js';
 
 /**
  * Every hint is pasted into a real shell, as a user would: an `idp` on the PATH that runs the built
@@ -51,7 +51,7 @@ function hint(text: string, command: string): string {
 describe('the review hints paste as they are, one after the other', () => {
   let mock: RunningMock | undefined;
   beforeAll(async () => {
-    mock = await startMock();
+    mock = await mockFront();
   });
   afterAll(async () => {
     await mock?.stop();
@@ -119,7 +119,10 @@ describe('idp mock prints settings and commands that paste', () => {
       const wait = hint(output, 'wait');
       expect(wait).toContain('--execution 00000000-0000-4000-8000-000000000020');
     } finally {
-      mock.child.kill('SIGKILL');
+      // Ctrl-C: idp mock stops its Prism, then exits. A SIGKILL left that Prism running, orphaned, after
+      // every run of this file (the test's timeout is the hang guard).
+      mock.child.kill('SIGINT');
+      await mock.exited;
     }
   });
 });

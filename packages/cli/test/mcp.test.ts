@@ -1,14 +1,14 @@
-import { MOCK_EXECUTIONS, type RunningMock, startMock } from '@idp-kit/mock';
+import { MOCK_EXECUTIONS, type RunningMock } from '@idp-kit/mock';
 import { IDS, runNode } from '@idp-kit/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, settingsFor } from './helpers.js';
 
 describe('idp mcp', () => {
   let mock: RunningMock | undefined;
   beforeAll(async () => {
-    mock = await startMock();
+    mock = await mockFront();
   });
   afterAll(async () => {
     await mock?.stop();

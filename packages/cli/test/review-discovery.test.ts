@@ -1,22 +1,22 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningMock, startMock } from '@idp-kit/mock';
-import { closeAfterTest, fakeIdp, IDS, json, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
+import type { RunningMock } from '@idp-kit/mock';
+import { closeAfterTest, fakeIdp, IDS, json, pdfBytes, type Ran } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 const PASSWORD = 'An1-password-never-printed';
 
 function idp(args: string[], env: Record<string, string>, cwd?: string): Promise<Ran> {
-  return runNode([BIN, ...args], { env: { ...cleanEnv, NO_COLOR: '1', ...env }, ...(cwd ? { cwd } : {}) });
+  return runIdp(args, { env: { ...cleanEnv, NO_COLOR: '1', ...env }, ...(cwd ? { cwd } : {}) });
 }
 
 describe('reviews and discovery against the mock', () => {
   let mock: RunningMock | undefined;
   let dir = '';
   beforeAll(async () => {
-    mock = await startMock({ lifecycleMs: 1_000 });
+    mock = await mockFront({ lifecycleMs: 1_000 });
     dir = await mkdtemp(join(tmpdir(), 'idp-review-'));
   });
   afterAll(async () => {

@@ -3,11 +3,11 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXAMPLE_EXECUTION, type RunningMock, startMock } from '@idp-kit/mock';
+import { EXAMPLE_EXECUTION, type RunningMock } from '@idp-kit/mock';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from './helpers.js';
+import { BIN, mockFront } from './helpers.js';
 
 /**
  * The root README's commands, run as written: the CLI's first five minutes against the mock, and the MCP
@@ -23,7 +23,7 @@ let folder: string;
 beforeAll(async () => {
   readme = await readFile(join(ROOT, 'README.md'), 'utf8');
   folder = await mkdtemp(join(tmpdir(), 'idp-readme-')); // outside the repository: no .env of ours
-  mock = await startMock({ lifecycleMs: 1_000 });
+  mock = await mockFront({ lifecycleMs: 1_000 });
 });
 afterAll(async () => {
   await mock?.stop();

@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE_EXECUTION, type RunningMock, startMock } from '@idp-kit/mock';
-import { type Ran, runNode, startNode } from '@idp-kit/testkit';
+import { EXAMPLE_EXECUTION, type RunningMock } from '@idp-kit/mock';
+import { type Ran, startNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 const SECRET = 'view-secret-9876';
 const REF = [
@@ -20,7 +20,7 @@ describe('idp view', () => {
   let mock: RunningMock | undefined;
   let dir = '';
   beforeAll(async () => {
-    mock = await startMock();
+    mock = await mockFront();
     dir = await mkdtemp(join(tmpdir(), 'idp-view-cli-'));
   });
   afterAll(async () => {
@@ -31,7 +31,7 @@ describe('idp view', () => {
     if (!mock) throw new Error('setup: the mock did not start (see the beforeAll error above)');
     return { ...cleanEnv, NO_COLOR: '1', ...settingsFor(mock, SECRET) };
   };
-  const idp = (args: string[]): Promise<Ran> => runNode([BIN, ...args], { env: env(), cwd: dir });
+  const idp = (args: string[]): Promise<Ran> => runIdp(args, { env: env(), cwd: dir });
 
   it('--html: the execution from IDP in one file, with scores and boxes, and no secret or token in it', async () => {
     const run = await idp(['view', ...REF, '--html', 'report.html']);

@@ -13,7 +13,8 @@ import type {
   ValueOnlyField,
 } from '../src/index.js';
 
-// Type tests: vitest runs them through tsc (typecheck mode), so a type that stops narrowing fails here.
+// Type tests: the package's typecheck (tsc; its tsconfig includes test/) compiles them, so a type that
+// stops narrowing fails there.
 declare const client: IdpClient;
 declare const ref: Parameters<IdpClient['getExecution']>[0];
 

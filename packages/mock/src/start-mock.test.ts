@@ -69,6 +69,22 @@ describe('startMock', () => {
     }
   });
 
+  it('over a running Prism (prismUrl): a front of its own that serves from it, and stop() leaves it running', async () => {
+    const { organizationId, actionId, actionVersion, executionId } = EXAMPLE_EXECUTION;
+    const path = `/api/v1/organizations/${organizationId}/actions/${actionId}/versions/${actionVersion}/executions/${executionId}`;
+    const prismUrl = inject('prismUrl');
+    const mock = await startMock({ prismUrl });
+    expect(mock.prismUrl).toBe(prismUrl);
+    expect(mock.baseUrl).not.toBe(prismUrl);
+    const served = await fetch(`${mock.baseUrl}${path}`, { headers: { Authorization: 'Bearer t' } });
+    expect(served.status).toBe(200);
+    expect(((await served.json()) as { id: string }).id).toBe(executionId);
+    await mock.stop();
+    await expect(fetch(`${mock.baseUrl}${path}`)).rejects.toThrow();
+    // Not this mock's Prism: it still answers (Prism's own 404 for an unknown path).
+    expect((await fetch(`${prismUrl}/`)).status).toBe(404);
+  });
+
   it('refuses a port that another program holds, and says so', async () => {
     let hits = 0;
     const other = createServer((_req, res) => {

@@ -11,6 +11,8 @@ import { answerStarting } from './starting.js';
  * @example
  * ```ts
  * await startMock({ port: 4010, lifecycleMs: 5_000, log: process.stderr });
+ * // Another front over a Prism that runs already (a test run's shared one):
+ * await startMock({ prismUrl: first.prismUrl, lifecycleMs: 1_000 });
  * ```
  */
 export interface StartMockOptions {
@@ -31,6 +33,13 @@ export interface StartMockOptions {
    * `{executionId, actionId, version}`, loopback URLs only): a delay, a share lost; default at once, none lost.
    */
   callbacks?: MockCallbackOptions;
+
+  /**
+   * A Prism that is already running over the spec (another mock's `prismUrl`): this mock puts its own
+   * front (its own port, clock and submitted documents) over it instead of starting a Prism, which costs
+   * a Node process and seconds of CPU. `stop()` leaves that Prism running. Test runs share one this way.
+   */
+  prismUrl?: string;
 }
 
 /**
@@ -100,6 +109,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
  * ```
  */
 export async function startMock(options: StartMockOptions = {}): Promise<RunningMock> {
+  const { prismUrl } = options;
+  if (prismUrl !== undefined) {
+    // Someone else's Prism: theirs to stop.
+    return startMockOver(options, async () => ({ url: prismUrl, stop: async () => {} }));
+  }
   return startMockOver(options, () =>
     startPrism({
       specPath: options.specPath ?? resolveSpecPath(),

@@ -1,6 +1,7 @@
 export { closeAfterTest } from './cleanup.js';
 export { JPEG_BYTES, PNG_BYTES, pdfBytes, tiffBytes } from './documents.js';
 export { execution, type FakeIdp, fakeIdp, IDS, REF, TOKEN_PATH } from './fake-idp.js';
+export { type CliMain, type InProcessOptions, runMain } from './in-process.js';
 export { type Handler, json, type Loopback, loopback, type Recorded } from './loopback.js';
 export { postgresBin, startPostgres, type TestPostgres } from './postgres.js';
 export {
