@@ -26,3 +26,18 @@ export {
 export { AdaptiveLimit } from './limiter.js';
 export { type BatchSummary, csvCell, OUTPUT_FILES, summarize, writeOutputs } from './outputs.js';
 export { fileResults, RESULTS_DIR, type ResultStore } from './results.js';
+export {
+  allows,
+  DOCUMENT_EVENTS,
+  DOCUMENT_STATES,
+  type DocumentEvent,
+  type DocumentEventType,
+  fromStates,
+  TRANSITIONS,
+  TransitionRefusedError,
+  type TransitionRow,
+  transition,
+  UNCERTAIN_AFTER_CRASH,
+  uploadFailure,
+  WORKING_STATES,
+} from './state-machine.js';

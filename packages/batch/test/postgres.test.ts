@@ -641,6 +641,21 @@ describe.skipIf(Boolean(missing))(
       expect([...idp.posts.values()]).toEqual([1, 1]);
     });
 
+    it('a document waiting for a review is checked again by each rerun (default until settled), and retrieved once approved', async () => {
+      let reviewing = true;
+      const { idp, options } = await shared(2, {
+        finalStatus: () => (reviewing ? 'MANUAL_VALIDATION_REQUIRED' : 'SUCCEEDED'),
+      });
+      expect(await runBatch(options)).toMatchObject({ needsReview: 2, succeeded: 0 });
+      const polls = idp.seen.filter((m) => m === 'GET').length;
+      // Still under review: looked at once more (a GET each), and the run ends.
+      expect(await runBatch(options)).toMatchObject({ needsReview: 2, succeeded: 0 });
+      expect(idp.seen.filter((m) => m === 'GET').length).toBeGreaterThan(polls);
+      reviewing = false;
+      expect(await runBatch(options)).toMatchObject({ needsReview: 0, succeeded: 2 });
+      expect([...idp.posts.values()]).toEqual([1, 1]);
+    });
+
     it('a fresh execution that keeps answering 404 stays submitted; the rerun waits for it again', async () => {
       let missing404 = true;
       const { idp, options } = await shared(1, { notFound: () => missing404 });
