@@ -326,7 +326,7 @@ describe('uploadFailure: what a failed upload means for the money', () => {
     headers: new Headers(),
   });
   const api = (status: number) => new IdpApiError(`HTTP ${status}`, details(status));
-  it.each([
+  const cases: [string, string, () => unknown][] = [
     ['a 2xx the client could not read (no id, HTML, 202)', 'unanswered', () => api(202)],
     ['a 3xx', 'unanswered', () => api(302)],
     ['a 5xx', 'unanswered', () => new IdpServerError('HTTP 502', details(502))],
@@ -339,8 +339,10 @@ describe('uploadFailure: what a failed upload means for the money', () => {
     ['a refused connection', 'refused', () => new IdpConnectionError('refused', { refused: true })],
     ['a cut connection', 'unanswered', () => new IdpConnectionError('reset')],
     ['anything else', 'unanswered', () => new Error('boom')],
+    ['a 399', 'unanswered', () => api(399)],
     ['not even an Error', 'unanswered', () => 'boom'],
-  ] as const)('%s: %s', (_, type, make) => {
+  ];
+  it.each(cases)('%s: %s', (_, type, make) => {
     const event = uploadFailure(make(), limit);
     expect(event.type).toBe(type);
     const thrown = make();

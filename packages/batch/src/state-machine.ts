@@ -204,7 +204,12 @@ export class TransitionRefusedError extends Error {
 }
 
 /**
- * The 'uncertain' words of a document found `submitting` with nobody uploading it.
+ * The words an `orphaned` document carries: found `submitting` with nobody uploading it.
+ *
+ * @example
+ * ```ts
+ * if (record.error === UNCERTAIN_AFTER_CRASH) console.log(record.fileName, 'may have been paid for');
+ * ```
  */
 export const UNCERTAIN_AFTER_CRASH =
   'the run stopped during the upload: IDP may or may not have created an execution';
