@@ -214,20 +214,23 @@ export class TransitionRefusedError extends Error {
 export const UNCERTAIN_AFTER_CRASH =
   'the run stopped during the upload: IDP may or may not have created an execution';
 
+// A guard is asked only on a row whose event is the one given (`rowFor`), so each reads its event as
+// that kind without asking again.
+type Of<T extends DocumentEventType> = Extract<DocumentEvent, { type: T }>;
 const GUARDS: Record<Guard, (record: DocumentRecord, event: DocumentEvent) => boolean> = {
   'no-execution': (record) => !record.executionId,
   'no-execution-duplicate': (record) => !record.executionId && record.duplicateOf !== undefined,
-  'under-limit': (_, event) => event.type === 'rate-limited' && event.inARow < event.max,
-  'at-limit': (_, event) => event.type === 'rate-limited' && event.inARow >= event.max,
-  'theirs-retrieved': (_, event) => event.type === 'duplicate' && theirs(event).retrieved,
-  'theirs-accepted': (_, event) =>
-    event.type === 'duplicate' && theirs(event).accepted && !theirs(event).retrieved,
-  'theirs-unknown': (_, event) => event.type === 'duplicate' && !theirs(event).accepted,
+  'under-limit': (_, event) => (event as Of<'rate-limited'>).inARow < (event as Of<'rate-limited'>).max,
+  'at-limit': (_, event) => (event as Of<'rate-limited'>).inARow >= (event as Of<'rate-limited'>).max,
+  'theirs-retrieved': (_, event) => theirs(event as Of<'duplicate'>) === 'retrieved',
+  'theirs-accepted': (_, event) => theirs(event as Of<'duplicate'>) === 'accepted',
+  'theirs-unknown': (_, event) => theirs(event as Of<'duplicate'>) === 'unknown',
 };
 
-function theirs(event: Extract<DocumentEvent, { type: 'duplicate' }>) {
-  const accepted = event.theirs.executionId !== undefined;
-  return { accepted, retrieved: accepted && event.theirs.state === 'retrieved' };
+/** How far the other batch got with the document: what this batch can reuse of it. */
+function theirs(event: Of<'duplicate'>): 'retrieved' | 'accepted' | 'unknown' {
+  if (event.theirs.executionId === undefined) return 'unknown';
+  return event.theirs.state === 'retrieved' ? 'retrieved' : 'accepted';
 }
 
 /** The table's row for this record and event, if any. */
