@@ -2,14 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import {
   IdpAbortError,
-  IdpApiError,
-  IdpAuthError,
   type IdpClient,
-  IdpConnectionError,
   IdpNotFoundError,
   IdpRateLimitError,
-  IdpServerError,
-  IdpValidationError,
   IdpWaitTimeoutError,
   isFinal,
   isSettled,
@@ -24,7 +19,6 @@ import {
   pagesSubmitted,
 } from './budget.js';
 import { checkContent } from './content-check.js';
-import { duplicateChange, type RecordChange } from './duplicate-of.js';
 import { collectInputs, type InputDocument, readDocument, readRegularFile } from './inputs.js';
 import {
   type DocumentRecord,
@@ -39,10 +33,12 @@ import {
   type SharedJournalStore,
 } from './journal.js';
 import { AdaptiveLimit } from './limiter.js';
+import { localLeases } from './local-leases.js';
 import { type BatchSummary, writeOutputs } from './outputs.js';
 import { redactedClient } from './redacted-client.js';
 import { keepReviewResult } from './review-keeper.js';
 import { sharedSignal } from './shared-signal.js';
+import { type DocumentEvent, transition, uploadFailure } from './state-machine.js';
 
 /**
  * What the engine reports as it goes: one event per journaled transition, and the counts.
@@ -156,24 +152,22 @@ export interface BatchOptions extends BudgetLimits {
   journal?: JournalStore;
 }
 
-/** How a transition is written: the file journal, or a shared store through this worker's lease. */
+/** How a transition is written: through this loop's lease on the document. */
 interface Hand {
-  put(record: DocumentRecord): Promise<void>;
+  /** Writes `next`, decided from a record in state `from`. */
+  put(next: DocumentRecord, from: DocumentState): Promise<void>;
   /**
    * Shared stores: the intent to upload, unless another batch has the document (then its record) or
    * the batch's shared budget is spent.
    */
   intend?(record: DocumentRecord, rules: IntendRules): Promise<IntendRefusal | undefined>;
-  /** Shared stores: let go of a document until the next run (a wait that failed). */
-  park?(): Promise<void>;
+  /** Let go of a document until the next run (a wait that failed, a review still pending). */
+  park(): Promise<void>;
 }
 
 function isShared(journal: JournalStore): journal is SharedJournalStore {
   return (journal as Partial<SharedJournalStore>).shared === true;
 }
-
-const UNCERTAIN_AFTER_CRASH =
-  'the run stopped during the upload: IDP may or may not have created an execution';
 
 const now = () => new Date().toISOString();
 
@@ -189,28 +183,6 @@ function usableRetryAfter(ms: number | undefined): number | undefined {
   return ms !== undefined && Number.isFinite(ms) && ms >= 0 && ms <= ABSURD_RETRY_AFTER_MS ? ms : undefined;
 }
 
-/** Why a submit failed, and whether IDP may have created an execution. */
-function submitOutcome(error: unknown): {
-  state: 'queued' | 'error' | 'uncertain' | 'rejected';
-  error: string;
-} {
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof IdpValidationError) return { state: 'rejected', error: message };
-  // No token, no POST: the token is fetched before the upload is sent.
-  if (error instanceof IdpAuthError) return { state: 'error', error: message };
-  if (error instanceof IdpRateLimitError) return { state: 'queued', error: message };
-  // 5xx: the service may have created it; transport failures other than refused: the same.
-  if (error instanceof IdpServerError) return { state: 'uncertain', error: message };
-  // A 2xx (or any answer below 400) the client could not read: no id, a proxy's HTML page, 202. The
-  // POST reached something that answered "fine": IDP may have created the execution.
-  if (error instanceof IdpApiError && error.status < 400) return { state: 'uncertain', error: message };
-  if (error instanceof IdpApiError) return { state: 'error', error: message }; // 4xx: nothing created
-  if (error instanceof IdpConnectionError && error.refused) {
-    return { state: 'error', error: message };
-  }
-  return { state: 'uncertain', error: message };
-}
-
 /**
  * Takes documents through IDP into results files, crash-safe: every transition is journaled (durably)
  * before it is acted on, so the same call after a crash or kill -9 resumes. No document is submitted
@@ -218,7 +190,7 @@ function submitOutcome(error: unknown): {
  * and submitted again only with `resubmitUncertain`. Each result is stored once beside the journal
  * (`results/<executionId>.json.gz`, or the PostgreSQL store's results table); the journal keeps small
  * facts. Outputs (`results.jsonl`, `fields.csv`, `summary.json`) are rebuilt at the end, reading one
- * result at a time.
+ * result at a time. Every transition is one of the state machine's (`transition()`, `TRANSITIONS`).
  *
  * @example
  * ```ts
@@ -249,24 +221,22 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
   const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
   const polls = new AdaptiveLimit(Math.max(1, options.pollConcurrency ?? 8));
-  const shared = isShared(journal) ? journal : undefined;
-  // A shared store keeps the journal elsewhere; the outputs still go to this worker's folder.
+  // A store keeps the journal elsewhere; the outputs still go to this worker's folder.
   if (options.journal) await mkdir(options.outDir, { recursive: true });
-  const fileHand: Hand = { put: (r) => journal.put(r) };
   const stop = sharedSignal(options.signal);
   const signal = stop.signal;
   try {
-    const known = new Map((await journal.load()).map((r) => [r.key, r]));
+    // One loop for every store: the file journal is given the shared store's claims and leases, in memory.
+    const store = isShared(journal) ? journal : await localLeases(journal);
+    const known = new Map((await store.load()).map((r) => [r.key, r]));
     const resumed = known.size;
-    const { todo, planned } = shared
-      ? await planShared(found, known, options, shared)
-      : await plan(found, known, options, journal);
+    const { planned } = await plan(found, known, options, store);
     // Pages submitted in this batch, earlier runs included: what the budget is measured against. A
     // shared store's workers spend one budget, counted in the store as each intent is written.
-    const budget = new PageBudget(shared ? undefined : maxPages, pagesSubmitted(known.values()));
+    const budget = new PageBudget(isShared(journal) ? undefined : maxPages, pagesSubmitted(known.values()));
     emit({ type: 'start', documents: known.size, resumed });
     for (const s of skipped) emit({ type: 'skipped', path: s.path, reason: s.reason });
-    // What planning decided for itself (a rejected file, an upload a crash left uncertain) is said too.
+    // What planning decided for itself (a rejected file) is said too.
     for (const r of known.values()) {
       if (r.state === 'rejected' || r.state === 'uncertain') {
         if (!planned.has(r.key)) continue;
@@ -280,15 +250,6 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       }
     }
 
-    /** A change; `undefined` removes a field (an old error, say). */
-    type Change = RecordChange;
-    function build(doc: DocumentRecord, change: Change): DocumentRecord {
-      const next = { ...doc, ...change, updatedAt: now() } as DocumentRecord;
-      for (const key of Object.keys(change) as (keyof DocumentRecord)[]) {
-        if (change[key] === undefined) delete next[key];
-      }
-      return next;
-    }
     async function durably<T>(write: () => Promise<T>): Promise<T> {
       try {
         return await write();
@@ -298,9 +259,10 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         throw error;
       }
     }
-    async function record(doc: DocumentRecord, change: Change, hand: Hand): Promise<DocumentRecord> {
-      const next = build(doc, change);
-      await durably(() => hand.put(next));
+    /** The state machine's next record for `event`, written durably, then told. */
+    async function record(doc: DocumentRecord, event: DocumentEvent, hand: Hand): Promise<DocumentRecord> {
+      const next = transition(doc, event);
+      await durably(() => hand.put(next, doc.state));
       return recorded(next);
     }
     /** A durable transition, told. */
@@ -327,32 +289,29 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       doc: DocumentRecord,
       hand: Hand,
     ): Promise<{ doc: DocumentRecord; reused: boolean }> {
-      const next = build(doc, {
-        state: 'submitting',
-        submits: (doc.submits ?? 0) + 1,
-        error: undefined,
-        reason: undefined,
-        duplicateOf: undefined,
-      });
+      const next = transition(doc, { type: 'intend' });
       const rules: IntendRules = {
         lookElsewhere: options.resubmitDuplicates !== true,
         ...(maxPages !== undefined ? { maxPages } : {}),
       };
       const check = rules.lookElsewhere || rules.maxPages !== undefined ? hand.intend : undefined;
       if (!check) {
-        await durably(() => hand.put(next));
+        await durably(() => hand.put(next, doc.state));
         return { doc: recorded(next), reused: false };
       }
       const elsewhere = await durably(() => check(next, rules));
       if (!elsewhere) return { doc: recorded(next), reused: false };
       if ('budget' in elsewhere) {
-        const spent = new PageBudget(elsewhere.budget.max, elsewhere.budget.spent);
-        await holdBack(doc, hand, spent);
+        await holdBack(doc, hand, new PageBudget(elsewhere.budget.max, elsewhere.budget.spent));
         return { doc: known.get(doc.key) ?? doc, reused: true };
       }
-      const reused = await record(doc, duplicateChange(elsewhere), hand);
+      const reused = await record(
+        doc,
+        { type: 'duplicate', batch: elsewhere.batch, theirs: elsewhere.record },
+        hand,
+      );
       // Not claimed again this run (a rerun looks again): its upload is another batch's business.
-      if (reused.state === 'uncertain') await hand.park?.();
+      if (reused.state === 'uncertain') await hand.park();
       return { doc: reused, reused: true };
     }
 
@@ -368,7 +327,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           if (!bytes || createHash('sha256').update(bytes).digest('hex') !== doc.hash) {
             return await record(
               doc,
-              { state: 'rejected', error: 'the file changed or vanished since the batch began' },
+              { type: 'invalid', error: 'the file changed or vanished since the batch began' },
               hand,
             );
           }
@@ -389,15 +348,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               // nothing is left uncertain. (A second Ctrl-C in the CLI leaves at once.)
             });
             uploads.succeeded();
-            return await record(
-              doc,
-              { state: 'submitted', executionId: created.executionId, submittedAt: now() },
-              hand,
-            );
+            return await record(doc, { type: 'accepted', executionId: created.executionId }, hand);
           } catch (error) {
-            const outcome = submitOutcome(error);
+            if (error instanceof IdpRateLimitError) limited++;
+            const failure = uploadFailure(error, { inARow: limited, max: maxRateLimited });
             if (error instanceof IdpRateLimitError) {
-              limited++;
               // Retry-After is honoured when sent and sane (capped as every wait); without it (the
               // service documents none), backoff with jitter, so that a fleet does not hammer in step.
               const asked = usableRetryAfter(error.retryAfterMs);
@@ -409,22 +364,10 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
                 ...(asked !== undefined ? { retryAfterMs: asked } : {}),
                 waitMs,
               });
-              if (limited >= maxRateLimited) {
-                return await record(
-                  doc,
-                  {
-                    state: 'error',
-                    error:
-                      `IDP answered 429 Too Many Requests to ${limited} uploads of this document in a row; nothing was created. ` +
-                      'Rerun the same command later to try it again, or lower --concurrency (other clients may share the rate limit).',
-                  },
-                  hand,
-                );
-              }
-              doc = await record(doc, { state: 'queued', error: outcome.error }, hand);
-              continue; // nothing was created: try again once the limit lets us
             }
-            return await record(doc, { state: outcome.state, error: outcome.error }, hand);
+            doc = await record(doc, failure, hand);
+            // Queued again after a 429 (nothing was created): try again once the limit lets us.
+            if (doc.state !== 'queued') return doc;
           }
         } finally {
           release();
@@ -473,29 +416,22 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           ...(review ? { onProgress: review.onProgress } : {}),
         });
         if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
-          const settled = await record(
-            doc,
-            { state: 'settled', status: execution.status, error: undefined },
-            hand,
-          );
-          // A shared store: not looked at again this run; the next run asks once more (as the file
-          // journal's plan does), so a review finished meanwhile is picked up.
-          await hand.park?.();
+          const settled = await record(doc, { type: 'settled', status: execution.status }, hand);
+          // Looked at once this run; a rerun looks again (the reviewer may be done by then).
+          await hand.park();
           return settled;
         }
         // The result first, beside the journal (idempotent: a run that dies before the transition
         // below is journaled waits again and writes the same file); the journal keeps the pointer.
         await review?.stored();
-        const result = await journal.putResult(ref.executionId, execution);
+        const result = await store.putResult(ref.executionId, execution);
         const said = execution.statusMessage;
         return await record(
           doc,
           {
-            state: 'retrieved',
+            type: 'retrieved',
             status: execution.status,
             result,
-            execution: undefined,
-            error: undefined,
             // The model's reason (MAX_TOKENS, length, …), kept small: summary.json counts them.
             ...(typeof said === 'string' && said.trim() !== ''
               ? { statusMessage: said.trim().slice(0, 200) }
@@ -514,7 +450,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
             return await record(
               doc,
               {
-                state: 'expired',
+                type: 'expired',
                 error: `the results are no longer available (IDP keeps a successful result 24 hours): ${error.message}`,
               },
               hand,
@@ -524,6 +460,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           const kept = await record(
             doc,
             {
+              type: 'wait-failed',
               // The anchor is kept: an older record's updatedAt moves with this very write.
               submittedAt: new Date(since).toISOString(),
               error:
@@ -532,26 +469,27 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
             },
             hand,
           );
-          await hand.park?.();
+          await hand.park();
           return kept;
         }
         if (error instanceof IdpAbortError || error instanceof IdpWaitTimeoutError) throw error;
         // Anything else (network, auth, 5xx after retries): still submitted; a rerun waits again.
         const kept = await record(
           doc,
-          { error: error instanceof Error ? error.message : String(error) },
+          { type: 'wait-failed', error: error instanceof Error ? error.message : String(error) },
           hand,
         );
-        await hand.park?.();
+        await hand.park();
         return kept;
       } finally {
         keep?.();
       }
     }
 
+    /** A claimed document, taken as far as this run can: upload, then wait. */
     async function advance(doc: DocumentRecord, hand: Hand, held?: () => void): Promise<void> {
       if (doc.state === 'queued') {
-        // Decided before the first await: the file journal's workers take documents in input order.
+        // Decided before the first await: documents are admitted in the order they are claimed.
         if (!budget.admit(doc.pages)) {
           held?.();
           return holdBack(doc, hand);
@@ -559,6 +497,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         const pages = doc.pages;
         doc = await submit(doc, hand, held);
         if (!isPaidHere(doc)) budget.refund(pages); // nothing reached IDP, or another batch paid
+        // An upload of unknown fate is not sent again this run, even with the user's word for the
+        // ones a run starts with: parked, it waits for the next run.
+        if (doc.state === 'uncertain') await hand.park();
       } else held?.();
       if (doc.state === 'submitted' || doc.state === 'settled') await wait(doc, hand);
     }
@@ -566,45 +507,25 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     /** Over the budget: stays queued with the reason, not claimed again this run (a rerun looks again). */
     async function holdBack(doc: DocumentRecord, hand: Hand, spent = budget): Promise<void> {
       const error = heldMessage(doc.pages, spent);
-      if (doc.reason !== 'budget' || doc.error !== error)
-        await record(doc, { reason: 'budget', error }, hand);
-      await hand.park?.();
+      if (doc.reason !== 'budget' || doc.error !== error) await record(doc, { type: 'held', error }, hand);
+      await hand.park();
     }
 
     const failures: unknown[] = [];
-    if (shared) {
-      await runShared(shared);
-    } else {
-      // A pool of workers, each taking the next document through upload and wait: the documents in
-      // flight (and the memory they hold) are bounded by the limits, not by the size of the batch.
-      const next = todo.values();
-      // Each worker holds at most one upload or one wait: the pool is what bounds the waits.
-      const workers = Math.min(todo.length, uploads.max + waitConcurrency);
-      await Promise.all(
-        Array.from({ length: workers }, async () => {
-          for (const doc of next) {
-            if (signal?.aborted || journalFailure) return;
-            try {
-              await advance(doc, fileHand);
-            } catch (error) {
-              if (!(error instanceof IdpWaitTimeoutError) && !signal?.aborted) failures.push(error);
-            }
-          }
-        }),
-      );
-    }
+    await work(store);
 
     /**
-     * Many workers, one store: each of this worker's loops claims a document (waits first; an upload
-     * only once it has an upload slot, so that no worker hoards documents it cannot start), and when
-     * nothing is free, waits while other workers still hold unfinished documents (a dead worker's
-     * leases lapse and its documents become free).
+     * The one loop, for every store: each of this worker's loops claims a document (waits first; an
+     * upload only once it has an upload slot, so that no worker hoards documents it cannot start), and
+     * when nothing is free, waits while other workers still hold unfinished documents (a dead worker's
+     * leases lapse and its documents become free). The loops are what bound the documents in flight
+     * (and the memory they hold), not the size of the batch.
      */
-    async function runShared(store: SharedJournalStore): Promise<void> {
+    async function work(store: SharedJournalStore): Promise<void> {
       const resubmit = options.resubmitUncertain === true;
       const intendSubmit = store.intendSubmit?.bind(store);
-      // Settled documents too, whatever `until`: a rerun asks again about those waiting for a review
-      // (each is parked once asked, so a run asks once), as the file journal does.
+      // Documents waiting for a review are looked at again by every run (`settled`), and parked once
+      // looked at; `submitting` without a holder is an upload a crash cut (uncertain, or the user's word).
       const waitStates: DocumentState[] = [
         'submitted',
         'settled',
@@ -618,10 +539,15 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       // look for those only then, not before every upload), and, for the loops with nothing to do,
       // whether to look again (as many wake as there are free documents) or to finish.
       const tickMs = Math.min(1_000, store.leaseMs / 4);
+      const idleMs = store.idleCheckMs ?? tickMs;
       const sleepers: ((wake: 'retry' | 'done') => void)[] = [];
       let takeovers = Number.POSITIVE_INFINITY; // a worker that starts looks first
       let finished = false;
+      let due = Date.now() + tickMs;
+      let ticking = false;
       async function tick(): Promise<void> {
+        timer = undefined;
+        ticking = true;
         try {
           const census = await store.census();
           const sum = (states: DocumentState[], key: 'free' | 'elsewhere') =>
@@ -641,10 +567,23 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         } catch {
           for (const wake of sleepers.splice(0)) wake('retry'); // the loops meet the error themselves
         }
-        if (!finished) timer = setTimeout(tick, tickMs);
+        ticking = false;
+        schedule(tickMs);
       }
-      let timer = setTimeout(tick, tickMs);
-      const idle = () => new Promise<'retry' | 'done'>((resolve) => sleepers.push(resolve));
+      let timer: NodeJS.Timeout | undefined;
+      /** The next census in `ms`, unless one is due sooner (or under way). */
+      function schedule(ms: number): void {
+        if (finished || ticking || (timer && due <= Date.now() + ms)) return;
+        clearTimeout(timer);
+        due = Date.now() + ms;
+        timer = setTimeout(tick, ms);
+      }
+      schedule(tickMs);
+      const idle = () =>
+        new Promise<'retry' | 'done'>((resolve) => {
+          sleepers.push(resolve);
+          schedule(idleMs);
+        });
       async function next(): Promise<
         { record: DocumentRecord; lease: Lease; held?: () => void } | undefined
       > {
@@ -685,24 +624,27 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               if (!claimed) return;
               const { lease, held } = claimed;
               const hand: Hand = {
-                put: (r) => store.putLeased(r, lease),
+                put: (r, from) => store.putLeased(r, lease, from),
                 park: () => store.park(lease),
                 ...(intendSubmit ? { intend: (r, rules) => intendSubmit(r, lease, rules) } : {}),
               };
               let doc = claimed.record;
               try {
                 if (doc.state === 'submitting' && !resubmit) {
-                  // Its worker died during the upload: IDP may have it.
-                  await record(doc, { state: 'uncertain', error: UNCERTAIN_AFTER_CRASH }, hand);
+                  held?.();
+                  // Its run or worker died during the upload: IDP may have it.
+                  await record(doc, { type: 'orphaned' }, hand);
                   continue;
                 }
-                if (doc.state === 'uncertain' || doc.state === 'submitting')
-                  doc = { ...doc, state: 'queued' };
+                // The user's word: an upload of unknown fate is queued again (journaled, then sent).
+                if (doc.state === 'uncertain' || doc.state === 'submitting') {
+                  doc = await record(doc, { type: 'resubmit' }, hand);
+                }
                 await advance(doc, hand, held);
               } catch (error) {
                 if (error instanceof LeaseLostError) continue; // another worker has it now
                 if (error instanceof IdpWaitTimeoutError) {
-                  await hand.park?.().catch(() => {});
+                  await hand.park().catch(() => {});
                   continue;
                 }
                 if (!signal?.aborted) failures.push(error);
@@ -726,13 +668,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         : undefined;
     let summary: BatchSummary;
     try {
-      summary = await writeOutputs(
-        options.outDir,
-        shared ? await shared.load() : [...known.values()],
-        undefined,
-        journal,
-        { ...(options.creditsPerPage !== undefined ? { creditsPerPage: options.creditsPerPage } : {}) },
-      );
+      summary = await writeOutputs(options.outDir, await store.load(), undefined, store, {
+        ...(options.creditsPerPage !== undefined ? { creditsPerPage: options.creditsPerPage } : {}),
+      });
     } catch (error) {
       // Stopped (Ctrl-C) while the store was away: the stop is the news, and a rerun resumes.
       if (signal?.aborted) throw new IdpAbortError('runBatch', signal.reason);
@@ -761,64 +699,24 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
 }
 
 /**
- * Reads and hashes every input, merges it with what the journal knows, and returns the documents
- * that have work left. New documents are journaled `queued` (or `rejected`) in one write.
+ * Reads and hashes every input and merges it with what the store knows: new documents are added
+ * (`queued`, or `rejected`; a document another worker added first is left as it is), and what a rerun
+ * retries is made available again (`reopen`). What a crash or a dead worker left half-done is taken
+ * over document by document, as the loops claim it.
  */
 async function plan(
   found: InputDocument[],
   known: Map<string, DocumentRecord>,
   options: BatchOptions,
-  journal: JournalStore,
-): Promise<{ todo: DocumentRecord[]; planned: Set<string> }> {
-  const { fresh, forget } = await planInputsRechecked(found, known, options);
-  if (forget.length > 0) await journal.forget(forget);
-  // Resume: what a crash left half-done.
-  const resumed: DocumentRecord[] = [];
-  for (const record of known.values()) {
-    if (record.state === 'submitting') {
-      resumed.push({
-        ...record,
-        state: options.resubmitUncertain ? 'queued' : 'uncertain',
-        error: UNCERTAIN_AFTER_CRASH,
-        updatedAt: now(),
-      });
-    } else if (record.state === 'uncertain' && options.resubmitUncertain) {
-      resumed.push({ ...record, state: 'queued', updatedAt: now() });
-    } else if (record.state === 'error' && !record.executionId) {
-      // Nothing was created (a refusal, an unreachable host): safe to try again.
-      resumed.push({ ...record, state: 'queued', updatedAt: now() });
-    }
-  }
-  for (const r of resumed) known.set(r.key, r);
-  const changed = new Map([...fresh, ...resumed].map((r) => [r.key, known.get(r.key) as DocumentRecord]));
-  if (changed.size > 0) await journal.put([...changed.values()]);
-  const todo = [...known.values()].filter(
-    (r) =>
-      ['queued', 'submitted', 'settled'].includes(r.state) &&
-      // A settled document waits again only for a final status (the reviewer may be done now).
-      (r.state !== 'settled' || r.status === 'MANUAL_VALIDATION_REQUIRED'),
-  );
-  return { todo, planned: new Set(changed.keys()) };
-}
-
-/**
- * A shared store: new documents are added (a document another worker added first is left as it is),
- * and what a rerun retries is made available again. What a dead worker left half-done is taken over
- * document by document, when its lease lapses (see `runShared`).
- */
-async function planShared(
-  found: InputDocument[],
-  known: Map<string, DocumentRecord>,
-  options: BatchOptions,
   store: SharedJournalStore,
-): Promise<{ todo: DocumentRecord[]; planned: Set<string> }> {
+): Promise<{ planned: Set<string> }> {
   const { fresh, forget } = await planInputsRechecked(found, known, options);
   if (forget.length > 0) await store.forget(forget);
   // A path seen twice in one plan is one record (with its duplicates).
   const added = [...new Map(fresh.map((r) => [r.key, known.get(r.key) as DocumentRecord])).values()];
   if (added.length > 0) await store.add(added);
   await store.reopen();
-  return { todo: [], planned: new Set(added.map((r) => r.key)) };
+  return { planned: new Set(added.map((r) => r.key)) };
 }
 
 /**

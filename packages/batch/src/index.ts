@@ -42,3 +42,18 @@ export {
   planBatch,
 } from './plan.js';
 export { fileResults, RESULTS_DIR, type ResultStore } from './results.js';
+export {
+  allows,
+  DOCUMENT_EVENTS,
+  DOCUMENT_STATES,
+  type DocumentEvent,
+  type DocumentEventType,
+  fromStates,
+  TRANSITIONS,
+  TransitionRefusedError,
+  type TransitionRow,
+  transition,
+  UNCERTAIN_AFTER_CRASH,
+  uploadFailure,
+  WORKING_STATES,
+} from './state-machine.js';

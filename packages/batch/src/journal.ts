@@ -177,6 +177,12 @@ export interface SharedJournalStore extends JournalStore {
   reopen(): Promise<void>;
   /** How long a hold lasts without a heartbeat. */
   readonly leaseMs: number;
+  /**
+   * How long a loop that found nothing to claim waits before the engine asks `census()` again
+   * (default: a quarter of `leaseMs`, at most 1 s). 0 for a store whose census is in memory (the file
+   * journal's in-process leases): an idle loop learns at once whether work is left.
+   */
+  readonly idleCheckMs?: number;
   /** Takes the oldest document in one of `states` that no live worker holds. */
   claim(states: DocumentState[]): Promise<{ record: DocumentRecord; lease: Lease } | undefined>;
   /**
@@ -200,8 +206,12 @@ export interface SharedJournalStore extends JournalStore {
    * or of unknown fate), as `intendSubmit` would find it; a dry run asks it.
    */
   findElsewhere?(key: string): Promise<{ batch: string; record: DocumentRecord } | undefined>;
-  /** Writes a held document; throws `LeaseLostError` when another worker has taken it over. */
-  putLeased(record: DocumentRecord, lease: Lease): Promise<void>;
+  /**
+   * Writes a held document; throws `LeaseLostError` when another worker has taken it over. With `from`
+   * (the state the transition was decided from), the write happens only if the document is still in
+   * that state: a store persists what `transition()` decided, never over something else.
+   */
+  putLeased(record: DocumentRecord, lease: Lease, from?: DocumentState): Promise<void>;
   /** Lets go of a document until the next run (a wait that failed); others do not wait for it. */
   park(lease: Lease): Promise<void>;
   /**

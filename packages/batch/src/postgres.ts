@@ -10,6 +10,7 @@ import {
   type SharedJournalStore,
 } from './journal.js';
 import { MIGRATIONS } from './migrations.js';
+import { allows, fromStates, transition, WORKING_STATES } from './state-machine.js';
 
 /**
  * Options of `openPostgresStore()`.
@@ -180,11 +181,17 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onLa
 const RECORD_KEEPING_DUPLICATES = `CASE WHEN d.record ? 'duplicates'
   THEN $3::jsonb || jsonb_build_object('duplicates', d.record->'duplicates') ELSE $3::jsonb END`;
 
-/** A held document's write; a document that needs no more work lets go of its lease (the heartbeat renews only live work). */
+/**
+ * A held document's write, as `transition()` decided it: only where the row is still in the state it
+ * was decided from (`$8`, when given) and still held by this lease. A document that needs no more work
+ * this run (`$7`: the state machine's working states) lets go of its lease (the heartbeat renews only
+ * live work).
+ */
 const FENCED_WRITE = `UPDATE idp_batch_documents d SET record = ${RECORD_KEEPING_DUPLICATES}, state = $4, updated_at = now(),
-    lease_owner = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_owner END,
-    lease_until = CASE WHEN $4 IN ('queued', 'submitting', 'submitted', 'settled') THEN d.lease_until ELSE '-infinity' END
-  WHERE d.batch = $1 AND d.key = $2 AND d.lease_owner = $5 AND d.lease_token = $6`;
+    lease_owner = CASE WHEN $4 = ANY($7::text[]) THEN d.lease_owner END,
+    lease_until = CASE WHEN $4 = ANY($7::text[]) THEN d.lease_until ELSE '-infinity' END
+  WHERE d.batch = $1 AND d.key = $2 AND d.lease_owner = $5 AND d.lease_token = $6
+    AND ($8::text[] IS NULL OR d.state = ANY($8::text[]))`;
 
 /**
  * The same document (key) in another batch of the store that makes an upload from this one needless
@@ -362,27 +369,30 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   );
   heartbeat.unref();
 
-  const fencedValues = (record: DocumentRecord, lease: Lease): unknown[] => [
+  const fencedValues = (record: DocumentRecord, lease: Lease, from?: DocumentState[]): unknown[] => [
     batch,
     record.key,
     JSON.stringify(record),
     record.state,
     workerId,
     lease.token,
+    WORKING_STATES,
+    from ?? null,
   ];
 
-  async function write(record: DocumentRecord, lease: Lease): Promise<boolean> {
-    const fenced = await query(FENCED_WRITE, fencedValues(record, lease));
+  async function write(record: DocumentRecord, lease: Lease, from?: DocumentState): Promise<boolean> {
+    const fenced = await query(FENCED_WRITE, fencedValues(record, lease, from && [from]));
     if (fenced.rowCount === 1) return true;
-    if (record.state !== 'submitted') return false;
+    if (record.state !== 'submitted' || (from !== undefined && from !== 'submitting')) return false;
     // Our hold lapsed while the upload was out, and a worker that took over marked it uncertain (or
-    // has not looked yet). Nobody has submitted it since (same count): the execution id is the truth.
+    // has not looked yet). Nobody has submitted it since (same count): the execution id is the truth,
+    // written where the state machine takes 'accepted' from.
     await query(
       `UPDATE idp_batch_documents d SET record = ${RECORD_KEEPING_DUPLICATES}, state = $4, updated_at = now(),
           lease_owner = NULL, lease_until = '-infinity'
-        WHERE d.batch = $1 AND d.key = $2 AND d.state IN ('submitting', 'uncertain')
+        WHERE d.batch = $1 AND d.key = $2 AND d.state = ANY($6::text[])
           AND COALESCE((d.record->>'submits')::int, 0) = $5`,
-      [batch, record.key, JSON.stringify(record), record.state, record.submits ?? 0],
+      [batch, record.key, JSON.stringify(record), record.state, record.submits ?? 0, fromStates('accepted')],
     );
     // Written or not, the document is not ours now: whoever claims it next waits for the results.
     return false;
@@ -521,12 +531,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }
     },
     async reopen() {
-      await query(
-        `UPDATE idp_batch_documents SET state = 'queued', record = jsonb_set(record, '{state}', '"queued"'), updated_at = now()
-          WHERE batch = $1 AND lease_until < now() AND NOT record ? 'executionId'
-            AND (state = 'error' OR (state = 'uncertain' AND record ? 'duplicateOf'))`,
-        [batch],
+      // What a rerun tries again is the state machine's to say ('reopen'): the candidates are read, the
+      // transition decided here, and each written only where its row is still as it was read.
+      const { rows } = await query<{ record: DocumentRecord }>(
+        `SELECT record - 'execution' AS record FROM idp_batch_documents
+          WHERE batch = $1 AND lease_until < now() AND state = ANY($2::text[]) AND NOT record ? 'executionId'`,
+        [batch, fromStates('reopen')],
       );
+      const reopened = rows
+        .map((r) => r.record)
+        .filter((r) => allows(r, { type: 'reopen' }))
+        .map((r) => ({ from: r.state, record: transition(r, { type: 'reopen' }) }));
+      for (let i = 0; i < reopened.length; i += 500) {
+        await query(
+          `UPDATE idp_batch_documents d SET state = r.record->>'state', updated_at = now(),
+              record = ${RECORD_KEEPING_DUPLICATES.replaceAll('$3::jsonb', 'r.record')}
+             FROM jsonb_to_recordset($2::jsonb) AS r(key text, "from" text, record jsonb)
+            WHERE d.batch = $1 AND d.key = r.key AND d.state = r."from" AND d.lease_until < now()`,
+          [batch, JSON.stringify(reopened.slice(i, i + 500).map((r) => ({ key: r.record.key, ...r })))],
+        );
+      }
       await query(
         `UPDATE idp_batch_documents SET parked = false WHERE batch = $1 AND parked
             AND lease_until < now()`,
@@ -581,7 +605,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
             return { budget: { spent, max: rules.maxPages } };
           }
         }
-        const fenced = await client.query(FENCED_WRITE, fencedValues(record, lease));
+        // The intent is written only over a document still where 'intend' may be taken from.
+        const fenced = await client.query(FENCED_WRITE, fencedValues(record, lease, fromStates('intend')));
         if (fenced.rowCount !== 1) {
           throw new LeaseLostError(`another worker has taken over ${record.fileName}`);
         }
@@ -592,8 +617,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const { rows } = await query<{ batch: string; record: DocumentRecord }>(ELSEWHERE, [batch, key]);
       return rows[0];
     },
-    async putLeased(record, lease) {
-      if (!(await write(record, lease))) {
+    async putLeased(record, lease, from) {
+      if (!(await write(record, lease, from))) {
         throw new LeaseLostError(`another worker has taken over ${record.fileName}`);
       }
     },

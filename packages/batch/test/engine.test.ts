@@ -133,6 +133,24 @@ describe('runBatch', () => {
     expect(Math.min(...throttled.map((e) => (e as { limit: number }).limit))).toBeLessThan(4);
   });
 
+  it('with resubmitUncertain, an upload that turns uncertain during the run is not sent again in that run', async () => {
+    const idp = closeAfterTest(await fakeBatchIdp({ failAfterCreate: (n) => n === 0 }));
+    const dir = await tempDir();
+    const options = {
+      client: clientFor(idp),
+      inputs: [await documents(dir, 1)],
+      ...ACTION,
+      outDir: join(dir, 'out'),
+      ...FAST,
+      resubmitUncertain: true,
+    };
+    // The user's word covers the uncertain documents a run starts with, not one this run made uncertain.
+    expect(await runBatch(options)).toMatchObject({ states: { uncertain: 1 } });
+    expect([...idp.posts.values()]).toEqual([1]);
+    expect(await runBatch(options)).toMatchObject({ succeeded: 1 });
+    expect([...idp.posts.values()]).toEqual([2]);
+  });
+
   it('IDP unreachable (refused) or no token: nothing was sent, so the document is an error a rerun retries', async () => {
     const down = await fakeBatchIdp();
     const { baseUrl, tokenUrl } = down;
