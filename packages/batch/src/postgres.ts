@@ -194,6 +194,13 @@ const FENCED_WRITE = `UPDATE idp_batch_documents d SET record = ${RECORD_KEEPING
     AND ($8::text[] IS NULL OR d.state = ANY($8::text[]))`;
 
 /**
+ * This very record is in the row already: a write retried after the database went away between its
+ * commit and the reply (the first attempt committed). Its `updatedAt` is the write's own mark.
+ */
+const ALREADY_WRITTEN = `SELECT 1 FROM idp_batch_documents
+  WHERE batch = $1 AND key = $2 AND state = $3 AND record->>'updatedAt' = $4`;
+
+/**
  * The same document (key) in another batch of the store that makes an upload from this one needless
  * (accepted: an execution id) or unsafe (its upload under way, or of unknown fate). A batch's own
  * "not sent, another batch was uploading it" counts for nothing. The most useful first: a result.
@@ -383,6 +390,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   async function write(record: DocumentRecord, lease: Lease, from?: DocumentState): Promise<boolean> {
     const fenced = await query(FENCED_WRITE, fencedValues(record, lease, from && [from]));
     if (fenced.rowCount === 1) return true;
+    if (await written(record)) return true;
     if (record.state !== 'submitted' || (from !== undefined && from !== 'submitting')) return false;
     // Our hold lapsed while the upload was out, and a worker that took over marked it uncertain (or
     // has not looked yet). Nobody has submitted it since (same count): the execution id is the truth,
@@ -396,6 +404,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     );
     // Written or not, the document is not ours now: whoever claims it next waits for the results.
     return false;
+  }
+
+  /** Whether `record` is in its row already (see ALREADY_WRITTEN). */
+  async function written(record: DocumentRecord, client?: pg.PoolClient): Promise<boolean> {
+    const values = [batch, record.key, record.state, record.updatedAt];
+    const found = client ? await client.query(ALREADY_WRITTEN, values) : await query(ALREADY_WRITTEN, values);
+    return (found.rowCount ?? 0) > 0;
   }
 
   /** The tail of this worker's claims, one after another (see `claim`). */
@@ -607,7 +622,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         }
         // The intent is written only over a document still where 'intend' may be taken from.
         const fenced = await client.query(FENCED_WRITE, fencedValues(record, lease, fromStates('intend')));
-        if (fenced.rowCount !== 1) {
+        if (fenced.rowCount !== 1 && !(await written(record, client))) {
           throw new LeaseLostError(`another worker has taken over ${record.fileName}`);
         }
         return undefined;

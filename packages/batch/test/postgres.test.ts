@@ -427,6 +427,43 @@ describe.skipIf(Boolean(missing))('runBatch on the PostgreSQL store', () => {
     expect([...idp.posts.values()]).toEqual(Array(6).fill(1));
   });
 
+  it('a write whose reply was lost (committed, then retried) is taken as done: no upload orphaned, nothing paid twice', async () => {
+    const url = await database();
+    const idp = await fakeBatchIdp();
+    onTestFinished(() => idp.close());
+    const dir = await tempDir();
+    const input = await documents(dir, 6);
+    const store = await open(url);
+    // The outage case, made exact: every intent to upload and every write commits at the server, and
+    // the store's retry (the reply was lost) sends it again. The retry finds its own record in the row.
+    let retried = 0;
+    const lossy: SharedJournalStore = Object.assign(Object.create(store) as SharedJournalStore, {
+      async intendSubmit(...args: Parameters<NonNullable<SharedJournalStore['intendSubmit']>>) {
+        const first = await store.intendSubmit?.(...args);
+        if (first) return first;
+        retried++;
+        return store.intendSubmit?.(...args);
+      },
+      async putLeased(...args: Parameters<SharedJournalStore['putLeased']>) {
+        await store.putLeased(...args);
+        retried++;
+        return store.putLeased(...args);
+      },
+    });
+    const summary = await runBatch({
+      client: clientFor(idp),
+      inputs: [input],
+      ...ACTION,
+      outDir: `${dir}/out`,
+      pollIntervalMs: 1,
+      maxPollIntervalMs: 2,
+      journal: lossy,
+    });
+    expect(retried).toBeGreaterThanOrEqual(12);
+    expect(summary).toMatchObject({ documents: 6, succeeded: 6, pending: 0, uncertain: [] });
+    expect([...idp.posts.values()]).toEqual(Array(6).fill(1));
+  });
+
   it('the database goes away mid-batch and comes back: the worker waits, resumes, and nothing is lost or POSTed twice', async () => {
     const url = await database();
     let stopped: Promise<void> | undefined;
