@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import {
   type BatchSummary,
+  type BudgetLimits,
   collectInputs,
   InputError,
   JournalCorruptError,
@@ -117,6 +118,7 @@ export async function runSide(
   version: string,
   dir: string,
   until: 'settled' | 'final',
+  limits: BudgetLimits = {},
 ): Promise<BatchSummary> {
   ctx.warn(ctx.errStyle.bold(`${version} → ${dir}`));
   const shown = batchProgress(ctx.io.stderr, ctx.errStyle);
@@ -130,6 +132,7 @@ export async function runSide(
       outDir: resolve(ctx.io.cwd, dir),
       until,
       valueOnly: false,
+      ...limits,
       onEvent: (event) => shown.event(event),
       ...ctx.signalOption,
     });

@@ -32,7 +32,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   6  the wait timed out (wait/submit --wait --timeout); a request that timed out is 1
   7  not settled yet (get, while ACKNOWLEDGED, IN_PROGRESS, RESULTS_PENDING or an unknown status)
   8  batch run: not every document SUCCEEDED (5 if the only others wait for a review)
-  9  batch run: the budget (--max-pages, --max-credits) left documents queued
+  9  batch run, diff --run: the budget (--max-pages, --max-credits) left documents queued
  10  diff: a --fail-on rule was broken (--json's "gate" names the rules and the fields)
 130  interrupted (Ctrl-C); nothing is cancelled at IDP`;
 

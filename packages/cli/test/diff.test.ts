@@ -366,6 +366,27 @@ describe('idp diff --run against a loopback IDP', () => {
     expect(ran.code).toBe(0);
   });
 
+  it('--max-pages caps each version’s batch: exit 9 and no diff while a side is short; a rerun with more finishes, nothing paid twice', async () => {
+    fake = await versionedIdp();
+    // 3 documents of 1, 2 and 3 pages: a budget of 3 lets 1.1.0 send the first two, then stops.
+    const short = await inProcess([...RUN, '--out', 'budget', '--yes', '--json', '--max-pages', '3'], false);
+    expect(short.code).toBe(9);
+    expect(short.stdout).toBe('');
+    expect(short.stderr).toContain(
+      'budget/1.1.0: the budget stopped the batch (--max-pages 3; 3 pages submitted in it)',
+    );
+    expect(short.stderr).toContain('no diff: rerun the same command with a larger budget');
+    expect([...fake.posts.keys()].sort()).toEqual(['1.1.0 invoice-0.pdf', '1.1.0 invoice-1.pdf']);
+    const more = await inProcess([...RUN, '--out', 'budget', '--yes', '--json', '--max-pages', '6'], false);
+    expect(more.code).toBe(0);
+    expect(JSON.parse(more.stdout).fields.total).toMatchObject({ agree: 2, changed: 1 });
+    expect([...fake.posts.values()]).toEqual([1, 1, 1, 1, 1, 1]);
+    const bad = await inProcess([...RUN, '--out', 'budget', '--yes', '--max-credits', '5'], false);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-credits needs --credits-per-page');
+    expect(fake.sent()).toBe(6);
+  });
+
   it('with no terminal and no --yes: exit 2, nothing sent', async () => {
     fake = await versionedIdp();
     const ran = await runNode([BIN, ...RUN, '--out', 'tty'], {

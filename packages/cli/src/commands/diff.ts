@@ -10,6 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
 import { columns } from '../format.js';
 import { storeUrl } from './batch.js';
+import { budgetLine, costOptions } from './batch-cost.js';
 import { storeOptions } from './eval.js';
 
 type Eval = typeof import('@idp-kit/eval');
@@ -32,6 +33,8 @@ interface DiffFlags extends ConnectionFlags {
   yes?: boolean;
   until: 'settled' | 'final';
   store?: string;
+  maxPages?: string;
+  maxCredits?: string;
 }
 
 /** A target accuracy: more than 0, at most 1 (commander argument parser). */
@@ -86,6 +89,12 @@ async function runBoth(
   if (!flags.out)
     throw new UsageError('--run needs --out <dir>: each version runs as a batch in <dir>/<version>');
   const versions = versionsOf(flags);
+  // The budgets of `idp batch run`, for each version's batch; checked before anything is read or sent.
+  const limits = costOptions({
+    ...(flags.maxPages !== undefined ? { maxPages: flags.maxPages } : {}),
+    ...(flags.maxCredits !== undefined ? { maxCredits: flags.maxCredits } : {}),
+    ...(flags.creditsPerPage !== undefined ? { creditsPerPage: String(flags.creditsPerPage) } : {}),
+  });
   // The connection is checked before any file is read: a missing setting ends here.
   const idp = ctx.connect(flags);
   const plan = await planRun(flags.run ?? [], ctx.io.cwd, flags.out, flags.action, versions);
@@ -105,7 +114,15 @@ async function runBoth(
   const dirs: string[] = [];
   for (const version of versions) {
     const dir = join(flags.out, version);
-    const summary = await runSide(ctx, idp, flags.run ?? [], flags.action, version, dir, flags.until);
+    const summary = await runSide(ctx, idp, flags.run ?? [], flags.action, version, dir, flags.until, limits);
+    const stopped = budgetLine(summary, limits);
+    if (stopped) {
+      // Half a side is no comparison: said, and the diff waits for a rerun with a larger budget.
+      ctx.warn(ctx.errStyle.warn(`${dir}: ${stopped}`));
+      ctx.warn('no diff: rerun the same command with a larger budget to finish both sides');
+      ctx.exitCode = EXIT.BUDGET_SPENT;
+      throw new Declined();
+    }
     ctx.warn(`${summary.succeeded} of ${summary.documents} documents SUCCEEDED in ${dir}`);
     if (summary.pending > 0 || summary.needsReview > 0)
       ctx.warn(
@@ -168,6 +185,14 @@ export function diffCommand(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'with --run: each version runs as a batch in <dir>/<version> (rerun resumes)')
     .option('--credits-per-page <n>', 'with --run: say the cost in credits too', credits)
     .option(
+      '--max-pages <n>',
+      'with --run: the page budget of each version’s batch, as for batch run (exit 9)',
+    )
+    .option(
+      '--max-credits <n>',
+      'with --run: the credit budget of each version’s batch (needs --credits-per-page)',
+    )
+    .option(
       '--yes',
       'with --run: send without asking (CI); without it a terminal is asked, else nothing is sent',
     )
@@ -178,7 +203,7 @@ export function diffCommand(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      `\nWorst first: a value that was right and became wrong (with --truth), then by the largest drop in\nconfidence. Exit codes: 0 the gate passed (or none was set), ${EXIT.DIFF_GATE} a --fail-on rule was broken,\n2 bad input (f1-drop without --truth; --run without a terminal or --yes: nothing sent).\n\nExamples:\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --config eval.json --html diff.html\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --fail-on f1-drop:0.01,changed:5% --json\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0,1.2.0 --out out --credits-per-page 1\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0 --baseline canary/2026-11-01 --out canary/2026-12-01 --yes`,
+      `\nWorst first: a value that was right and became wrong (with --truth), then by the largest drop in\nconfidence. Exit codes: 0 the gate passed (or none was set), ${EXIT.DIFF_GATE} a --fail-on rule was broken,\n${EXIT.BUDGET_SPENT} --run: a budget (--max-pages, --max-credits) stopped a side (no diff; rerun with more),\n2 bad input (f1-drop without --truth; --run without a terminal or --yes: nothing sent).\n\nExamples:\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --config eval.json --html diff.html\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --fail-on f1-drop:0.01,changed:5% --json\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0,1.2.0 --out out --credits-per-page 1\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0 --baseline canary/2026-11-01 --out canary/2026-12-01 --yes`,
     )
     .action(async (a: string | undefined, b: string | undefined, flags: DiffFlags) => {
       const lib = await import('@idp-kit/eval');
@@ -208,9 +233,18 @@ export function diffCommand(program: Command, ctx: CliContext): void {
           throw error;
         }
       } else {
-        const stray = (['action', 'versions', 'baseline', 'out', 'creditsPerPage', 'yes'] as const).find(
-          (k) => flags[k] !== undefined,
-        );
+        const stray = (
+          [
+            'action',
+            'versions',
+            'baseline',
+            'out',
+            'creditsPerPage',
+            'maxPages',
+            'maxCredits',
+            'yes',
+          ] as const
+        ).find((k) => flags[k] !== undefined);
         if (stray)
           throw new UsageError(
             `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --run <paths...>: it runs the documents first`,
