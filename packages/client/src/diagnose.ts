@@ -322,17 +322,29 @@ async function discoveryChecks(setup: Setup, signal?: AbortSignal): Promise<Diag
     const runtime = runtimeBaseUrl(version);
     // On a loopback base URL (the mock) the published host cannot be the configured one: not a failure.
     const here = runtime === idp.baseUrl || isLoopbackHost(new URL(idp.baseUrl).hostname);
+    // The service answered for another version than the one asked (a mock that knows one version, a
+    // proxy that drops the path's end): nothing here says the version asked for is published.
+    const answered = typeof version.version === 'string' ? version.version : undefined;
+    const other = answered !== undefined && answered !== ref.actionVersion;
     checks.push({
       id: 'access.version',
       group: 'access',
-      name: `version ${version.version}`,
-      status: here ? 'ok' : 'fail',
-      message: runtime ? `published to ${runtime}` : 'not published to a runtime',
-      ...(here
-        ? {}
-        : {
-            action: `use the region (IDP_REGION, --region) or the base URL (IDP_BASE_URL, --base-url) of ${runtime ?? 'a published version'}`,
-          }),
+      name: `version ${ref.actionVersion}`,
+      status: here && !other ? 'ok' : 'fail',
+      message: other
+        ? `asked for version ${ref.actionVersion}, the service answered for version ${answered}`
+        : runtime
+          ? `published to ${runtime}`
+          : 'not published to a runtime',
+      ...(other
+        ? {
+            action: `check the version: \`idp actions\` lists the published versions of action ${ref.actionId}`,
+          }
+        : here
+          ? {}
+          : {
+              action: `use the region (IDP_REGION, --region) or the base URL (IDP_BASE_URL, --base-url) of ${runtime ?? 'a published version'}`,
+            }),
     });
   } catch (error) {
     checks.push({

@@ -33,6 +33,22 @@ function optionsFor(idp: { baseUrl: string; tokenUrl: string }): IdpClientOption
 const byId = (d: Diagnosis, id: string) => d.checks.find((c) => c.id === id);
 
 describe('diagnose()', () => {
+  it('a version other than the one asked for in the answer: the version check fails, naming both', async () => {
+    let base = '';
+    const idp = closeAfterTest(await healthy(() => base));
+    base = idp.baseUrl;
+    const diagnosis = await diagnose({
+      client: optionsFor(idp),
+      execution: { ...REF, actionVersion: '1.2.0' },
+    });
+    expect(byId(diagnosis, 'access.version')).toMatchObject({
+      name: 'version 1.2.0',
+      status: 'fail',
+      message: `asked for version 1.2.0, the service answered for version ${IDS.actionVersion}`,
+    });
+    expect(byId(diagnosis, 'access.version')?.action).toContain('idp actions');
+  });
+
   it('a working setup: each group in order, each check with an id, a status and a message', async () => {
     let base = '';
     const idp = closeAfterTest(await healthy(() => base));

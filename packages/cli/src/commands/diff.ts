@@ -396,7 +396,12 @@ function text(report: DiffReport, gate: GateResult | undefined, ctx: CliContext)
         ),
       );
   }
-  lines.push('', style.bold(`${report.changes.length} values differ, worst first`));
+  lines.push(
+    '',
+    style.bold(
+      `${report.changes.length} ${report.changes.length === 1 ? 'value differs' : 'values differ'}, worst first`,
+    ),
+  );
   for (const c of report.changes.slice(0, SHOWN_CHANGES)) {
     const cell = c.row === undefined ? c.field : `${c.field}[${c.row}]`;
     const verdict = c.verdict === 'unjudged' ? '' : ` ${c.verdict}`;
