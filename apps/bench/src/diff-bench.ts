@@ -4,30 +4,15 @@
  * too). The goal (issue 28) is at most 3× that. Medians of a few runs; a ratio, no timed assertion.
  *   pnpm bench:diff [--docs 10000] [--fields 20] [--runs 5]
  */
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { diffResults, diffStream, eachResult, readResults, readTruth } from '@idp-kit/eval';
-import { parse } from 'csv-parse/sync';
+import { arg, median, parseCsvRows, parseLines, random } from './eval-inputs.js';
 
-const arg = (name: string, fallback: number) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
 const DOCS = arg('docs', 10_000);
 const FIELDS = arg('fields', 20);
 const RUNS = arg('runs', 5);
-
-/** Seeded, so every run measures the same files. */
-function random(seed: number) {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
 
 /** Side a 5 % wrong; side b changes another 5 % of the values (wrong or right), loses 1 %, adds 1 %. */
 async function generate(dir: string) {
@@ -68,18 +53,9 @@ async function generate(dir: string) {
   return { fields: Object.fromEntries(names.filter((_, f) => f % 4 === 0).map((n) => [n, 'number'])) };
 }
 
-async function parseLines(path: string) {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  let n = 0;
-  for await (const line of lines) if (line) n += (JSON.parse(line) as { fields: unknown[] }).fields.length;
-  return n;
-}
-
 async function justRead(dir: string, withTruth: boolean) {
   const [a, b] = await Promise.all([parseLines(join(dir, 'a.jsonl')), parseLines(join(dir, 'b.jsonl'))]);
-  const rows = withTruth
-    ? (parse(await readFile(join(dir, 'truth.csv'), 'utf8'), { columns: true }) as unknown[]).length
-    : 0;
+  const rows = withTruth ? await parseCsvRows(join(dir, 'truth.csv')) : 0;
   return a + b + rows;
 }
 
@@ -93,8 +69,6 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 const dir = await mkdtemp(join(tmpdir(), 'idp-diff-bench-'));
 try {

@@ -4,30 +4,15 @@
  * (issue 25) is at most 3× that. Medians of a few runs; a ratio, no timed assertion.
  *   pnpm bench:eval [--docs 10000] [--fields 20] [--runs 5]
  */
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { evaluate, readResults, readTruth } from '@idp-kit/eval';
-import { parse } from 'csv-parse/sync';
+import { arg, median, parseCsvRows, parseLines, random } from './eval-inputs.js';
 
-const arg = (name: string, fallback: number) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
 const DOCS = arg('docs', 10_000);
 const FIELDS = arg('fields', 20);
 const RUNS = arg('runs', 5);
-
-/** Seeded, so every run measures the same files. */
-function random(seed: number) {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
 
 async function generate(dir: string) {
   const next = random(42);
@@ -67,14 +52,11 @@ async function generate(dir: string) {
 }
 
 async function justParse(dir: string) {
-  const lines = createInterface({
-    input: createReadStream(join(dir, 'results.jsonl')),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
-  let n = 0;
-  for await (const line of lines) if (line) n += (JSON.parse(line) as { fields: unknown[] }).fields.length;
-  const rows = parse(await readFile(join(dir, 'truth.csv'), 'utf8'), { columns: true }) as unknown[];
-  return n + rows.length;
+  const [n, rows] = await Promise.all([
+    parseLines(join(dir, 'results.jsonl')),
+    parseCsvRows(join(dir, 'truth.csv')),
+  ]);
+  return n + rows;
 }
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -82,8 +64,6 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   await fn();
   return performance.now() - start;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 const dir = await mkdtemp(join(tmpdir(), 'idp-eval-bench-'));
 try {
