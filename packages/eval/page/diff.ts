@@ -3,20 +3,12 @@
 import type { FieldDiff } from '../src/diff.js';
 import type { DiffPageData } from '../src/diff-page-data.js';
 import { reliabilityChart } from './charts.js';
+import { el, pct } from './dom.js';
 
 const data = JSON.parse(document.getElementById('diff-data')?.textContent ?? '{}') as DiffPageData;
 const app = document.getElementById('app') as HTMLElement;
 const { report } = data;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
-
-const pct = (x: number | null | undefined) =>
-  x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`;
 const score = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(1));
 const signed = (x: number | null | undefined, f: (x: number) => string) =>
   x === null || x === undefined ? '–' : `${x > 0 ? '+' : ''}${f(x)}`;

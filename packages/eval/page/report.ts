@@ -4,21 +4,13 @@ import * as Plot from '@observablehq/plot';
 import { fieldsWorstFirst } from '../src/order.js';
 import type { PageData } from '../src/page-data.js';
 import { reliabilityChart } from './charts.js';
+import { el, pct } from './dom.js';
 
 type FieldReport = PageData['report']['overall'];
 
 const data = JSON.parse(document.getElementById('eval-data')?.textContent ?? '{}') as PageData;
 const app = document.getElementById('app') as HTMLElement;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
-
-const pct = (x: number | null | undefined) =>
-  x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`;
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(3));
 
 function table(header: string[], rows: string[][], textColumns: number[] = []) {
