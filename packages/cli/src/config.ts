@@ -162,6 +162,7 @@ export function resolveConnection(
       `missing setting${missing.length > 1 ? 's' : ''}:\n${lines.join('\n')}\n` +
         'Set them in the environment or in a .env file in this folder. To try idp-kit without credentials, ' +
         `run \`${cmd} mock\` and paste the lines it prints.`,
+      { ownLines: true },
     );
   }
   const region = pick(flags.region, env, 'IDP_REGION');

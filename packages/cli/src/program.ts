@@ -84,8 +84,11 @@ function report(ctx: CliContext, error: unknown): number {
     return code;
   }
   const { errStyle } = ctx;
-  // One line, whatever the server put in its problem detail: it cannot fake a line of its own.
-  ctx.warn(errStyle.bad(`idp: ${terminalLine(error instanceof Error ? error.message : String(error))}`));
+  // One line, whatever the server put in its problem detail: it cannot fake a line of its own. Only the
+  // CLI's own multi-line messages (nothing quoted in them) keep their lines.
+  const message = error instanceof Error ? error.message : String(error);
+  const shown = error instanceof UsageError && error.ownLines ? terminalText(message) : terminalLine(message);
+  ctx.warn(errStyle.bad(`idp: ${shown}`));
   const expected = error instanceof UsageError || error instanceof IdpError;
   if (ctx.verbose) {
     for (let cause = (error as Error | undefined)?.cause; cause; cause = (cause as Error).cause) {

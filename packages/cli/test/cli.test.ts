@@ -356,6 +356,9 @@ describe('idp settings and secrets', () => {
     ]) {
       expect(run.stderr).toContain(name);
     }
+    // One setting per line, as a list a newcomer can read (not flattened into one long line).
+    expect(run.stderr).toMatch(/^ {2}IDP_CLIENT_SECRET: /m);
+    expect(run.stderr).toMatch(/^ {2}IDP_ORG_ID \(or --org\): /m);
   });
 
   it('the secret never appears, even with --verbose, even when the server echoes it', async () => {

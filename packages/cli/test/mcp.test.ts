@@ -39,7 +39,7 @@ describe('idp mcp', () => {
     }
   });
 
-  it('a missing setting is one line on stderr and exit 2, before any MCP traffic', async () => {
+  it('a missing setting is said on stderr with exit 2, before any MCP traffic', async () => {
     const run = await runNode([BIN, 'mcp'], { env: { ...cleanEnv, IDP_ORG_ID: IDS.organizationId } });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
