@@ -347,7 +347,7 @@ export async function preflight(file: Blob, fileName: string): Promise<DocumentI
       : undefined);
   if (refusal !== undefined) {
     throw new IdpPreflightError(
-      `${JSON.stringify(fileName)} was not sent: ${refusal}. To send it anyway, skip the check (preflight: false; idp submit --no-preflight).`,
+      `${JSON.stringify(fileName)} was not sent: ${refusal}. To send it anyway, skip the check (preflight: false; --no-preflight on idp submit or idp batch run).`,
       found,
     );
   }

@@ -212,7 +212,7 @@ describe('submitExecution: judged by its bytes before sending (pre-flight)', () 
   it('a PDF with no page tree is refused; the message says how to send it anyway', async () => {
     await refused(
       { file: new TextEncoder().encode('%PDF-1.7\n%%EOF\n') },
-      /no readable page tree.*preflight: false; idp submit --no-preflight/,
+      /no readable page tree.*preflight: false; --no-preflight on idp submit or idp batch run/,
     );
   });
 });
