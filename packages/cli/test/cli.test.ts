@@ -478,6 +478,10 @@ describe('idp mock', () => {
     });
     try {
       const output = mock.output();
+      // It says at once, on stderr, that it is starting (Prism can take a minute on a busy machine);
+      // stdout stays the banner to paste from.
+      expect(mock.errors()).toContain(`Starting the IDP mock on port ${port}`);
+      expect(output).not.toContain('Starting');
       const env = Object.fromEntries(
         [...output.matchAll(/^export (IDP_\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
       );

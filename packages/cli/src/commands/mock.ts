@@ -33,6 +33,13 @@ export function mockCommand(program: Command, ctx: CliContext): void {
           'idp mock needs the @idp-kit/mock package (it brings Prism): npm install -g @idp-kit/mock',
         );
       });
+      // Prism takes seconds to start (tens on a busy machine, more the first time): say so at once, on
+      // stderr, rather than sit silent. Requests that come meanwhile get 503 with Retry-After.
+      ctx.warn(
+        ctx.errStyle.dim(
+          `Starting the IDP mock on port ${port} (Prism: a few seconds, up to a minute on a busy machine)…`,
+        ),
+      );
       const mock = await startMock({ port, callbacks: { delayMs, lossRate } });
       const { cmd } = ctx;
       ctx.say(`IDP mock running at ${mock.baseUrl} (Ctrl-C to stop). In another terminal:
