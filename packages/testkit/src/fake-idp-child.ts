@@ -1,7 +1,11 @@
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONTROL_PATH, TOKEN_PATH } from './fake-idp.js';
 import type { FakeIdpStats } from './fake-idp-options.js';
+
+/** tsx as testkit resolves it: the child runs TypeScript from any working folder. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** A fake IDP running in a child process; see `startFakeIdpProcess`. */
 export interface FakeIdpProcess {
@@ -17,7 +21,7 @@ export interface FakeIdpProcess {
 export interface FakeIdpProcessOptions {
   /** Environment of the child (added to this process's), for options modules that read settings. */
   env?: Record<string, string>;
-  /** Node flags of the child; default `--import tsx` (the options module is TypeScript). */
+  /** Node flags of the child; default `--import tsx` (testkit's own tsx, whatever the working folder). */
   execArgv?: string[];
 }
 
@@ -41,7 +45,7 @@ export async function startFakeIdpProcess(
 ): Promise<FakeIdpProcess> {
   const entry = fileURLToPath(new URL('./fake-idp-process.ts', import.meta.url));
   const child = fork(entry, [String(config)], {
-    execArgv: options.execArgv ?? ['--import', 'tsx'],
+    execArgv: options.execArgv ?? ['--import', TSX],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: { ...process.env, ...options.env },
   });
