@@ -2,7 +2,14 @@
  * The batch tests' names for testkit's fake IDP (`fakeIdp`): their options by file name and POST/GET
  * index, mapped onto its documents and faults. The fake itself lives once, in testkit.
  */
-import { type FakeDocument, type FakeFault, type FakeIdpOptions, fakeIdp, IDS } from '@idp-kit/testkit';
+import {
+  type FakeDocument,
+  type FakeFault,
+  type FakeIdp,
+  type FakeIdpOptions,
+  fakeIdp,
+  IDS,
+} from '@idp-kit/testkit';
 
 export interface FakeBatchIdp {
   baseUrl: string;
@@ -11,6 +18,8 @@ export interface FakeBatchIdp {
   posts: Map<string, number>;
   /** Every request, in order: `POST` or `GET`. */
   readonly seen: string[];
+  /** testkit's fake itself: its stats, request log and windows, callbacks. */
+  fake: FakeIdp;
   close(): Promise<void>;
 }
 
@@ -55,11 +64,13 @@ export interface FakeBatchOptions {
   fields?: (fileName: string, inReview: boolean) => Record<string, unknown>;
   /** Called for each request before it is answered; a promise holds the answer until it settles. */
   onRequest?: (what: string, count: number) => void | Promise<void>;
+  /** Anything else testkit's fake takes (callbacks, settleAfterMs, latencyMs, …); these win. */
+  fake?: FakeIdpOptions;
 }
 
 /** A loopback IDP for batches: counts POSTs per content hash; executions settle after a few polls. */
 export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<FakeBatchIdp> {
-  const idp = await fakeIdp(batchOptions(options));
+  const idp = await fakeIdp({ ...batchOptions(options), ...options.fake });
   return {
     baseUrl: idp.baseUrl,
     tokenUrl: idp.tokenUrl,
@@ -70,6 +81,7 @@ export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<Fake
         .filter((r) => r.kind !== 'token')
         .map((r) => r.method);
     },
+    fake: idp,
     close: () => idp.close(),
   };
 }
