@@ -1,5 +1,4 @@
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { startFakeIdpProcess } from '@idp-kit/testkit';
 
 export interface BenchServer {
   baseUrl: string;
@@ -8,27 +7,19 @@ export interface BenchServer {
   stop(): void;
 }
 
-/** Starts server.ts in its own process and resolves with its URL. */
+/** Starts testkit's fake IDP with server.ts's options in its own process and resolves with its URL. */
 export async function startServer(): Promise<BenchServer> {
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
-    child.stdout?.once('data', (chunk) => resolve(Number(String(chunk).trim())));
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const fake = await startFakeIdpProcess(new URL('./server.ts', import.meta.url));
   return {
-    baseUrl,
-    stats: async () =>
-      (await fetch(`${baseUrl}/stats`)).json() as Promise<{ tokenRequests: number; runtimeRequests: number }>,
-    reset: async () => {
-      await (await fetch(`${baseUrl}/reset`)).arrayBuffer();
+    baseUrl: fake.baseUrl,
+    stats: async () => {
+      const { requests } = await fake.stats();
+      return {
+        tokenRequests: requests.token,
+        runtimeRequests: requests.submit + requests.poll + requests.other,
+      };
     },
-    stop: () => {
-      child.disconnect();
-      child.kill();
-    },
+    reset: () => fake.reset(),
+    stop: () => fake.stop(),
   };
 }

@@ -1,16 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { IDS, json, type Loopback, loopback, TOKEN_PATH } from '@idp-kit/testkit';
-
-/** The file part of a multipart body (binary-safe), or undefined. */
-function filePart(body: Buffer, contentType: string | undefined): Buffer | undefined {
-  const boundary = /boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
-  if (!boundary) return undefined;
-  const header = body.indexOf('name="file"');
-  if (header < 0) return undefined;
-  const start = body.indexOf('\r\n\r\n', header) + 4;
-  const end = body.indexOf(`\r\n--${boundary}`, start);
-  return body.subarray(start, end);
-}
+/**
+ * The batch tests' names for testkit's fake IDP (`fakeIdp`): their options by file name and POST/GET
+ * index, mapped onto its documents and faults. The fake itself lives once, in testkit.
+ */
+import {
+  type FakeDocument,
+  type FakeFault,
+  type FakeIdp,
+  type FakeIdpOptions,
+  fakeIdp,
+  IDS,
+} from '@idp-kit/testkit';
 
 export interface FakeBatchIdp {
   baseUrl: string;
@@ -18,7 +17,9 @@ export interface FakeBatchIdp {
   /** POSTs that reached the server, per content hash. */
   posts: Map<string, number>;
   /** Every request, in order: `POST` or `GET`. */
-  seen: string[];
+  readonly seen: string[];
+  /** testkit's fake itself: its stats, request log and windows, callbacks. */
+  fake: FakeIdp;
   close(): Promise<void>;
 }
 
@@ -63,86 +64,63 @@ export interface FakeBatchOptions {
   fields?: (fileName: string, inReview: boolean) => Record<string, unknown>;
   /** Called for each request before it is answered; a promise holds the answer until it settles. */
   onRequest?: (what: string, count: number) => void | Promise<void>;
+  /** Anything else testkit's fake takes (callbacks, settleAfterMs, latencyMs, …); these win. */
+  fake?: FakeIdpOptions;
 }
 
 /** A loopback IDP for batches: counts POSTs per content hash; executions settle after a few polls. */
 export async function fakeBatchIdp(options: FakeBatchOptions = {}): Promise<FakeBatchIdp> {
-  const posts = new Map<string, number>();
-  const seen: string[] = [];
-  const executions = new Map<string, { polls: number; fileName: string }>();
-  let postCount = 0;
-  let getCount = 0;
-  const server: Loopback = await loopback(async (req, res) => {
-    if (req.url.startsWith(TOKEN_PATH)) {
-      return json(res, 200, { access_token: 'tok', token_type: 'bearer', expires_in: 3600 });
-    }
-    seen.push(req.method);
-    await options.onRequest?.(req.method, seen.length);
-    if (req.method === 'POST') {
-      const index = postCount++;
-      const retryAfter = options.rateLimit?.(index);
-      if (retryAfter !== undefined) {
-        if (retryAfter !== null) res.setHeader('retry-after', String(retryAfter));
-        return json(res, 429, { status: 429, title: 'Too Many Requests' });
-      }
-      const body = Buffer.from(req.body); // the test documents are ASCII
-      const file = filePart(body, req.headers['content-type']) ?? Buffer.alloc(0);
-      const hash = createHash('sha256').update(file).digest('hex');
-      posts.set(hash, (posts.get(hash) ?? 0) + 1);
-      const fileName = /filename="([^"]*)"/.exec(req.body)?.[1] ?? 'x.pdf';
-      const id = randomUUID();
-      executions.set(id, { polls: 0, fileName });
-      if (options.failAfterCreate?.(index, fileName))
-        return json(res, 503, { status: 503, title: 'Service Unavailable' });
-      const own = options.answerPost?.(index, id, fileName);
-      if (own) {
-        res.writeHead(own.status, { 'content-type': own.type });
-        res.end(own.body);
-        return;
-      }
-      return json(res, 201, { id, documentName: fileName, status: 'ACKNOWLEDGED' });
-    }
-    const get = getCount++;
-    if (options.notFound?.(get)) return json(res, 404, { status: 404, title: 'Not Found' });
-    const id = /executions\/([^/?]+)/.exec(req.url)?.[1] ?? '';
-    const execution = executions.get(id);
-    if (!execution) return json(res, 404, { status: 404, title: 'Not Found' });
-    execution.polls++;
-    const done = execution.polls >= (options.polls ?? 2);
-    const inReview =
-      done &&
-      options.review?.(execution.fileName) === true &&
-      options.approved?.(execution.fileName) !== true;
-    const status = !done
-      ? 'IN_PROGRESS'
-      : inReview
-        ? 'MANUAL_VALIDATION_REQUIRED'
-        : (options.finalStatus?.(execution.fileName) ?? 'SUCCEEDED');
-    const results =
-      done && status !== 'FAILED'
-        ? {
-            fields: options.fields?.(execution.fileName, inReview) ?? {
-              total: { value: `=${execution.fileName}` },
-            },
-            // Geometry-like bulk outside the fields: in the stored result, not in results.jsonl.
-            ...(options.resultBytes ? { pages: [{ words: 'x'.repeat(options.resultBytes) }] } : {}),
-          }
-        : {};
-    const said = done ? options.statusMessage?.(execution.fileName) : undefined;
-    json(res, 200, {
-      id,
-      documentName: execution.fileName,
-      status,
-      ...results,
-      ...(said !== undefined ? { statusMessage: said } : {}),
-    });
-  });
+  const idp = await fakeIdp({ ...batchOptions(options), ...options.fake });
   return {
-    baseUrl: server.url,
-    tokenUrl: `${server.url}${TOKEN_PATH}`,
-    posts,
-    seen,
-    close: () => server.close(),
+    baseUrl: idp.baseUrl,
+    tokenUrl: idp.tokenUrl,
+    posts: idp.posts,
+    get seen() {
+      return idp
+        .log()
+        .filter((r) => r.kind !== 'token')
+        .map((r) => r.method);
+    },
+    fake: idp,
+    close: () => idp.close(),
+  };
+}
+
+/** The batch tests' options as testkit's fake takes them. */
+function batchOptions(o: FakeBatchOptions): FakeIdpOptions {
+  const byName = <T>(f: ((fileName: string) => T) | undefined) => f && ((d: FakeDocument) => f(d.fileName));
+  const { finalStatus, statusMessage, review, approved } = {
+    finalStatus: byName(o.finalStatus),
+    statusMessage: byName(o.statusMessage),
+    review: byName(o.review),
+    approved: byName(o.approved),
+  };
+  return {
+    ...(o.polls !== undefined ? { polls: o.polls } : {}),
+    ...(o.resultBytes !== undefined ? { resultBytes: o.resultBytes } : {}),
+    ...(finalStatus ? { finalStatus } : {}),
+    ...(statusMessage ? { statusMessage } : {}),
+    ...(review ? { review } : {}),
+    ...(approved ? { approved } : {}),
+    ...(o.fields
+      ? { fields: (d: FakeDocument, inReview: boolean) => o.fields?.(d.fileName, inReview) ?? {} }
+      : {}),
+    ...(o.onRequest ? { onRequest: (r) => o.onRequest?.(r.method, r.count) } : {}),
+    fault: (r): FakeFault | undefined => {
+      if (r.kind === 'submit') {
+        const retryAfter = o.rateLimit?.(r.index);
+        if (retryAfter === undefined) return undefined;
+        return retryAfter === null ? { type: 'rate-limit' } : { type: 'rate-limit', retryAfter };
+      }
+      return o.notFound?.(r.index) ? { type: 'not-found' } : undefined;
+    },
+    faultAfterSubmit: (r, d): FakeFault | undefined => {
+      if (o.failAfterCreate?.(r.index, d.fileName)) return { type: 'server-error', status: 503 };
+      const own = o.answerPost?.(r.index, d.id, d.fileName);
+      return own
+        ? { type: 'unreadable', status: own.status, contentType: own.type, body: own.body }
+        : undefined;
+    },
   };
 }
 

@@ -8,7 +8,26 @@ export interface Recorded {
   body: string;
 }
 
-export type Handler = (req: Recorded, res: ServerResponse, index: number) => void | Promise<void>;
+/**
+ * Answers one request. `bytes` is the body as it arrived (binary-safe), for handlers that hash or parse
+ * uploads; `req.body` is the same body decoded as UTF-8.
+ */
+export type Handler = (
+  req: Recorded,
+  res: ServerResponse,
+  index: number,
+  bytes: Buffer,
+) => void | Promise<void>;
+
+export interface LoopbackOptions {
+  /**
+   * Keep every request in `requests` (default true). A long-running server (a bench's fake) turns it
+   * off, or it would hold every body it was ever sent.
+   */
+  record?: boolean;
+  /** How long an idle keep-alive connection stays open, in ms (default Node's 5 s). */
+  keepAliveMs?: number;
+}
 
 export interface Loopback {
   url: string;
@@ -19,8 +38,10 @@ export interface Loopback {
 }
 
 /** A real HTTP server on 127.0.0.1 that records every request. */
-export async function loopback(handler: Handler): Promise<Loopback> {
+export async function loopback(handler: Handler, options: LoopbackOptions = {}): Promise<Loopback> {
   const requests: Recorded[] = [];
+  const record = options.record ?? true;
+  let received = 0;
   let active = 0;
   const state = { maxConcurrent: 0 };
   const server = createServer(async (req, res) => {
@@ -36,15 +57,17 @@ export async function loopback(handler: Handler): Promise<Loopback> {
       res.destroy();
       return;
     }
+    const bytes = Buffer.concat(chunks);
     const recorded = {
       method: req.method ?? '',
       url: req.url ?? '',
       headers: req.headers,
-      body: Buffer.concat(chunks).toString(),
+      body: bytes.toString(),
     };
-    requests.push(recorded);
-    await handler(recorded, res, requests.length - 1);
+    if (record) requests.push(recorded);
+    await handler(recorded, res, received++, bytes);
   });
+  if (options.keepAliveMs !== undefined) server.keepAliveTimeout = options.keepAliveMs;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
