@@ -662,9 +662,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       ]);
     },
     async takeNudges() {
+      // A callback may beat the upload's answer to the store: its mark waits until the id is written.
       const { rows } = await query<{ id: string | null }>(
         `UPDATE idp_batch_documents SET called_back = false
-          WHERE batch = $1 AND lease_owner = $2 AND called_back
+          WHERE batch = $1 AND lease_owner = $2 AND called_back AND record ? 'executionId'
           RETURNING record->>'executionId' AS id`,
         [batch, workerId],
       );
