@@ -244,6 +244,21 @@ describe.each([fileJournal, postgresStore])('callbacks: $name', (store) => {
     expect(JSON.stringify(lines)).not.toContain('a lie');
   });
 
+  test('a callback replayed while the execution still runs fetches once, not again and again; a rerun takes it', async () => {
+    const t = await setup(store, 1, { polls: 2, callback: () => 'hold' }); // a second fetch would find it done
+    // No sweep: what ends this run is the wait's timeout, with the document still submitted.
+    const running = t.run({ waitTimeoutMs: 4_000 });
+    await t.reached('doc-0000.pdf', 'submitted');
+    expect(await t.idp.send('doc-0000.pdf')).toBe(204);
+    await until(() => t.idp.seen.includes('GET'), 'the fetch on the callback');
+    for (let i = 0; i < 5; i++) expect(await t.idp.send('doc-0000.pdf')).toBe(204);
+    expect(await running).toMatchObject({ succeeded: 0, pending: 1, states: { submitted: 1 } });
+    expect(getsOf(t.idp)).toEqual([1]);
+    // The rerun fetches at once (a callback may have come while nobody listened).
+    expect(await t.run()).toMatchObject({ succeeded: 1, pending: 0 });
+    expect(getsOf(t.idp)).toEqual([2]);
+  });
+
   test('a callback before the execution is done changes nothing: the document stays submitted until a fetch finds it done', async () => {
     const t = await setup(store, 1, { polls: 2 }); // the callback's fetch finds IN_PROGRESS
     const summary = await t.run({ callbacks: { listen: '127.0.0.1:0', sweepMs: 50 } });
