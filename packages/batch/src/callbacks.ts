@@ -142,6 +142,15 @@ class Wakes {
     waiter();
   }
 
+  /**
+   * The execution moved on to a status IDP calls back for again (MANUAL_VALIDATION_REQUIRED, then
+   * SUCCEEDED once a reviewer is done: `--until final`): its next callback is acted on too.
+   */
+  rearm(executionId: string): void {
+    this.woken.delete(executionId);
+    this.early.delete(executionId);
+  }
+
   hasWaiter(executionId: string): boolean {
     return this.waiters.has(executionId);
   }
@@ -326,6 +335,8 @@ async function sweepingWait(
         throw error;
       }
       release(execution);
+      // Settled but not done (a review under --until final): IDP calls back again when it is final.
+      if (execution.status !== last && isSettled(execution.status)) wakes.rearm(ref.executionId);
       last = execution.status;
       options.onProgress?.(execution);
       if (done(execution.status)) return execution;
