@@ -137,7 +137,9 @@ async function oneRun(mode: 'polling' | 'callbacks' | 'callbacks, 10% lost', doc
       );
     }
     const retrievedAt = new Map<string, number>();
+    let uploadedAt = 0;
     const onEvent = (e: BatchEvent) => {
+      if (e.type === 'state' && e.state === 'submitted') uploadedAt = performance.now();
       if (e.type === 'state' && e.state === 'retrieved' && e.executionId)
         retrievedAt.set(e.executionId, performance.now());
     };
@@ -184,11 +186,13 @@ async function oneRun(mode: 'polling' | 'callbacks' | 'callbacks, 10% lost', doc
       'service P50/P95/P99 s': `${quantile(service, 0.5).toFixed(2)} / ${quantile(service, 0.95).toFixed(2)} / ${quantile(service, 0.99).toFixed(2)}`,
       'notice P50 s': quantile(delays, 0.5).toFixed(2),
       'notice P95 s': quantile(delays, 0.95).toFixed(2),
+      'notice max s': Math.max(...delays).toFixed(2),
       'goal ≤ 1 s': mode !== 'callbacks' ? '' : quantile(delays, 0.95) <= 1 ? 'yes' : 'NO',
       'callbacks lost': lost.length,
       'notice of lost P50/max s': lost.length
         ? `${quantile(lostDelays, 0.5).toFixed(2)} / ${Math.max(...lostDelays).toFixed(2)}`
         : '',
+      'uploads s': ((uploadedAt - started) / 1000 / scale).toFixed(1),
       'wall s': wallS.toFixed(1),
     };
   } finally {
