@@ -3,20 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { MAX_CALLBACK_BYTES, NONCE_PARAM } from '@idp-kit/client/callback';
 
 /**
- * What the receiver makes of one callback whose nonce it was given: `unknown` (401), `foreign` (the
- * nonce belongs to another execution than the body names: 403), or `accepted` (204; `after` runs once
- * IDP has been answered).
+ * What the receiver makes of one callback whose nonce it knows: `foreign` (the nonce belongs to another
+ * execution than the body names: 403), or `accepted` (204; `after` runs once IDP has been answered).
  */
 export type CallbackVerdict =
-  | { verdict: 'unknown' }
   | { verdict: 'foreign' }
   | { verdict: 'accepted'; after?: () => Promise<void> | void };
 
-/** Judges a callback: its nonce (from the query string) and the execution id its body names. */
-export interface CallbackJudge {
-  /** Before the body is read: whether the nonce is known at all (an unknown one is 401, body unread). */
-  knows(nonce: string): Promise<boolean>;
-  judge(nonce: string, executionId: string): Promise<CallbackVerdict>;
+/**
+ * Judges a callback: its nonce (from the query string), looked up once, then the execution id its body
+ * names against what the nonce was given for.
+ */
+export interface CallbackJudge<Known> {
+  /** Before the body is read: what the nonce was given for, or undefined (401, the body unread). */
+  find(nonce: string): Promise<Known | undefined>;
+  judge(known: Known, executionId: string): CallbackVerdict;
 }
 
 /**
@@ -81,22 +82,24 @@ function executionIdOf(text: string): string | { error: string } {
   return typeof id === 'string' && UUID.test(id) ? id : { error: 'the body names no executionId (a UUID)' };
 }
 
-async function handle(judge: CallbackJudge, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle<Known>(
+  judge: CallbackJudge<Known>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (req.method !== 'PATCH' && req.method !== 'POST') {
     res.setHeader('allow', 'PATCH, POST');
     return answer(res, 405, 'Method Not Allowed', 'IDP callbacks are PATCH (or POST)');
   }
   const nonce = new URL(req.url ?? '/', 'http://callback').searchParams.get(NONCE_PARAM) ?? '';
   // The nonce first: a sender without one learns nothing, and its body is not read.
-  if (nonce === '' || !(await judge.knows(nonce))) {
-    return answer(res, 401, 'Unauthorized', 'missing or unknown nonce');
-  }
+  const known = nonce === '' ? undefined : await judge.find(nonce);
+  if (known === undefined) return answer(res, 401, 'Unauthorized', 'missing or unknown nonce');
   const text = await readBody(req);
   if (text === undefined) return answer(res, 413, 'Content Too Large', `at most ${MAX_CALLBACK_BYTES} bytes`);
   const id = executionIdOf(text);
   if (typeof id !== 'string') return answer(res, 400, 'Bad Request', id.error);
-  const verdict = await judge.judge(nonce, id);
-  if (verdict.verdict === 'unknown') return answer(res, 401, 'Unauthorized', 'missing or unknown nonce');
+  const verdict = judge.judge(known, id);
   if (verdict.verdict === 'foreign') {
     return answer(res, 403, 'Forbidden', 'this callback URL belongs to another execution');
   }
@@ -115,9 +118,9 @@ async function handle(judge: CallbackJudge, req: IncomingMessage, res: ServerRes
  * await receiver.close();
  * ```
  */
-export async function listenForCallbacks(
+export async function listenForCallbacks<Known>(
   at: { host: string; port: number },
-  judge: CallbackJudge,
+  judge: CallbackJudge<Known>,
 ): Promise<{ address: { host: string; port: number }; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     handle(judge, req, res).catch(() => answer(res, 500));

@@ -206,14 +206,13 @@ export async function startCallbacks(
   const lookup = async (nonce: string) =>
     nonce.length >= 16 ? await store.findByNonce?.(nonceHash(nonce)) : undefined;
 
-  const judge: CallbackJudge = {
-    knows: async (nonce) => (await lookup(nonce)) !== undefined,
-    async judge(nonce, executionId) {
-      const record = await lookup(nonce);
-      if (!record) return { verdict: 'unknown' };
+  const judge: CallbackJudge<DocumentRecord> = {
+    find: lookup,
+    judge(record, executionId) {
       // Before the upload's answer is journaled the record has no id yet: its wait checks the id.
-      if (record.executionId !== undefined && record.executionId !== executionId)
+      if (record.executionId !== undefined && record.executionId !== executionId) {
         return { verdict: 'foreign' };
+      }
       if (!waitsFor(record)) return { verdict: 'accepted' }; // settled and retrieved: nothing to fetch
       return { verdict: 'accepted', after: () => deliver(record, executionId) };
     },
