@@ -81,6 +81,9 @@ async function startFake(options: { scale: number; lossRate: number; seed: numbe
         if (execution.callbackUrl && !execution.lost) {
           const timer = setTimeout(() => {
             timers.delete(timer);
+            // Settled now, whatever the clocks say: IDP calls back only once its execution has settled
+            // (a timer may fire a fraction of a millisecond before performance.now() reaches its mark).
+            execution.settlesAt = Math.min(execution.settlesAt, performance.now());
             fetch(execution.callbackUrl as string, {
               method: 'PATCH',
               headers: { 'content-type': 'application/json' },

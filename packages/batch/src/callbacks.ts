@@ -159,14 +159,14 @@ class Wakes {
     return this.waiters.size;
   }
 
-  /** Resolves on the execution's callback, after `ms`, or rejects when `signal` aborts. */
-  quiet(executionId: string, ms: number, signal: AbortSignal): Promise<void> {
+  /** Resolves on the execution's callback, or after `ms` (the sweep); rejects when `signal` aborts. */
+  quiet(executionId: string, ms: number, signal: AbortSignal): Promise<'callback' | 'sweep'> {
     if (this.early.delete(executionId) && !this.woken.has(executionId)) {
       this.woken.add(executionId);
-      return Promise.resolve();
+      return Promise.resolve('callback');
     }
     if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const finish = () => {
         clearTimeout(timer);
         off();
@@ -174,7 +174,7 @@ class Wakes {
       };
       const timer = setTimeout(() => {
         finish();
-        resolve();
+        resolve('sweep');
       }, ms);
       const off = onAbort(signal, () => {
         finish();
@@ -182,7 +182,7 @@ class Wakes {
       });
       this.waiters.set(executionId, () => {
         finish();
-        resolve();
+        resolve('callback');
       });
     });
   }
@@ -321,7 +321,7 @@ async function sweepingWait(
   const maxInterval = Math.max(interval, options.maxPollIntervalMs ?? DEFAULT_MAX_INTERVAL_MS);
   try {
     for (let first = !options.fresh; ; first = false) {
-      if (!first) await wakes.quiet(ref.executionId, interval, controller.signal);
+      const why = first ? 'first' : await wakes.quiet(ref.executionId, interval, controller.signal);
       const release = await options.gate(controller.signal);
       let execution: Execution<boolean>;
       try {
@@ -339,7 +339,8 @@ async function sweepingWait(
       last = execution.status;
       options.onProgress?.(execution);
       if (done(execution.status)) return execution;
-      if (!first) interval = Math.min(interval * 1.5, maxInterval);
+      // Only an unfinished sweep spaces the next one out: after an early callback, the sweep as it was.
+      if (why === 'sweep') interval = Math.min(interval * 1.5, maxInterval);
     }
   } catch (error) {
     if (controller.signal.aborted) {
