@@ -60,16 +60,21 @@ describe('idp doctor --callback-url', () => {
     expect(run.stdout + run.stderr).not.toMatch(/idp_nonce/);
   });
 
-  it('fails, saying what came back, when the public URL leads somewhere else', async () => {
+  it.each([
+    [502, 'a proxy with nothing behind it'],
+    [204, 'another service that answers 204 itself'],
+  ])('fails, saying what came back, when the public URL leads somewhere else (%i: %s)', async (status) => {
     const elsewhere = await loopback((_req, res) => {
-      res.writeHead(502).end();
+      res.writeHead(status).end();
     });
     onTestFinished(() => elsewhere.close());
     const port = await freePort();
     const { run, check } = await doctor(`${elsewhere.url}/hooks/idp`, `127.0.0.1:${port}`);
     expect(check).toMatchObject({
       outcome: 'fail',
-      detail: expect.stringMatching(/was answered 502, and never arrived at 127\.0\.0\.1:\d+/),
+      detail: expect.stringMatching(
+        new RegExp(`was answered ${status}, and never arrived at 127\\.0\\.0\\.1:\\d+`),
+      ),
       hint: expect.stringContaining('forward the public URL, with its query string'),
     });
     expect(run.code).toBe(1);
