@@ -5,16 +5,18 @@
  * Then peak RSS against documents with large results (~2.6 MB each, as --confidence on 150 pages), and
  * the issue-23 target: 240 such documents killed once, resumed, rerun.
  *   pnpm bench:batch [--docs 10000] [--kills 20] [--crash-docs 500] [--rss-docs 100,500,1000,2000]
- *                    [--target-docs 240] [--only rss]
+ *                    [--target-docs 240] [--only rss|callbacks] [--callback-docs 200] [--callback-scale 1]
+ * The callbacks section (polling against callbacks, in the same run) is batch-callbacks.ts.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openFileJournal, runBatch } from '@idp-kit/batch';
+import { DEFAULT_SWEEP_MS, openFileJournal, runBatch } from '@idp-kit/batch';
 import { createIdpClient } from '@idp-kit/client';
 import { pdfBytes } from '@idp-kit/testkit';
+import { callbackFigures } from './batch-callbacks.js';
 import { ACTION, ORG, startBatchFake } from './batch-fake-process.js';
 import { killResumeRerun, rssAgainstDocuments } from './batch-rss.js';
 
@@ -32,8 +34,9 @@ const RSS_DOCS = (
   .map(Number)
   .filter((n) => n > 0);
 const TARGET_DOCS = arg('target-docs', 240);
-const ONLY_RSS =
-  process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'rss';
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const CALLBACK_DOCS = arg('callback-docs', 200);
+const CALLBACK_SCALE = arg('callback-scale', 1);
 const LATENCY_MS = 50;
 const POLLS = 3;
 const POLL_MS = 100;
@@ -265,8 +268,19 @@ async function memoryFigures() {
   return { rss, target };
 }
 
-const engine = ONLY_RSS ? undefined : await engineFigures();
-const memory = await memoryFigures();
+/** Polling against callbacks, in the same run (issue 27). */
+async function callbackSection() {
+  console.log(
+    `Polling against callbacks: ${CALLBACK_DOCS} documents settling after a lognormal delay (P50 7.61 s, P95 11 s, P99 13.38 s), poll floor 10 s, sweep ${DEFAULT_SWEEP_MS / 1000} s; ${CALLBACK_SCALE === 1 ? 'real time' : `time × ${CALLBACK_SCALE}, figures scaled back`}`,
+  );
+  const rows = await callbackFigures(CALLBACK_DOCS, CALLBACK_SCALE);
+  console.table(rows);
+  return rows;
+}
+
+const engine = ONLY ? undefined : await engineFigures();
+const memory = ONLY === 'callbacks' ? undefined : await memoryFigures();
+const callbacks = ONLY === undefined || ONLY === 'callbacks' ? await callbackSection() : undefined;
 await mkdir(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
 await writeFile(
   // Only the full-size run (the defaults) is the record; smaller runs are smoke runs.
@@ -276,5 +290,5 @@ await writeFile(
       import.meta.url,
     ),
   ),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...engine, memory }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...engine, memory, callbacks }, null, 2)}\n`,
 );

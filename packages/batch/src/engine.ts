@@ -18,6 +18,7 @@ import {
   PageBudget,
   pagesSubmitted,
 } from './budget.js';
+import { type BatchCallbacks, type CallbackOptions, scrubNonces, startCallbacks } from './callbacks.js';
 import { checkContent } from './content-check.js';
 import { collectInputs, type InputDocument, readDocument, readRegularFile } from './inputs.js';
 import {
@@ -70,6 +71,8 @@ export type BatchEvent =
   | { type: 'throttled'; limit: number; retryAfterMs?: number; waitMs: number }
   /** A shared store, about once a second: the whole batch's documents per state (every worker's). */
   | { type: 'counts'; states: Partial<Record<DocumentRecord['state'], number>> }
+  /** Callbacks are on: the listener's address, and the public base URL IDP is given (without nonce). */
+  | { type: 'callbacks'; listening: string; url: string }
   /** The batch folder's lock was left by a run that ended on this host: this run took it over. */
   | { type: 'takeover'; message: string }
   | { type: 'end'; summary: BatchSummary };
@@ -145,6 +148,13 @@ export interface BatchOptions extends BudgetLimits {
   /** Stops the batch: in-flight submits finish or are marked uncertain; a rerun resumes. */
   signal?: AbortSignal;
   onEvent?: (event: BatchEvent) => void;
+  /**
+   * Callbacks in place of polls: each upload carries a callback URL with its own secret nonce (its
+   * hash journaled before the POST), a listener receives IDP's PATCH, and the execution is fetched
+   * then, once; a sweep fetches what had no callback after `sweepMs` (default 2× the service's P99).
+   * With a shared store any worker may receive any callback of the batch.
+   */
+  callbacks?: CallbackOptions;
   /**
    * A journal other than the file in `outDir`. A shared one (`openPostgresStore()`) lets any number of
    * workers, on any number of machines, run the same batch: each takes documents from the store.
@@ -225,10 +235,15 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   if (options.journal) await mkdir(options.outDir, { recursive: true });
   const stop = sharedSignal(options.signal);
   const signal = stop.signal;
+  let callbacks: BatchCallbacks | undefined;
   try {
     // One loop for every store: the file journal is given the shared store's claims and leases, in memory.
     const store = isShared(journal) ? journal : await localLeases(journal);
     const known = new Map((await store.load()).map((r) => [r.key, r]));
+    callbacks = options.callbacks
+      ? await startCallbacks(options.callbacks, { client, store, action: { actionId, actionVersion } })
+      : undefined;
+    if (callbacks) emit({ type: 'callbacks', listening: callbacks.listening, url: callbacks.url });
     const resumed = known.size;
     const { planned } = await plan(found, known, options, store);
     // Pages submitted in this batch, earlier runs included: what the budget is measured against. A
@@ -288,8 +303,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     async function intend(
       doc: DocumentRecord,
       hand: Hand,
+      nonceHash?: string,
     ): Promise<{ doc: DocumentRecord; reused: boolean }> {
-      const next = transition(doc, { type: 'intend' });
+      const next = transition(doc, { type: 'intend', ...(nonceHash ? { nonceHash } : {}) });
       const rules: IntendRules = {
         lookElsewhere: options.resubmitDuplicates !== true,
         ...(maxPages !== undefined ? { maxPages } : {}),
@@ -332,7 +348,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
             );
           }
           // The intent first: a crash after this line and before the id is journaled is "uncertain".
-          const intent = await intend(doc, hand);
+          // Callbacks: this upload's own nonce, its hash journaled with the intent (before the POST).
+          const nonce = callbacks?.nonce();
+          const intent = await intend(doc, hand, nonce?.hash);
           if (intent.reused) return intent.doc;
           doc = intent.doc;
           try {
@@ -341,6 +359,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               actionVersion,
               file: bytes,
               fileName: doc.fileName,
+              ...(nonce ? { callbackUrl: nonce.url } : {}),
               ...(options.preflight === false ? { preflight: false } : {}),
               // The batch owns the 429 policy for uploads (slow down, honour Retry-After).
               retry: { maxRetries: 0 },
@@ -350,6 +369,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
             uploads.succeeded();
             return await record(doc, { type: 'accepted', executionId: created.executionId }, hand);
           } catch (error) {
+            // A server that echoes the callback URL must not get its nonce into the journal.
+            if (nonce && error instanceof Error) error.message = scrubNonces(error.message);
             if (error instanceof IdpRateLimitError) limited++;
             const failure = uploadFailure(error, { inARow: limited, max: maxRateLimited });
             if (error instanceof IdpRateLimitError) {
@@ -375,9 +396,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       }
     }
 
-    async function wait(doc: DocumentRecord, hand: Hand): Promise<DocumentRecord> {
+    async function wait(doc: DocumentRecord, hand: Hand, fresh = false): Promise<DocumentRecord> {
       for (let attempt = 0; ; attempt++) {
-        const outcome = await waitOnce(doc, hand, attempt);
+        const outcome = await waitOnce(doc, hand, attempt, fresh && attempt === 0);
         if (outcome !== 'again') return outcome;
         await sleep(backoffDelay(attempt, backoff), signal);
       }
@@ -388,6 +409,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       doc: DocumentRecord,
       hand: Hand,
       attempt: number,
+      fresh: boolean,
     ): Promise<DocumentRecord | 'again'> {
       // A final poll's slot is kept until its result is stored: polls go on only as fast as results
       // are written, so that large results never pile up in memory.
@@ -403,18 +425,29 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         const ref = { actionId, actionVersion, executionId: doc.executionId as string };
         // --until final: the result seen at MANUAL_VALIDATION_REQUIRED is kept too (idp eval harvest).
         const review = options.until === 'final' ? keepReviewResult(journal, ref.executionId) : undefined;
-        const execution = await client.waitForExecution(ref, {
-          until: options.until ?? 'settled',
-          valueOnly: options.valueOnly ?? true,
-          ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
-          ...(options.maxPollIntervalMs !== undefined
-            ? { maxPollIntervalMs: options.maxPollIntervalMs }
-            : {}),
-          ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
-          ...(signal ? { signal } : {}),
-          gate,
-          ...(review ? { onProgress: review.onProgress } : {}),
-        });
+        const execution = await (callbacks
+          ? callbacks.wait(ref, {
+              until: options.until ?? 'settled',
+              valueOnly: options.valueOnly ?? true,
+              signal,
+              timeoutMs: options.waitTimeoutMs,
+              maxPollIntervalMs: options.maxPollIntervalMs,
+              gate,
+              onProgress: review?.onProgress,
+              fresh,
+            })
+          : client.waitForExecution(ref, {
+              until: options.until ?? 'settled',
+              valueOnly: options.valueOnly ?? true,
+              ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+              ...(options.maxPollIntervalMs !== undefined
+                ? { maxPollIntervalMs: options.maxPollIntervalMs }
+                : {}),
+              ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
+              ...(signal ? { signal } : {}),
+              gate,
+              ...(review ? { onProgress: review.onProgress } : {}),
+            }));
         if (execution.status === 'MANUAL_VALIDATION_REQUIRED') {
           const settled = await record(doc, { type: 'settled', status: execution.status }, hand);
           // Looked at once this run; a rerun looks again (the reviewer may be done by then).
@@ -488,6 +521,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
 
     /** A claimed document, taken as far as this run can: upload, then wait. */
     async function advance(doc: DocumentRecord, hand: Hand, held?: () => void): Promise<void> {
+      let fresh = false;
       if (doc.state === 'queued') {
         // Decided before the first await: documents are admitted in the order they are claimed.
         if (!budget.admit(doc.pages)) {
@@ -496,12 +530,14 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         }
         const pages = doc.pages;
         doc = await submit(doc, hand, held);
+        // Uploaded just now: with callbacks, its first fetch waits for the callback (or the sweep).
+        fresh = doc.state === 'submitted' && !doc.duplicateOf;
         if (!isPaidHere(doc)) budget.refund(pages); // nothing reached IDP, or another batch paid
         // An upload of unknown fate is not sent again this run, even with the user's word for the
         // ones a run starts with: parked, it waits for the next run.
         if (doc.state === 'uncertain') await hand.park();
       } else held?.();
-      if (doc.state === 'submitted' || doc.state === 'settled') await wait(doc, hand);
+      if (doc.state === 'submitted' || doc.state === 'settled') await wait(doc, hand, fresh);
     }
 
     /** Over the budget: stays queued with the reason, not claimed again this run (a rerun looks again). */
@@ -691,6 +727,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     if (failure) throw failure.reason;
     return summary;
   } finally {
+    await callbacks?.close();
     uploads.dispose();
     polls.dispose();
     stop.dispose();

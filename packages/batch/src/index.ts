@@ -5,6 +5,14 @@ export {
   maxPagesOf,
   pagesSubmitted,
 } from './budget.js';
+export { parseListen } from './callback-receiver.js';
+export {
+  type CallbackOptions,
+  DEFAULT_CALLBACK_LISTEN,
+  DEFAULT_SWEEP_MS,
+  nonceHash,
+  scrubNonces,
+} from './callbacks.js';
 export { type BatchEvent, type BatchOptions, runBatch } from './engine.js';
 export {
   collectDocuments,

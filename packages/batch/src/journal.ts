@@ -89,6 +89,11 @@ export interface DocumentRecord {
   pages?: number;
   /** Why a `queued` document was not sent: `budget` (the batch's page or credit budget was spent). */
   reason?: 'budget';
+  /**
+   * Callbacks: SHA-256 (hex) of the secret nonce in the callback URL of this document's latest upload,
+   * journaled with the intent, before the POST (the nonce itself is never stored).
+   */
+  nonceHash?: string;
   /** A FAILED execution's `statusMessage` (the model's reason: `MAX_TOKENS`, `length`, …), at most 200 characters. */
   statusMessage?: string;
   updatedAt: string;
@@ -228,6 +233,18 @@ export interface SharedJournalStore extends JournalStore {
    * they say how many loops to wake and whether any work is left, not how much.
    */
   census(): Promise<Partial<Record<DocumentState, { total: number; free: number; elsewhere: number }>>>;
+  /**
+   * Callbacks: the batch's document whose upload carried the nonce with this hash (`nonceHash`), in
+   * any state, whoever holds it.
+   */
+  findByNonce?(hash: string): Promise<DocumentRecord | undefined>;
+  /**
+   * Callbacks, with many workers: a worker that received a callback for a document it does not wait
+   * on marks it, for whichever worker holds it (`takeNudges`).
+   */
+  nudge?(key: string): Promise<void>;
+  /** The execution ids of this worker's documents that another worker received a callback for (and unmarks them). */
+  takeNudges?(): Promise<string[]>;
 }
 
 /**

@@ -20,10 +20,13 @@ export async function localLeases(journal: JournalStore): Promise<SharedJournalS
   const byState = new Map<DocumentState, Set<string>>();
   const held = new Map<string, number>();
   const parked = new Set<string>();
+  /** Callbacks: each upload's nonce hash → its document (every nonce this batch handed out, across runs). */
+  const nonces = new Map<string, string>();
   let tokens = 0;
 
   function keep(record: DocumentRecord): void {
     const before = records.get(record.key);
+    if (record.nonceHash) nonces.set(record.nonceHash, record.key);
     if (before && before.state !== record.state) byState.get(before.state)?.delete(record.key);
     records.set(record.key, record);
     const keys = byState.get(record.state) ?? new Set<string>();
@@ -103,6 +106,12 @@ export async function localLeases(journal: JournalStore): Promise<SharedJournalS
         census[state] = { total: keys.size, free: keys.size - busy, elsewhere: 0 };
       }
       return census;
+    },
+    async findByNonce(hash) {
+      const key = nonces.get(hash);
+      const record = key === undefined ? undefined : records.get(key);
+      // An older upload's nonce (the document was sent again since) is no longer its own.
+      return record?.nonceHash === hash ? record : undefined;
     },
     close: () => journal.close(),
   };

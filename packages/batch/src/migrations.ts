@@ -126,4 +126,18 @@ ALTER TABLE idp_batch_results DROP CONSTRAINT idp_batch_results_pkey;
 ALTER TABLE idp_batch_results ADD PRIMARY KEY (execution_id, batch, kind);
 `,
   },
+  {
+    version: 6,
+    name: 'callbacks: nonces and nudges',
+    sql: `
+-- With callbacks, each upload's record keeps the SHA-256 of its callback nonce ("nonceHash"): any worker
+-- that receives a callback finds the document by it. Partial: batches without callbacks index nothing.
+CREATE INDEX idp_batch_documents_nonce ON idp_batch_documents ((record->>'nonceHash'))
+  WHERE record ? 'nonceHash';
+-- A callback received by a worker that does not wait on the document: marked here for the worker that
+-- holds it, which reads and clears its marks a few times a second. ADD COLUMN with a constant default
+-- rewrites nothing (PostgreSQL 11 or newer).
+ALTER TABLE idp_batch_documents ADD COLUMN called_back boolean NOT NULL DEFAULT false;
+`,
+  },
 ];

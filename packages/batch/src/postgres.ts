@@ -647,6 +647,30 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         [batch, lease.key, workerId, lease.token],
       );
     },
+    async findByNonce(hash) {
+      const { rows } = await query<{ record: DocumentRecord }>(
+        `SELECT record - 'execution' AS record FROM idp_batch_documents
+          WHERE batch = $1 AND record ? 'nonceHash' AND record->>'nonceHash' = $2`,
+        [batch, hash],
+      );
+      return rows[0]?.record;
+    },
+    async nudge(key) {
+      await query(`UPDATE idp_batch_documents SET called_back = true WHERE batch = $1 AND key = $2`, [
+        batch,
+        key,
+      ]);
+    },
+    async takeNudges() {
+      // A callback may beat the upload's answer to the store: its mark waits until the id is written.
+      const { rows } = await query<{ id: string | null }>(
+        `UPDATE idp_batch_documents SET called_back = false
+          WHERE batch = $1 AND lease_owner = $2 AND called_back AND record ? 'executionId'
+          RETURNING record->>'executionId' AS id`,
+        [batch, workerId],
+      );
+      return rows.flatMap((r) => (r.id ? [r.id] : []));
+    },
     async census() {
       const { rows } = await query<{ state: DocumentState; total: string; free: string; elsewhere: string }>(
         CENSUS,

@@ -19,7 +19,7 @@ import type { DocumentRecord, DocumentState } from './journal.js';
  */
 export type DocumentEvent =
   /** The intent to upload, journaled before the POST: the only way into `submitting`. */
-  | { type: 'intend' }
+  | { type: 'intend'; nonceHash?: string }
   /** Over the batch's budget (`maxPages`, `maxCredits`): stays queued, with why, until a rerun with more. */
   | { type: 'held'; error: string }
   /** IDP answered the upload with an execution id (or a stalled upload's late answer, once recorded). */
@@ -285,6 +285,8 @@ function changeOf(record: DocumentRecord, event: DocumentEvent, at: string): Cha
     case 'intend':
       return {
         submits: (record.submits ?? 0) + 1,
+        // Each upload its own callback nonce (none without callbacks): an older one is forgotten.
+        nonceHash: event.nonceHash,
         error: undefined,
         reason: undefined,
         duplicateOf: undefined,

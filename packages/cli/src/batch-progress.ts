@@ -99,6 +99,13 @@ export function batchProgress(stream: NodeJS.WriteStream, style: Style, everyMs 
         if (stream.isTTY) stream.write('\r\u001b[2K');
         stream.write(`${style.warn(terminalLine(event.message))}\n`);
       }
+      if (event.type === 'callbacks') {
+        // Where IDP's callbacks must arrive: a proxy or tunnel forwards the public URL here.
+        if (stream.isTTY) stream.write('\r\u001b[2K');
+        stream.write(
+          `${style.dim(terminalLine(`listening for IDP callbacks on ${event.listening} (IDP calls ${event.url})`))}\n`,
+        );
+      }
       if (event.type === 'skipped') {
         // Every file of an input folder that the batch leaves out is said, with why.
         if (stream.isTTY) stream.write('\r\u001b[2K');

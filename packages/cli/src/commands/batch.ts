@@ -23,9 +23,10 @@ import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
 import { terminalLine } from '../terminal-text.js';
+import { type CallbackFlags, callbackFlags, callbackOptions } from './batch-callbacks.js';
 import { budgetLine, type CostFlags, costOptions, pagesLine, showPlan } from './batch-cost.js';
 
-interface RunFlags extends ConnectionFlags, CostFlags {
+interface RunFlags extends ConnectionFlags, CostFlags, CallbackFlags {
   action: string;
   version: string;
   out: string;
@@ -210,7 +211,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       `\nExamples:\n  ${cmd} batch run invoices/ --action <id> --version 1.1.0 --out batch-out\n  ${cmd} batch status batch-out\n  ${cmd} batch export batch-out --csv`,
     );
 
-  connectionOptions(batch.command('run'))
+  const run = connectionOptions(batch.command('run'))
     .description('Submit, wait and write results.jsonl, fields.csv, summary.json; rerunning resumes.')
     .argument(
       '<paths...>',
@@ -251,7 +252,8 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       'submit documents in input order while the pages submitted in this batch stay within n',
     )
     .option('--max-credits <n>', 'the same in credits (needs --credits-per-page)')
-    .option('--confidence', 'keep confidence scores and geometry in the results (valueOnly=false)')
+    .option('--confidence', 'keep confidence scores and geometry in the results (valueOnly=false)');
+  callbackFlags(run)
     .option(
       '--json',
       'print the engine events as NDJSON on stdout (with --dry-run: the plan as one JSON object)',
@@ -274,6 +276,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       const limits = costOptions(flags);
       const url = storeUrl(ctx, flags);
       const action = { actionId: flags.action, actionVersion: flags.version };
+      const callbacks = callbackOptions(flags, action);
       if (flags.dryRun) return dryRun(paths, flags, limits, url, action);
       const idp = ctx.connect(flags);
       // Before any document is touched: a wrong URL or login ends here.
@@ -301,6 +304,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
           ...(flags.preflight === false ? { preflight: false } : {}),
           ...limits,
           valueOnly: flags.confidence !== true,
+          ...(callbacks ? { callbacks } : {}),
           onEvent,
           ...ctx.signalOption,
           ...(journal ? { journal } : {}),

@@ -1,6 +1,8 @@
+import { DEFAULT_CALLBACK_LISTEN } from '@idp-kit/batch';
 import type { ExecutionRef } from '@idp-kit/client';
 import { type DiagnosisCheck, diagnose } from '@idp-kit/client/diagnose';
 import type { Command } from 'commander';
+import { checkCallbackUrl } from '../callback-check.js';
 import { type ConnectionFlags, type ExecutionFlags, resolveExecution } from '../config.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -20,6 +22,8 @@ interface Check {
 
 interface DoctorFlags extends ConnectionFlags, ExecutionFlags {
   json?: boolean;
+  callbackUrl?: string;
+  callbackListen?: string;
   verbose?: boolean;
 }
 
@@ -28,6 +32,14 @@ export function doctorCommand(program: Command, ctx: CliContext): void {
   executionOptions(connectionOptions(program.command('doctor')))
     .description('Check settings, reach, token, access and spec drift against the service, in one go.')
     .option('--json', 'print the whole report as JSON')
+    .option(
+      '--callback-url <url>',
+      "also check that a PATCH to this public URL reaches --callback-listen (idp batch run's callbacks)",
+    )
+    .option(
+      '--callback-listen <host:port>',
+      `with --callback-url: where the batch's listener would bind (default ${DEFAULT_CALLBACK_LISTEN})`,
+    )
     .addHelpText(
       'after',
       '\nNo secret, token or extracted value is printed: paste the output into a bug report as it is.\nExit code 0 when every check passed, 1 otherwise.',
@@ -51,7 +63,16 @@ export function doctorCommand(program: Command, ctx: CliContext): void {
         ...(named ? { execution: named.ref } : {}),
         ...ctx.signalOption,
       });
-      finish(ctx, diagnosis.checks.map(asCheck), diagnosis.drift, flags.json === true);
+      const checks = diagnosis.checks.map(asCheck);
+      if (flags.callbackUrl !== undefined) {
+        const listen = flags.callbackListen ?? DEFAULT_CALLBACK_LISTEN;
+        const found = await checkCallbackUrl(flags.callbackUrl, listen).catch((error: Error) => ({
+          outcome: 'fail' as const,
+          detail: error.message,
+        }));
+        checks.push({ group: 'callbacks', name: 'callback URL', ...found });
+      }
+      finish(ctx, checks, diagnosis.drift, flags.json === true);
     });
 }
 
