@@ -41,6 +41,15 @@ export {
   type PlanVerdict,
   planBatch,
 } from './plan.js';
+export {
+  AGE_MS,
+  RateBudget,
+  type RateBudgetOptions,
+  type RequestKind,
+  requestKind,
+} from './rate-budget.js';
+export { localRateSource, type RateSource } from './rate-source.js';
+export { parseRate, RateSpecError } from './rate-spec.js';
 export { fileResults, RESULTS_DIR, type ResultStore } from './results.js';
 export {
   allows,
@@ -57,3 +66,14 @@ export {
   uploadFailure,
   WORKING_STATES,
 } from './state-machine.js';
+export {
+  type BucketConfig,
+  type BucketState,
+  bucketConfig,
+  CUT_MS,
+  cutRate,
+  freshBucket,
+  MIN_FACTOR,
+  refill,
+  takeTokens,
+} from './token-bucket.js';

@@ -2,7 +2,9 @@ import { type FileHandle, mkdir, open, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JournalLockedError, lockFolder } from './journal-lock.js';
 import { fileLines, type RawLine } from './lines.js';
+import type { RateSource } from './rate-source.js';
 import { fileResults, inlineResults, type ResultStore, removeLeftovers, storedResult } from './results.js';
+import type { BucketConfig } from './token-bucket.js';
 
 export { JournalLockedError };
 
@@ -228,6 +230,11 @@ export interface SharedJournalStore extends JournalStore {
    * they say how many loops to wake and whether any work is left, not how much.
    */
   census(): Promise<Partial<Record<DocumentState, { total: number; free: number; elsewhere: number }>>>;
+  /**
+   * The batch's rate budget, shared by its workers (`--rate`): a token bucket in the store at this
+   * rate (the last worker started sets it). Without it, a `RateBudget` is this process's alone.
+   */
+  rateSource?(config: BucketConfig): Promise<RateSource>;
 }
 
 /**

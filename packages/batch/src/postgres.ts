@@ -10,6 +10,7 @@ import {
   type SharedJournalStore,
 } from './journal.js';
 import { MIGRATIONS } from './migrations.js';
+import { postgresRateSource } from './postgres-rate.js';
 import { allows, fromStates, transition, WORKING_STATES } from './state-machine.js';
 
 /**
@@ -646,6 +647,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           WHERE batch = $1 AND key = $2 AND lease_owner = $3 AND lease_token = $4`,
         [batch, lease.key, workerId, lease.token],
       );
+    },
+    rateSource(config) {
+      return postgresRateSource(query, batch, config);
     },
     async census() {
       const { rows } = await query<{ state: DocumentState; total: string; free: string; elsewhere: string }>(

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bucketConfig,
+  CUT_GAP_MS,
+  CUT_MS,
+  cutRate,
+  freshBucket,
+  MIN_FACTOR,
+  takeTokens,
+} from './token-bucket.js';
+
+/** Takes one token whenever the bucket has one, from `start` to `end` (ms); returns when each went. */
+function greedy(config = bucketConfig(10), end = 60_000, cutAt?: number) {
+  let state = freshBucket(config, 0);
+  const sent: number[] = [];
+  let now = 0;
+  while (now <= end) {
+    if (cutAt !== undefined && now >= cutAt && state.cutAt < cutAt) state = cutRate(state, config, now);
+    const taken = takeTokens(state, config, 1, now);
+    state = taken.state;
+    if (taken.granted > 0) sent.push(now);
+    else now += taken.waitMs;
+  }
+  return sent;
+}
+
+/** The most requests in any window of `ms` (windows starting at each request). */
+function peak(sent: number[], ms: number): number {
+  let best = 0;
+  let j = 0;
+  for (let i = 0; i < sent.length; i++) {
+    while ((sent[j] as number) < (sent[i] as number) - ms + 1) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+describe('the token bucket (a fake clock: times are numbers)', () => {
+  it('the burst is half a second of the rate; a greedy taker gets the rate and the burst, no more', () => {
+    expect(bucketConfig(10)).toEqual({ perSecond: 10, burst: 5 });
+    expect(bucketConfig(0.2).burst).toBe(1);
+    const sent = greedy(bucketConfig(10), 60_000);
+    // 60 s at 10/s, plus the burst a full bucket starts with.
+    expect(sent.length).toBe(600 + 5);
+    // Any 10 s window: the rate's 100, and the burst only once: at most 1.05 × the budget.
+    expect(peak(sent, 10_000)).toBeLessThanOrEqual(105);
+    expect(
+      peak(
+        sent.filter((t) => t >= 1_000),
+        10_000,
+      ),
+    ).toBeLessThanOrEqual(101);
+  });
+
+  it('an empty bucket says how long until the next token', () => {
+    const config = bucketConfig(4);
+    let state = freshBucket(config, 0);
+    for (let i = 0; i < 2; i++) state = takeTokens(state, config, 1, 0).state;
+    const empty = takeTokens(state, config, 1, 0);
+    expect(empty.granted).toBe(0);
+    expect(empty.waitMs).toBe(250);
+    expect(takeTokens(empty.state, config, 1, 250).granted).toBe(1);
+  });
+
+  it('a take of several gets what there is, never more than the burst', () => {
+    const config = bucketConfig(10);
+    const taken = takeTokens(freshBucket(config, 0), config, 10, 0);
+    expect(taken.granted).toBe(5);
+    expect(takeTokens(taken.state, config, 10, 300).granted).toBe(3);
+  });
+
+  it('a 429 empties the bucket and halves the rate for 30 s, then the rate is whole again', () => {
+    const config = bucketConfig(10);
+    const cut = cutRate(freshBucket(config, 0), config, 1_000);
+    expect(cut.tokens).toBe(0);
+    expect(cut.factor).toBe(0.5);
+    expect(cut.cutUntil).toBe(1_000 + CUT_MS);
+    // 5 tokens a second during the cut: the next one comes after 200 ms, not 100.
+    expect(takeTokens(cut, config, 1, 1_000).waitMs).toBe(200);
+    const sent = greedy(config, 60_000, 10_000);
+    const during = sent.filter((t) => t > 10_000 && t <= 10_000 + CUT_MS).length;
+    const after = sent.filter((t) => t > 10_000 + CUT_MS && t <= 60_000).length;
+    expect(during).toBe(150);
+    expect(after).toBeGreaterThanOrEqual(199);
+  });
+
+  it('429s that answer requests sent before the cut do not cut again; later ones do, down to 1/16', () => {
+    const config = bucketConfig(16);
+    let state = cutRate(freshBucket(config, 0), config, 0);
+    state = cutRate(state, config, CUT_GAP_MS - 1);
+    expect(state.factor).toBe(0.5);
+    for (let i = 1; i <= 6; i++) state = cutRate(state, config, i * CUT_GAP_MS);
+    expect(state.factor).toBe(MIN_FACTOR);
+  });
+
+  it('a longer Retry-After makes the cut last as long; a short one leaves it at 30 s', () => {
+    const config = bucketConfig(10);
+    expect(cutRate(freshBucket(config, 0), config, 0, 90_000).cutUntil).toBe(90_000);
+    expect(cutRate(freshBucket(config, 0), config, 0, 1_000).cutUntil).toBe(CUT_MS);
+    // Refill across the end of a cut: half rate before it, whole after.
+    const cut = cutRate(freshBucket(config, 0), config, 0);
+    expect(takeTokens(cut, config, 1, CUT_MS + 200).state.tokens).toBeCloseTo(4, 6); // 5 - 1: capped at the burst
+    const inDebt = { ...cut, tokens: -200 };
+    expect(takeTokens(inDebt, config, 1, CUT_MS + 1_000).state.tokens).toBeCloseTo(-200 + 150 + 10, 6);
+  });
+});

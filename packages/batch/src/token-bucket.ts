@@ -1,0 +1,123 @@
+/**
+ * The arithmetic of a token bucket whose rate a 429 halves for a while: pure functions of a state and
+ * a clock, shared by the in-process bucket (`localRateSource`) and written again, the same, in SQL for
+ * the PostgreSQL bucket (`postgres-rate.ts`), whose tests hold both to the same figures.
+ */
+
+/** The bucket's settings: a steady rate and how many requests may go at once after a quiet spell. */
+export interface BucketConfig {
+  /** Requests per second. */
+  perSecond: number;
+  /** Most tokens the bucket holds (at least 1). */
+  burst: number;
+}
+
+/** What the bucket remembers. Times in milliseconds of the bucket's own clock. */
+export interface BucketState {
+  tokens: number;
+  /** When `tokens` was last brought up to date. */
+  at: number;
+  /** The share of `perSecond` in force until `cutUntil`: 1, ½, ¼ … (never below `MIN_FACTOR`). */
+  factor: number;
+  cutUntil: number;
+  /** When the rate was last cut: 429s that answer requests sent before it do not cut again. */
+  cutAt: number;
+}
+
+/** A rate is never cut below 1/16 of the budget: polls still go, slowly. */
+export const MIN_FACTOR = 1 / 16;
+/** A cut lasts at least this long, longer when the server's `Retry-After` asks for more. */
+export const CUT_MS = 30_000;
+/** A cut lasts at most this long, whatever `Retry-After` says. */
+export const MAX_CUT_MS = 10 * 60_000;
+/** 429s within this long of a cut answer requests sent before it: they do not cut again. */
+export const CUT_GAP_MS = 2_000;
+/** The burst by default: half a second of the rate, at least one request. */
+export const BURST_SECONDS = 0.5;
+
+/**
+ * The settings for a rate: the burst is half a second of it (at least 1), so that any 10 s window
+ * holds at most 5 % more than the rate allows.
+ *
+ * @example
+ * ```ts
+ * bucketConfig(10); // { perSecond: 10, burst: 5 }
+ * ```
+ */
+export function bucketConfig(perSecond: number, burst?: number): BucketConfig {
+  return { perSecond, burst: Math.max(1, burst ?? perSecond * BURST_SECONDS) };
+}
+
+/** A full bucket at `now`, at the whole rate. */
+export function freshBucket(config: BucketConfig, now: number): BucketState {
+  return { tokens: config.burst, at: now, factor: 1, cutUntil: now, cutAt: -Infinity };
+}
+
+/** The rate in force at `now`, per millisecond. */
+function ratePerMs(state: BucketState, config: BucketConfig, now: number): number {
+  return (config.perSecond * (now < state.cutUntil ? state.factor : 1)) / 1000;
+}
+
+/**
+ * The bucket brought up to `now`: the time before `cutUntil` refills at the cut rate, the time after
+ * at the whole rate, up to the burst; a cut that has passed is forgotten.
+ */
+export function refill(state: BucketState, config: BucketConfig, now: number): BucketState {
+  const from = Math.min(state.at, now);
+  const cutMs = Math.max(0, Math.min(now, state.cutUntil) - from);
+  const fullMs = Math.max(0, now - Math.max(from, state.cutUntil));
+  const added = (cutMs * config.perSecond * state.factor + fullMs * config.perSecond) / 1000;
+  const over = now >= state.cutUntil;
+  return {
+    ...state,
+    tokens: Math.min(config.burst, state.tokens + added),
+    at: Math.max(state.at, now),
+    factor: over ? 1 : state.factor,
+  };
+}
+
+/**
+ * Up to `want` whole tokens at `now`: as many as the bucket has (none when it has less than one), and
+ * when none, how long until one is there.
+ *
+ * @example
+ * ```ts
+ * const { state, granted, waitMs } = takeTokens(freshBucket(bucketConfig(10), 0), bucketConfig(10), 1, 0);
+ * ```
+ */
+export function takeTokens(
+  state: BucketState,
+  config: BucketConfig,
+  want: number,
+  now: number,
+): { state: BucketState; granted: number; waitMs: number } {
+  const full = refill(state, config, now);
+  const granted = full.tokens >= 1 ? Math.min(Math.max(1, Math.floor(want)), Math.floor(full.tokens)) : 0;
+  const tokens = full.tokens - granted;
+  const waitMs = granted > 0 ? 0 : Math.ceil((1 - tokens) / ratePerMs(full, config, now));
+  return { state: { ...full, tokens }, granted, waitMs };
+}
+
+/**
+ * A 429 at `now`: the bucket is emptied (the service said stop, so no burst follows), and the rate is
+ * halved (down to `MIN_FACTOR`) for `CUT_MS`, or for `retryAfterMs` when the server asks longer
+ * (capped at `MAX_CUT_MS`); then it comes back whole. A 429 within `CUT_GAP_MS` of the last cut
+ * answers a request sent before it, and only lengthens the cut.
+ */
+export function cutRate(
+  state: BucketState,
+  config: BucketConfig,
+  now: number,
+  retryAfterMs?: number,
+): BucketState {
+  const full = refill(state, config, now);
+  const forMs = Math.min(MAX_CUT_MS, Math.max(CUT_MS, retryAfterMs ?? 0));
+  const again = now - full.cutAt < CUT_GAP_MS;
+  return {
+    ...full,
+    tokens: Math.min(full.tokens, 0),
+    factor: again ? full.factor : Math.max(MIN_FACTOR, full.factor / 2),
+    cutUntil: Math.max(full.cutUntil, now + forMs),
+    cutAt: again ? full.cutAt : now,
+  };
+}
