@@ -27,6 +27,8 @@ const polls = new Map<string, number>();
 const counts = { post: 0, get: 0, rateLimited: 0, unavailable: 0 };
 /** When the first and the latest API request came (ms, this process's clock): the busy span. */
 const span = { firstMs: 0, lastMs: 0 };
+/** When each request came, token requests included (ms, this process's clock): the rate bench's windows. */
+const arrivals: number[] = [];
 
 function send(res: import('node:http').ServerResponse, status: number, body: unknown) {
   const text = JSON.stringify(body);
@@ -47,6 +49,8 @@ const server = createServer((req, res) => {
         busyMs: span.lastMs - span.firstMs,
       });
     }
+    if (req.url === '/arrivals') return send(res, 200, arrivals);
+    arrivals.push(performance.now());
     if (req.url?.startsWith('/accounts/'))
       return send(res, 200, { access_token: 't', token_type: 'bearer', expires_in: 3600 });
     span.firstMs ||= performance.now();
