@@ -75,5 +75,5 @@ export {
   freshBucket,
   MIN_FACTOR,
   refill,
-  takeTokens,
+  reserveTokens,
 } from './token-bucket.js';

@@ -1,5 +1,5 @@
 import type { RateSource } from './rate-source.js';
-import { type BucketConfig, CUT_GAP_MS, CUT_MS, MAX_CUT_MS, MIN_FACTOR } from './token-bucket.js';
+import { type BucketConfig, CUT_GAP_MS, CUT_MS, dueTimes, MAX_CUT_MS, MIN_FACTOR } from './token-bucket.js';
 
 /** Runs one statement (the store's `query`: retried through an outage, ended by the run's signal). */
 type Query = (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
@@ -16,18 +16,19 @@ const REFILLED = `LEAST(r.burst, r.tokens + (
 const FACTOR = 'CASE WHEN c.now >= r.cut_until THEN 1 ELSE r.factor END';
 
 /**
- * `takeTokens()` as one statement: the row is locked for the length of one UPDATE (no transaction
- * around it), so workers queue on it for microseconds. `$2` tokens are wanted; the answer is how many
- * were granted, what is left, and the rate in force (to say how long until the next one).
+ * `reserveTokens()` as one statement: `$2` tokens taken (the bucket may go into debt), and the level
+ * before and the rate in force returned, from which the worker knows when each token is due. The row
+ * is locked for the length of one UPDATE (no transaction around it): one trip per reservation, and no
+ * worker ever polls an empty bucket.
  */
 const TAKE = `UPDATE idp_batch_rate r SET
-    granted = CASE WHEN ${REFILLED} >= 1 THEN LEAST(GREATEST(1, floor($2::float8)), floor(${REFILLED})) ELSE 0 END,
-    tokens = ${REFILLED} - CASE WHEN ${REFILLED} >= 1 THEN LEAST(GREATEST(1, floor($2::float8)), floor(${REFILLED})) ELSE 0 END,
+    granted = $2::float8,
+    tokens = ${REFILLED} - $2::float8,
     factor = ${FACTOR},
     at = GREATEST(r.at, c.now)
   FROM ${NOW} c
   WHERE r.batch = $1
-  RETURNING r.granted, r.tokens, r.per_second * CASE WHEN c.now < r.cut_until THEN r.factor ELSE 1 END AS rate`;
+  RETURNING r.tokens + $2::float8 AS before, r.per_second * CASE WHEN c.now < r.cut_until THEN r.factor ELSE 1 END AS rate`;
 
 /** `cutRate()` as one statement: `$2` is how long the cut lasts (ms). */
 const CUT = `UPDATE idp_batch_rate r SET
@@ -51,8 +52,8 @@ const OPEN = `INSERT INTO idp_batch_rate AS r (batch, per_second, burst, tokens,
 /**
  * The token bucket of a PostgreSQL batch, in one row of `idp_batch_rate` (migration 6) that every
  * worker takes from: the fleet's budget, whatever the number of workers, and a 429 seen by any of them
- * cuts the rate of all (the cut is in the row). Each take is one statement; with `RateBudget`'s
- * `slice`, a worker takes several tokens at a time and comes back less often.
+ * cuts the rate of all (the cut is in the row). Each reservation is one statement; with
+ * `RateBudget`'s `slice`, a worker reserves several tokens at a time and comes back less often.
  *
  * @example
  * ```ts
@@ -68,13 +69,15 @@ export async function postgresRateSource(
   return {
     perSecond: config.perSecond,
     async take(want) {
-      const { rows } = await query(TAKE, [batch, want]);
+      let { rows } = await query(TAKE, [batch, want]);
+      if (rows.length === 0) {
+        // The row went (a batch removed and made again while workers ran): start a full one.
+        await query(OPEN, [batch, config.perSecond, config.burst]);
+        ({ rows } = await query(TAKE, [batch, want]));
+      }
       const row = rows[0];
-      if (!row) throw new Error(`the rate budget of batch ${batch} is gone from the store`);
-      const granted = Number(row.granted);
-      const tokens = Number(row.tokens);
-      const perMs = Number(row.rate) / 1000;
-      return { granted, waitMs: granted > 0 ? 0 : Math.ceil((1 - tokens) / perMs) };
+      if (!row) throw new Error(`the rate budget of batch ${batch} is not in the store`);
+      return { dueMs: dueTimes(Number(row.before), want, Number(row.rate) / 1000) };
     },
     async cut(retryAfterMs) {
       await query(CUT, [batch, Math.min(MAX_CUT_MS, Math.max(CUT_MS, retryAfterMs ?? 0))]);

@@ -125,7 +125,7 @@ describe('RateBudget: one queue for every request of a batch (fake clock)', () =
       perSecond: 1,
       take: async () => {
         if (fail) throw new Error('the store is away');
-        return { granted: 1, waitMs: 0 };
+        return { dueMs: [0] };
       },
       cut: async () => {},
     };

@@ -11,6 +11,9 @@ const RANK: Record<RequestKind, number> = { token: 0, submit: 1, poll: 2 };
 /** A request waiting this long goes ahead of every fresher one, whatever its kind: no poll starves. */
 export const AGE_MS = 10_000;
 
+/** A reserved token this far past its time is let go rather than spent late. */
+const STALE_MS = 1_000;
+
 /** The kind of a client operation: the token request, an upload, or anything else (a poll, a retrieval). */
 export function requestKind(operation: string): RequestKind {
   return operation === 'token' ? 'token' : operation === 'submitExecution' ? 'submit' : 'poll';
@@ -26,8 +29,8 @@ export function requestKind(operation: string): RequestKind {
  */
 export interface RateBudgetOptions {
   /**
-   * Tokens taken from the source at a time (default 1): more means fewer trips to a shared store,
-   * and up to that many tokens held by this worker, unspent, that may be spent late.
+   * Tokens reserved from the source at a time (default 1): more means fewer trips to a shared store;
+   * tokens a worker reserved and had no request for are lost to the budget (never spent late).
    */
   slice?: number;
   /** After this long a waiting request goes first, whatever its kind (default `AGE_MS`, 10 s). */
@@ -66,7 +69,8 @@ export class RateBudget {
   readonly #ageMs: number;
   readonly #now: () => number;
   #queue: Waiter[] = [];
-  #held = 0;
+  /** Tokens reserved and not spent yet: when each is due (this clock, ascending). */
+  #slots: number[] = [];
   #seq = 0;
   #taking = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -128,9 +132,9 @@ export class RateBudget {
     });
   }
 
-  /** A 429 (`retryAfterMs`: the server's `Retry-After`): the tokens held here go, and the rate is cut. */
+  /** A 429 (`retryAfterMs`: the server's `Retry-After`): the tokens reserved here go, and the rate is cut. */
   rateLimited(retryAfterMs?: number): void {
-    this.#held = 0;
+    this.#slots = [];
     this.stats.cuts++;
     // A cut that cannot be written (the store away) is not worth failing a request for: the next 429 tries again.
     this.#source.cut(retryAfterMs).catch(() => {});
@@ -156,20 +160,38 @@ export class RateBudget {
     return best;
   }
 
-  /** Serves waiters while tokens last; takes more from the source; sleeps until the next one is due. */
+  /**
+   * Serves waiters as the reserved tokens come due; reserves more (`slice` at a time) when none is left.
+   * Who gets a token is decided when it comes due, not when it was reserved: a submit that came later
+   * still goes before a poll.
+   */
   async #pump(): Promise<void> {
     if (this.#taking || this.#timer || this.#disposed) return;
     while (this.#queue.length > 0) {
-      if (this.#held > 0) {
-        this.#held--;
+      const now = this.#now();
+      // A token reserved long ago and not spent (its request gave up) is let go: spent now, it would
+      // come on top of the tokens due now.
+      while (this.#slots.length > 0 && (this.#slots[0] as number) < now - STALE_MS) this.#slots.shift();
+      const due = this.#slots[0];
+      if (due !== undefined) {
+        if (due > now) {
+          // Not unref'd: when every request waits for a token, this timer is what moves the batch on.
+          this.#timer = setTimeout(() => {
+            this.#timer = undefined;
+            void this.#pump();
+          }, due - now);
+          return;
+        }
+        this.#slots.shift();
         this.#next()?.resolve();
         continue;
       }
       this.#taking = true;
-      let taken: { granted: number; waitMs: number };
       try {
         this.stats.takes++;
-        taken = await this.#source.take(this.#slice);
+        const { dueMs } = await this.#source.take(this.#slice);
+        const at = this.#now();
+        this.#slots.push(...dueMs.map((ms) => at + ms));
       } catch (error) {
         // The source gave up (a store away past its outage limit): every waiting request fails with it.
         for (const waiter of this.#queue.splice(0)) waiter.reject(error);
@@ -178,18 +200,6 @@ export class RateBudget {
         this.#taking = false;
       }
       if (this.#disposed) return;
-      this.#held += taken.granted;
-      if (taken.granted === 0) {
-        // Not unref'd: when every request waits for a token, this timer is what moves the batch on.
-        this.#timer = setTimeout(
-          () => {
-            this.#timer = undefined;
-            void this.#pump();
-          },
-          Math.max(1, taken.waitMs),
-        );
-        return;
-      }
     }
   }
 }

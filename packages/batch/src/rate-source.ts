@@ -1,4 +1,4 @@
-import { type BucketConfig, type BucketState, cutRate, freshBucket, takeTokens } from './token-bucket.js';
+import { type BucketConfig, type BucketState, cutRate, freshBucket, reserveTokens } from './token-bucket.js';
 
 /**
  * Where a `RateBudget` takes its tokens: a bucket in this process (`localRateSource`, for the file
@@ -8,14 +8,17 @@ import { type BucketConfig, type BucketState, cutRate, freshBucket, takeTokens }
  * @example
  * ```ts
  * const source: RateSource = localRateSource(bucketConfig(10));
- * const { granted, waitMs } = await source.take(1);
+ * const { dueMs } = await source.take(1); // [0]: now; [250]: in 250 ms
  * ```
  */
 export interface RateSource {
   /** The budget's rate, requests per second. */
   readonly perSecond: number;
-  /** Up to `want` tokens (none when the bucket is empty: then `waitMs` until one should be there). */
-  take(want: number): Promise<{ granted: number; waitMs: number }>;
+  /**
+   * Reserves `want` tokens: each is due (may be spent) `dueMs[i]` ms from now. A reservation is never
+   * asked again; one not spent is lost to the budget, never spent twice.
+   */
+  take(want: number): Promise<{ dueMs: number[] }>;
   /** A 429: the whole budget slows down (see `cutRate`). */
   cut(retryAfterMs?: number): Promise<void>;
 }
@@ -33,9 +36,9 @@ export function localRateSource(config: BucketConfig, now: () => number = Date.n
   return {
     perSecond: config.perSecond,
     async take(want) {
-      const taken = takeTokens(state, config, want, now());
+      const taken = reserveTokens(state, config, want, now());
       state = taken.state;
-      return { granted: taken.granted, waitMs: taken.waitMs };
+      return { dueMs: taken.dueMs };
     },
     async cut(retryAfterMs) {
       state = cutRate(state, config, now(), retryAfterMs);

@@ -32,16 +32,18 @@ export const CUT_MS = 30_000;
 export const MAX_CUT_MS = 10 * 60_000;
 /** 429s within this long of a cut answer requests sent before it: they do not cut again. */
 export const CUT_GAP_MS = 2_000;
-/** The burst by default: half a second of the rate, at least one request. */
-export const BURST_SECONDS = 0.5;
+/**
+ * The burst by default: a fifth of a second of the rate, at least one request. Any 10 s window then
+ * holds at most 2 % more than the rate, which leaves room for the network's jitter within 5 %.
+ */
+export const BURST_SECONDS = 0.2;
 
 /**
- * The settings for a rate: the burst is half a second of it (at least 1), so that any 10 s window
- * holds at most 5 % more than the rate allows.
+ * The settings for a rate: the burst is a fifth of a second of it (at least 1).
  *
  * @example
  * ```ts
- * bucketConfig(10); // { perSecond: 10, burst: 5 }
+ * bucketConfig(10); // { perSecond: 10, burst: 2 }
  * ```
  */
 export function bucketConfig(perSecond: number, burst?: number): BucketConfig {
@@ -77,25 +79,33 @@ export function refill(state: BucketState, config: BucketConfig, now: number): B
 }
 
 /**
- * Up to `want` whole tokens at `now`: as many as the bucket has (none when it has less than one), and
- * when none, how long until one is there.
+ * `want` tokens reserved at `now`, each with the time it is due (ms from `now`): at once while the
+ * bucket has them, then one every 1/rate. The bucket goes into debt for the rest, so the next taker's
+ * tokens come after these: a taker never asks twice for one token, and the tokens handed out never
+ * come closer together than the rate (after the burst) whoever takes them.
  *
  * @example
  * ```ts
- * const { state, granted, waitMs } = takeTokens(freshBucket(bucketConfig(10), 0), bucketConfig(10), 1, 0);
+ * const config = bucketConfig(10);
+ * reserveTokens(freshBucket(config, 0), config, 4, 0).dueMs; // [0, 0, 100, 200]
  * ```
  */
-export function takeTokens(
+export function reserveTokens(
   state: BucketState,
   config: BucketConfig,
   want: number,
   now: number,
-): { state: BucketState; granted: number; waitMs: number } {
+): { state: BucketState; dueMs: number[] } {
   const full = refill(state, config, now);
-  const granted = full.tokens >= 1 ? Math.min(Math.max(1, Math.floor(want)), Math.floor(full.tokens)) : 0;
-  const tokens = full.tokens - granted;
-  const waitMs = granted > 0 ? 0 : Math.ceil((1 - tokens) / ratePerMs(full, config, now));
-  return { state: { ...full, tokens }, granted, waitMs };
+  return {
+    state: { ...full, tokens: full.tokens - want },
+    dueMs: dueTimes(full.tokens, want, ratePerMs(full, config, now)),
+  };
+}
+
+/** When each of `want` tokens taken from a bucket at `tokens` is due (ms), at `perMs` tokens a ms. */
+export function dueTimes(tokens: number, want: number, perMs: number): number[] {
+  return Array.from({ length: want }, (_, i) => Math.ceil(Math.max(0, 1 - (tokens - i)) / perMs));
 }
 
 /**
