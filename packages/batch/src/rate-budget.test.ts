@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AGE_MS, RateBudget, type RequestKind, requestKind } from './rate-budget.js';
 import { localRateSource, type RateSource } from './rate-source.js';
-import { bucketConfig } from './token-bucket.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
@@ -12,7 +11,7 @@ afterEach(() => {
 
 /** A budget of `perSecond`, burst 1, on the fake clock; records who got through, and when. */
 function budget(perSecond: number, options: { ageMs?: number; slice?: number } = {}) {
-  const source = localRateSource(bucketConfig(perSecond, 1));
+  const source = localRateSource({ perSecond, burst: 1 });
   const rate = new RateBudget(source, options);
   const order: { name: string; at: number }[] = [];
   // What still waits when a test ends is failed by dispose(): that is not the test's subject.
@@ -104,7 +103,7 @@ describe('RateBudget: one queue for every request of a batch (fake clock)', () =
   });
 
   it('a slice: several tokens per trip to the source', async () => {
-    const source = localRateSource(bucketConfig(10, 10));
+    const source = localRateSource({ perSecond: 10, burst: 10 });
     let takes = 0;
     const counted: RateSource = {
       ...source,

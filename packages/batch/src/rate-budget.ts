@@ -12,7 +12,7 @@ const RANK: Record<RequestKind, number> = { token: 0, submit: 1, poll: 2 };
 export const AGE_MS = 10_000;
 
 /** A reserved token this far past its time is let go rather than spent late. */
-const STALE_MS = 1_000;
+const STALE_MS = 250;
 
 /** The kind of a client operation: the token request, an upload, or anything else (a poll, a retrieval). */
 export function requestKind(operation: string): RequestKind {

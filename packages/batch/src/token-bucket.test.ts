@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type BucketConfig,
   bucketConfig,
   CUT_GAP_MS,
   CUT_MS,
@@ -13,7 +14,7 @@ import {
  * A taker that always has a request waiting: reserves one token, sends when it is due, reserves the
  * next; until `end` (ms). Returns when each request went.
  */
-function greedy(config = bucketConfig(10), end = 60_000, cutAt?: number) {
+function greedy(config = exact(10), end = 60_000, cutAt?: number) {
   let state = freshBucket(config, 0);
   const sent: number[] = [];
   let now = 0;
@@ -25,6 +26,11 @@ function greedy(config = bucketConfig(10), end = 60_000, cutAt?: number) {
     if (now <= end) sent.push(now);
   }
   return sent;
+}
+
+/** A bucket at exactly `perSecond` (no headroom), burst a fifth of a second: round figures. */
+function exact(perSecond: number): BucketConfig {
+  return { perSecond, burst: Math.max(1, perSecond * 0.2) };
 }
 
 /** The most requests in any window of `ms` (windows starting at each request). */
@@ -40,9 +46,7 @@ function peak(sent: number[], ms: number): number {
 
 describe('the token bucket (a fake clock: times are numbers)', () => {
   it('the burst is a fifth of a second of the rate; a greedy taker gets the rate and the burst, no more', () => {
-    expect(bucketConfig(10)).toEqual({ perSecond: 10, burst: 2 });
-    expect(bucketConfig(0.2).burst).toBe(1);
-    const sent = greedy(bucketConfig(10), 60_000);
+    const sent = greedy(exact(10), 60_000);
     // 60 s at 10/s, plus the burst a full bucket starts with.
     expect(sent.length).toBe(600 + 2);
     // Any 10 s window: the rate's 100, and the burst only once: at most 1.02 × the budget.
@@ -51,8 +55,18 @@ describe('the token bucket (a fake clock: times are numbers)', () => {
     expect(peak(later, 10_000)).toBeLessThanOrEqual(101);
   });
 
+  it('a budget is paced 3 % below its rate, so that late requests do not take a window past 5 %', () => {
+    expect(bucketConfig(10)).toEqual({ perSecond: 9.7, burst: 2 });
+    expect(bucketConfig(0.2).burst).toBe(1);
+    const sent = greedy(bucketConfig(10), 60_000);
+    expect(peak(sent, 10_000)).toBeLessThanOrEqual(97 + 2 + 1);
+    // Sent 0.4 s late each, then bunched with the next (a loaded machine): still within 5 %.
+    const late = sent.map((t, i) => (i % 2 === 0 ? t + 400 : t));
+    expect(peak(late, 10_000)).toBeLessThanOrEqual(105);
+  });
+
   it('tokens past the bucket are reserved in debt, each due 1/rate after the last', () => {
-    const config = bucketConfig(4); // burst 1
+    const config = exact(4); // burst 1
     const first = reserveTokens(freshBucket(config, 0), config, 3, 0);
     expect(first.dueMs).toEqual([0, 250, 500]);
     expect(first.state.tokens).toBe(-2);
@@ -61,7 +75,7 @@ describe('the token bucket (a fake clock: times are numbers)', () => {
   });
 
   it('a 429 empties the bucket and halves the rate for 30 s, then the rate is whole again', () => {
-    const config = bucketConfig(10);
+    const config = exact(10);
     const cut = cutRate(freshBucket(config, 0), config, 1_000);
     expect(cut.tokens).toBe(0);
     expect(cut.factor).toBe(0.5);
@@ -76,7 +90,7 @@ describe('the token bucket (a fake clock: times are numbers)', () => {
   });
 
   it('429s that answer requests sent before the cut do not cut again; later ones do, down to 1/16', () => {
-    const config = bucketConfig(16);
+    const config = exact(16);
     let state = cutRate(freshBucket(config, 0), config, 0);
     state = cutRate(state, config, CUT_GAP_MS - 1);
     expect(state.factor).toBe(0.5);
@@ -85,7 +99,7 @@ describe('the token bucket (a fake clock: times are numbers)', () => {
   });
 
   it('a longer Retry-After makes the cut last as long; a short one leaves it at 30 s', () => {
-    const config = bucketConfig(10);
+    const config = exact(10);
     expect(cutRate(freshBucket(config, 0), config, 0, 90_000).cutUntil).toBe(90_000);
     expect(cutRate(freshBucket(config, 0), config, 0, 1_000).cutUntil).toBe(CUT_MS);
     // Refill across the end of a cut: half rate before it, whole after.
