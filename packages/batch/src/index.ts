@@ -41,13 +41,7 @@ export {
   type PlanVerdict,
   planBatch,
 } from './plan.js';
-export {
-  AGE_MS,
-  RateBudget,
-  type RateBudgetOptions,
-  type RequestKind,
-  requestKind,
-} from './rate-budget.js';
+export { RateBudget, type RateBudgetOptions, type RequestKind } from './rate-budget.js';
 export { localRateSource, type RateSource } from './rate-source.js';
 export { parseRate, RateSpecError } from './rate-spec.js';
 export { fileResults, RESULTS_DIR, type ResultStore } from './results.js';
@@ -66,14 +60,4 @@ export {
   uploadFailure,
   WORKING_STATES,
 } from './state-machine.js';
-export {
-  type BucketConfig,
-  type BucketState,
-  bucketConfig,
-  CUT_MS,
-  cutRate,
-  freshBucket,
-  MIN_FACTOR,
-  refill,
-  reserveTokens,
-} from './token-bucket.js';
+export { type BucketConfig, bucketConfig } from './token-bucket.js';

@@ -2,7 +2,15 @@ import type { Admit, AdmitRequest, IdpHooks } from '@idp-kit/client';
 import { parseRetryAfter } from '@idp-kit/http';
 import type { RateSource } from './rate-source.js';
 
-/** What a request is to the budget: who goes first when tokens are short. */
+/**
+ * What a request is to the budget: who goes first when tokens are short (the token request, then
+ * uploads, then polls and retrievals).
+ *
+ * @example
+ * ```ts
+ * await budget.take('submit', signal);
+ * ```
+ */
 export type RequestKind = 'token' | 'submit' | 'poll';
 
 /** Lower goes first: nothing moves without a token, and an upload starts an execution others wait on. */

@@ -1,4 +1,11 @@
-/** A `--rate` (`IDP_RATE`) that cannot be read. The CLI makes it a usage error (exit 2). */
+/**
+ * A `--rate` (`IDP_RATE`) that cannot be read. The CLI makes it a usage error (exit 2).
+ *
+ * @example
+ * ```ts
+ * try { parseRate('600'); } catch (e) { if (e instanceof RateSpecError) console.error(e.message); }
+ * ```
+ */
 export class RateSpecError extends Error {
   override name = 'RateSpecError';
 }

@@ -4,7 +4,14 @@
  * the PostgreSQL bucket (`postgres-rate.ts`), whose tests hold both to the same figures.
  */
 
-/** The bucket's settings: a steady rate and how many requests may go at once after a quiet spell. */
+/**
+ * The bucket's settings: a steady rate and how many requests may go at once after a quiet spell.
+ *
+ * @example
+ * ```ts
+ * const config: BucketConfig = { perSecond: 10, burst: 2 };
+ * ```
+ */
 export interface BucketConfig {
   /** Requests per second. */
   perSecond: number;
