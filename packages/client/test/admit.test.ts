@@ -35,7 +35,9 @@ describe('admit: a gate before every attempt (a rate budget)', () => {
       timeoutMs: 1_000,
       // Longer than an attempt may take: as if the budget were short.
       admit: (request) =>
-        request.operation === 'token' ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, 1_500)),
+        request.operation === 'token'
+          ? Promise.resolve()
+          : new Promise((resolve) => setTimeout(resolve, 1_500)),
       retry: false,
     });
     await expect(client.getExecution(REF)).resolves.toMatchObject({ status: 'SUCCEEDED' });
