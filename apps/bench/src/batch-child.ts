@@ -1,12 +1,33 @@
 // One batch run for the crash test, in a child process: settings from the environment.
 // With STORE, one worker of a batch shared through PostgreSQL (the workers bench); prints its CPU too.
-import { runBatch } from '@idp-kit/batch';
+import { bucketConfig, RateBudget, type RateSource, runBatch } from '@idp-kit/batch';
 import { openPostgresStore } from '@idp-kit/batch/postgres';
 import { createIdpClient } from '@idp-kit/client';
 
 const env = process.env as Record<string, string>;
 const action = { actionId: env.actionId as string, actionVersion: env.actionVersion as string };
 const journal = env.STORE ? await openPostgresStore({ url: env.STORE, batch: 'bench', action }) : undefined;
+// RATE (requests per second) and SLICE: the rate bench's fleet budget, in the store's row; each take timed.
+const takeMs: number[] = [];
+const budget =
+  env.RATE && journal?.rateSource
+    ? new RateBudget(timed(await journal.rateSource(bucketConfig(Number(env.RATE)))), {
+        slice: Number(env.SLICE ?? 1),
+      })
+    : undefined;
+function timed(source: RateSource): RateSource {
+  return {
+    ...source,
+    take: async (want) => {
+      const started = performance.now();
+      try {
+        return await source.take(want);
+      } finally {
+        takeMs.push(performance.now() - started);
+      }
+    },
+  };
+}
 const summary = await runBatch({
   client: createIdpClient({
     organizationId: env.ORG as string,
@@ -16,6 +37,7 @@ const summary = await runBatch({
       clientSecret: 'bench-secret',
       tokenUrl: `${env.BASE_URL}/accounts/api/v2/oauth2/token`,
     },
+    ...(budget ? { admit: budget.admit, hooks: [budget.hooks] } : {}),
   }),
   inputs: [env.INPUT as string],
   ...action,
@@ -27,6 +49,10 @@ const summary = await runBatch({
   ...(env.POLLS_AT_ONCE ? { pollConcurrency: Number(env.POLLS_AT_ONCE) } : {}),
   ...(journal ? { journal } : {}),
 });
+budget?.dispose();
 await journal?.close();
 const cpu = process.cpuUsage();
-process.stdout.write(`${JSON.stringify(env.STORE ? { summary, cpuUs: cpu.user + cpu.system } : summary)}\n`);
+const rate = budget ? { rate: { ...budget.stats, takeMs } } : {};
+process.stdout.write(
+  `${JSON.stringify(env.STORE ? { summary, cpuUs: cpu.user + cpu.system, ...rate } : summary)}\n`,
+);

@@ -23,6 +23,8 @@ export async function startBatchFake(env: Record<string, string>) {
         busyMs: s.busyMs,
       };
     },
+    /** When each request came, token requests included (the rate bench's windows). */
+    arrivals: () => fake.arrivals(),
     stop: () => fake.stop(),
   };
 }

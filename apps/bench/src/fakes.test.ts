@@ -49,6 +49,10 @@ describe("the benches' fake IDPs (testkit's, in a child process)", () => {
           ((await (await fetch(`${quiet.baseUrl}${path}/${id}`)).json()) as { status: string }).status,
         );
       expect(statuses).toEqual(['IN_PROGRESS', 'SUCCEEDED']);
+      // The rate bench's windows: one time per request, in order.
+      const arrivals = await quiet.arrivals();
+      expect(arrivals).toHaveLength(3);
+      expect([...arrivals].sort((a, b) => a - b)).toEqual(arrivals);
       expect(await quiet.stats()).toMatchObject({
         post: 1,
         get: 2,

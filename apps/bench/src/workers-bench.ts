@@ -6,15 +6,18 @@
  * worker's ideal), CPU per document of the workers and of PostgreSQL, transactions per document, and
  * POSTs per document. Ratios and counts; nothing here is a test.
  *   pnpm bench:workers [--docs 2000] [--workers 1,2,4] [--uploads 4] [--latency 50]
+ * With --rate: the fleet's rate budget instead (rate-bench.ts).
+ *   pnpm bench:workers --rate 600/min [--seconds 60] [--slices 1,10]
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pdfBytes, startPostgres } from '@idp-kit/testkit';
-import pg from 'pg';
 import { ACTION, ORG, startBatchFake } from './batch-fake-process.js';
+import { databaseStats, postgresCpuUs } from './postgres-stats.js';
+import { rateBench } from './rate-bench.js';
 
 const arg = (name: string, fallback: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -25,6 +28,7 @@ const WORKERS = arg('workers', '1,2,4').split(',').map(Number);
 const UPLOADS = Number(arg('uploads', '4'));
 const LATENCY_MS = Number(arg('latency', '50'));
 const POLLS = 3;
+const RATE = process.argv.includes('--rate') ? arg('rate', '600/min') : undefined;
 
 const startFake = () =>
   startBatchFake({
@@ -33,34 +37,6 @@ const startFake = () =>
     RATE_LIMITED: '0',
     UNAVAILABLE: '0',
   });
-
-/** CPU time (µs) of every PostgreSQL server process, from /proc. */
-async function postgresCpuUs(): Promise<number> {
-  const tick = 1_000_000 / 100; // USER_HZ
-  let total = 0;
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const comm = /\(([^)]*)\)/.exec(stat)?.[1] ?? '';
-    if (comm !== 'postgres') continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * tick;
-  }
-  return total;
-}
-
-/** The database's committed transactions, and rows read (returned by scans, fetched by index). */
-async function databaseStats(url: string): Promise<{ commits: number; rowsRead: number }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  // The statistics are sent by each backend when it goes idle: ask for a fresh snapshot.
-  await client.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await client.query<{ n: string; r: string }>(
-    `SELECT xact_commit AS n, tup_returned + tup_fetched AS r FROM pg_stat_database WHERE datname = current_database()`,
-  );
-  await client.end();
-  return { commits: Number(rows[0]?.n ?? 0), rowsRead: Number(rows[0]?.r ?? 0) };
-}
 
 async function runWorkers(
   workers: number,
@@ -130,6 +106,17 @@ async function runWorkers(
 const server = await startPostgres();
 const dir = await mkdtemp(join(tmpdir(), 'idp-bench-workers-'));
 try {
+  // --rate: the fleet's rate budget instead (rate-bench.ts), 4 workers, once per slice.
+  if (RATE !== undefined) {
+    const slices = arg('slices', '1,10').split(',').map(Number);
+    await rateBench(server, dir, { rate: RATE, seconds: Number(arg('seconds', '60')), slices });
+  } else await workersSection();
+} finally {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+async function workersSection(): Promise<void> {
   const input = join(dir, 'in');
   await mkdir(input, { recursive: true });
   for (let i = 0; i < DOCS; i++)
@@ -171,7 +158,4 @@ try {
     new URL(`../results/workers-latest${LATENCY_MS === 50 ? '' : `-${LATENCY_MS}ms`}.json`, import.meta.url),
     `${JSON.stringify(result, null, 2)}\n`,
   );
-} finally {
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
 }

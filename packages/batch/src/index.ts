@@ -49,6 +49,9 @@ export {
   type PlanVerdict,
   planBatch,
 } from './plan.js';
+export { RateBudget, type RateBudgetOptions, type RequestKind } from './rate-budget.js';
+export { localRateSource, type RateSource } from './rate-source.js';
+export { parseRate, RateSpecError } from './rate-spec.js';
 export { fileResults, RESULTS_DIR, type ResultStore } from './results.js';
 export {
   allows,
@@ -65,3 +68,4 @@ export {
   uploadFailure,
   WORKING_STATES,
 } from './state-machine.js';
+export { type BucketConfig, bucketConfig } from './token-bucket.js';

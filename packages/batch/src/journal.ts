@@ -2,7 +2,9 @@ import { type FileHandle, mkdir, open, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JournalLockedError, lockFolder } from './journal-lock.js';
 import { fileLines, type RawLine } from './lines.js';
+import type { RateSource } from './rate-source.js';
 import { fileResults, inlineResults, type ResultStore, removeLeftovers, storedResult } from './results.js';
+import type { BucketConfig } from './token-bucket.js';
 
 export { JournalLockedError };
 
@@ -245,6 +247,11 @@ export interface SharedJournalStore extends JournalStore {
   nudge?(key: string): Promise<void>;
   /** The execution ids of this worker's documents that another worker received a callback for (and unmarks them). */
   takeNudges?(): Promise<string[]>;
+  /**
+   * The batch's rate budget, shared by its workers (`--rate`): a token bucket in the store at this
+   * rate (the last worker started sets it). Without it, a `RateBudget` is this process's alone.
+   */
+  rateSource?(config: BucketConfig): Promise<RateSource>;
 }
 
 /**

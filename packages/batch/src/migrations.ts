@@ -140,4 +140,24 @@ CREATE INDEX idp_batch_documents_nonce ON idp_batch_documents ((record->>'nonceH
 ALTER TABLE idp_batch_documents ADD COLUMN called_back boolean NOT NULL DEFAULT false;
 `,
   },
+  {
+    version: 7,
+    name: 'one rate budget per batch',
+    sql: `
+-- The token bucket every worker of a batch takes from (--rate): one row, updated by one statement per
+-- take. Times are milliseconds of the database's clock (one clock for the fleet). A 429 halves the rate
+-- (factor) until cut_until; cut_at is when it was last cut. granted is the last take's answer.
+CREATE TABLE idp_batch_rate (
+  batch text PRIMARY KEY REFERENCES idp_batch_batches (batch) ON DELETE CASCADE,
+  per_second double precision NOT NULL,
+  burst double precision NOT NULL,
+  tokens double precision NOT NULL,
+  at double precision NOT NULL,
+  factor double precision NOT NULL DEFAULT 1,
+  cut_until double precision NOT NULL DEFAULT 0,
+  cut_at double precision NOT NULL DEFAULT 0,
+  granted double precision NOT NULL DEFAULT 0
+);
+`,
+  },
 ];

@@ -10,6 +10,7 @@ import {
   type SharedJournalStore,
 } from './journal.js';
 import { MIGRATIONS } from './migrations.js';
+import { postgresRateSource } from './postgres-rate.js';
 import { allows, fromStates, transition, WORKING_STATES } from './state-machine.js';
 
 /**
@@ -670,6 +671,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         [batch, workerId],
       );
       return rows.flatMap((r) => (r.id ? [r.id] : []));
+    },
+    rateSource(config) {
+      return postgresRateSource(query, batch, config);
     },
     async census() {
       const { rows } = await query<{ state: DocumentState; total: string; free: string; elsewhere: string }>(

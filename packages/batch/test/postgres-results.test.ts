@@ -204,6 +204,9 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: results in their own table'
     expect(await store.readResult(record)).toEqual({ status: 'SUCCEEDED' });
     expect(await store.readReviewResult(record)).toBeUndefined();
     expect(await sql(url, 'SELECT kind FROM idp_batch_results')).toEqual([{ kind: 'final' }]);
-    expect(await sql(url, 'SELECT max(version) AS v FROM idp_batch_migrations')).toEqual([{ v: 5 }]);
+    // Every migration after 4 applied too (5, and those that came since).
+    expect(await sql(url, 'SELECT max(version) AS v FROM idp_batch_migrations')).toEqual([
+      { v: MIGRATIONS.at(-1)?.version },
+    ]);
   });
 });

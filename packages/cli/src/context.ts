@@ -1,4 +1,5 @@
 import {
+  type Admit,
   createIdpClient,
   createRedactor,
   type Execution,
@@ -152,7 +153,7 @@ export class CliContext {
   connect(
     flags: ConnectionFlags & { verbose?: boolean },
     fromUrl?: { organizationId: string; baseUrl: string },
-    extra: { fetch?: typeof fetch; hooks?: IdpHooks[] } = {},
+    extra: { fetch?: typeof fetch; hooks?: IdpHooks[]; admit?: Admit } = {},
   ): IdpClient {
     return createIdpClient(this.clientOptions(flags, fromUrl, extra));
   }
@@ -164,7 +165,7 @@ export class CliContext {
   clientOptions(
     flags: ConnectionFlags & { verbose?: boolean },
     fromUrl?: { organizationId: string; baseUrl: string },
-    extra: { fetch?: typeof fetch; hooks?: IdpHooks[] } = {},
+    extra: { fetch?: typeof fetch; hooks?: IdpHooks[]; admit?: Admit } = {},
   ): IdpClientOptions {
     this.verbose = flags.verbose === true;
     const timeoutMs = parseDuration(flags.requestTimeout ?? '30s', '--request-timeout');
@@ -188,6 +189,7 @@ export class CliContext {
       ...(connection.basic ? { basicAuth: connection.basic } : {}),
       ...(extra.fetch ? { fetch: extra.fetch } : {}),
       ...(extra.hooks ? { hooks: extra.hooks } : {}),
+      ...(extra.admit ? { admit: extra.admit } : {}),
       userAgent: `idp-kit-cli/${VERSION}`,
       timeoutMs,
       logger,

@@ -214,6 +214,7 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
     deadlineMs,
     userAgent: options.userAgent ?? `idp-kit/${VERSION}`,
     hooks,
+    ...(options.admit ? { admit: options.admit } : {}),
     logger,
     trustedOrigins,
     maxResponseBytes,

@@ -7,6 +7,7 @@ export {
   type TokenProvider,
   tokenCycle,
 } from '@idp-kit/auth';
+export type { Admit, AdmitRequest } from './admit.js';
 export { DEFAULT_MAX_RESPONSE_BYTES } from './body-limit.js';
 export { createIdpClient, type IdpClient } from './client.js';
 export { type ConfidenceScale, confidenceScaleOf, normalizeConfidence } from './confidence.js';

@@ -1,4 +1,5 @@
 import type { TokenProvider } from '@idp-kit/auth';
+import type { Admit } from './admit.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './body-limit.js';
 import { IdpValidationError } from './errors.js';
 import type { IdpHooks } from './hooks.js';
@@ -138,6 +139,11 @@ export interface IdpClientOptions {
   logger?: Logger;
   /** Seen by every request the client sends, the token's and `raw`'s included. */
   hooks?: IdpHooks | readonly IdpHooks[];
+  /**
+   * Waited on before every attempt is sent (the token request's and retries included): a rate budget's
+   * gate. Default: none, every attempt goes at once.
+   */
+  admit?: Admit;
   /**
    * The redactor to register this client's secrets and tokens with (`createRedactor()`), so that a
    * program's front ends share one; default a new one (`idp.redactor`).

@@ -1,5 +1,6 @@
 import type { TokenProvider } from '@idp-kit/auth';
 import { sleep } from '@idp-kit/http';
+import type { Admit } from './admit.js';
 import { apiError, jsonOrText } from './api-error.js';
 import { type IdpError, IdpRedirectError, IdpValidationError } from './errors.js';
 import type { IdpHooks, OperationInfo } from './hooks.js';
@@ -125,6 +126,8 @@ export interface PipelineOptions {
   /** Opt-in Basic credentials for operations marked `basic`. */
   basic?: { header(): string };
   hooks: readonly IdpHooks[];
+  /** Waited on before each attempt is sent (a rate budget); its wait is the call's, not the attempt's. */
+  admit?: Admit;
   logger: Logger | undefined;
   /**
    * Origins the token may go to, and a GET may be redirected to: the configured base URL and control
@@ -213,6 +216,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     for (let number = 1; ; number++) {
       const canRetry = retries < retry.maxRetries;
       const authorization = await authorize(op, options, signal); // 1. token
+      // A rate budget's turn: after the token (whose own request takes a turn of its own), before the
+      // attempt's timeout starts, so that a wait in the queue never times an attempt out.
+      await options.admit?.(
+        { operation: op.name, method: op.method, url: withoutQuery(op.url), attempt: number },
+        signal,
+      );
       const headers: Record<string, string> = {
         'User-Agent': options.userAgent,
         ...op.headers,

@@ -64,6 +64,11 @@ export const IDP_SETTINGS: readonly IdpSetting[] = [
     credential: true,
   },
   { name: 'IDP_PASSWORD', what: 'its password (environment or .env only)', secret: true, credential: true },
+  {
+    name: 'IDP_RATE',
+    flag: '--rate',
+    what: 'idp batch run: at most this many requests for the whole batch, like 600/min or 10/s (every worker of a --store batch shares it)',
+  },
 ];
 
 /**

@@ -14,6 +14,8 @@ export interface FakeIdpProcess {
   stats(): Promise<FakeIdpStats>;
   /** Requests (all but token requests) per consecutive window of `windowMs`. */
   perWindow(windowMs: number): Promise<number[]>;
+  /** When each request came, token requests included (ms, the fake's clock). */
+  arrivals(): Promise<number[]>;
   reset(): Promise<void>;
   stop(): void;
 }
@@ -66,6 +68,7 @@ export async function startFakeIdpProcess(
     tokenUrl: `${baseUrl}${TOKEN_PATH}`,
     stats: async () => (await control('stats')) as FakeIdpStats,
     perWindow: async (windowMs: number) => (await control(`windows?ms=${windowMs}`)) as number[],
+    arrivals: async () => (await control('arrivals')) as number[],
     reset: async () => {
       await control('reset');
     },

@@ -34,7 +34,10 @@ export const REF = { actionId: IDS.actionId, actionVersion: IDS.actionVersion, e
 
 export const TOKEN_PATH = '/accounts/api/v2/oauth2/token';
 
-/** Where a fake in a child process answers its counters (`/_fake/stats`, `/_fake/reset`, `/_fake/windows?ms=`). */
+/**
+ * Where a fake in a child process answers its counters (`/_fake/stats`, `/_fake/reset`,
+ * `/_fake/windows?ms=`, `/_fake/arrivals`).
+ */
 export const CONTROL_PATH = '/_fake/';
 
 export interface FakeIdp {
@@ -214,12 +217,22 @@ export async function fakeIdp(first: Handler | FakeIdpOptions = {}, token?: Hand
     if (what === 'stats') return json(res, 200, counters.stats());
     if (what === 'windows')
       return json(res, 200, perWindow(counters.log, Number(url.searchParams.get('ms'))));
+    // Every request's time, token requests included: a rate bench finds its own busiest windows.
+    if (what === 'arrivals')
+      return json(
+        res,
+        200,
+        counters.log.map((entry) => entry.at),
+      );
     if (what === 'reset') {
       counters.reset();
       res.writeHead(204).end();
       return;
     }
-    json(res, 404, { status: 404, title: `The fake answers ${CONTROL_PATH}stats, reset and windows?ms=` });
+    json(res, 404, {
+      status: 404,
+      title: `The fake answers ${CONTROL_PATH}stats, reset, windows?ms= and arrivals`,
+    });
   }
 
   const server = await loopback(

@@ -18,6 +18,7 @@ import {
 import { IdpAbortError } from '@idp-kit/client';
 import { type Command, Option } from 'commander';
 import { batchProgress } from '../batch-progress.js';
+import { batchRate, rateOption } from '../batch-rate.js';
 import { type ConnectionFlags, parseDuration, UsageError } from '../config.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -41,6 +42,7 @@ interface RunFlags extends ConnectionFlags, CostFlags, CallbackFlags {
   verbose?: boolean;
   store?: string;
   batch?: string;
+  rate?: string;
 }
 
 interface StoreFlags {
@@ -258,6 +260,10 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       '--json',
       'print the engine events as NDJSON on stdout (with --dry-run: the plan as one JSON object)',
     )
+    .option(
+      '--rate <n/min>',
+      'at most n requests a minute (or n/s a second) for the whole batch: uploads, polls, retrievals, tokens; with --store, shared by every worker (default IDP_RATE)',
+    )
     .option('--store <url>', STORE_HELP)
     .option(
       '--batch <name>',
@@ -274,11 +280,12 @@ export function batchCommand(program: Command, ctx: CliContext): void {
       }
       const pollIntervalMs = flags.interval ? parseDuration(flags.interval, '--interval') : undefined;
       const limits = costOptions(flags);
+      const rate = batchRate(rateOption(ctx, flags.rate));
       const url = storeUrl(ctx, flags);
       const action = { actionId: flags.action, actionVersion: flags.version };
       const callbacks = callbackOptions(flags, action);
       if (flags.dryRun) return dryRun(paths, flags, limits, url, action);
-      const idp = ctx.connect(flags);
+      const idp = ctx.connect(flags, undefined, rate.client);
       // Before any document is touched: a wrong URL or login ends here.
       const journal = url ? await openStore(ctx, url, workerBatchName(flags), action) : undefined;
       const shown = batchProgress(ctx.io.stderr, ctx.errStyle);
@@ -289,6 +296,8 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         else shown.event(event);
       };
       try {
+        // The budget's bucket: the store's one row for every worker, or this process's own.
+        await rate.open(journal);
         const summary = await runBatch({
           client: idp,
           inputs: paths,
@@ -334,6 +343,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         }
         throw error;
       } finally {
+        rate.dispose();
         await journal?.close();
       }
     });
