@@ -9,6 +9,7 @@ import { readEvalConfig } from '../eval-config.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
 import { columns } from '../format.js';
+import { viewIndex } from '../view-order.js';
 import { storeUrl } from './batch.js';
 import { budgetLine, costOptions } from './batch-cost.js';
 import { storeOptions } from './eval.js';
@@ -16,6 +17,7 @@ import { storeOptions } from './eval.js';
 type Eval = typeof import('@idp-kit/eval');
 type DiffReport = import('@idp-kit/eval').DiffReport;
 type GateResult = import('@idp-kit/eval').GateResult;
+type SideView = import('@idp-kit/eval').SideView;
 
 interface DiffFlags extends ConnectionFlags {
   truth?: string;
@@ -35,6 +37,7 @@ interface DiffFlags extends ConnectionFlags {
   store?: string;
   maxPages?: string;
   maxCredits?: string;
+  viewPort: number;
 }
 
 /** A target accuracy: more than 0, at most 1 (commander argument parser). */
@@ -48,6 +51,14 @@ function accuracy(value: string): number {
 function credits(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of credits, e.g. 1.5');
+  return n;
+}
+
+/** The first of two loopback ports for the report's `idp view` links. */
+function viewPort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65534)
+    throw new InvalidArgumentError('expected a port from 1 to 65534 (side b uses the next one), e.g. 4811');
   return n;
 }
 
@@ -165,6 +176,12 @@ export function diffCommand(program: Command, ctx: CliContext): void {
     .option('--target-accuracy <share>', 'for the eval figures’ threshold advice', accuracy, 0.99)
     .option('--json', 'print the report as one JSON object')
     .option('--html <file>', 'also write a self-contained HTML report')
+    .option(
+      '--view-port <port>',
+      'with --html: each changed value links to idp view of side a on this port, side b on the next',
+      viewPort,
+      4811,
+    )
     .option(
       '--fail-on <rule>',
       'f1-drop:<points>, changed:<percent>%, missing-field; repeat it or separate with commas',
@@ -291,14 +308,11 @@ export function diffCommand(program: Command, ctx: CliContext): void {
         throw error;
       }
       if (flags.html !== undefined) {
-        const folders = store ? { a: undefined, b: undefined } : await batchFolders(cwd, sides);
+        const views = store ? {} : await sideViews(cwd, sides, cmd, flags.viewPort);
         const html = await lib.diffHtmlReport(diff, {
           targetAccuracy: flags.targetAccuracy,
           ...(gate ? { gate } : {}),
-          views: {
-            ...(folders.a ? { a: `${cmd} view ${quote(folders.a)}` } : {}),
-            ...(folders.b ? { b: `${cmd} view ${quote(folders.b)}` } : {}),
-          },
+          views,
         });
         await writeFile(resolve(cwd, flags.html), html);
         ctx.warn(`wrote ${flags.html}: one file, it opens without a server or a network`);
@@ -326,14 +340,29 @@ async function readTruth(lib: Eval, path: string) {
   }
 }
 
-/** The sides that are batch folders (a journal beside the results): those `idp view` can show. */
-async function batchFolders(cwd: string, sides: { a: string; b: string }) {
-  const isBatch = async (side: string) => {
+/**
+ * The sides that are batch folders (a journal beside the results), as `idp view` serves them: the
+ * command (side a on `port`, side b on the next) and each document's number on its page, so that each
+ * changed value in the report links to its document on each side.
+ */
+async function sideViews(cwd: string, sides: { a: string; b: string }, cmd: string, port: number) {
+  const { readJournal } = await import('@idp-kit/batch');
+  const viewOf = async (side: string, at: number): Promise<SideView | undefined> => {
     const dir = resolve(cwd, side);
     const journal = await stat(join(dir, 'journal.jsonl')).catch(() => undefined);
-    return journal?.isFile() ? dir : undefined;
+    const records = journal?.isFile() ? await readJournal(dir).catch(() => undefined) : undefined;
+    if (!records) return undefined;
+    const index = viewIndex(records);
+    return {
+      command: `${cmd} view ${quote(dir)} --port ${at} --no-open`,
+      url: `http://127.0.0.1:${at}/`,
+      indexOf: (file, hash) =>
+        index.get(file) ?? (hash ? index.get(`sha256:${hash.toLowerCase()}`) : undefined),
+    };
   };
-  return { a: await isBatch(sides.a), b: await isBatch(sides.b) };
+  const a = await viewOf(sides.a, port);
+  const b = await viewOf(sides.b, port + 1);
+  return { ...(a ? { a } : {}), ...(b ? { b } : {}) };
 }
 
 /** A path as one shell word. */
