@@ -10,7 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
 import { columns } from '../format.js';
 import { viewIndex } from '../view-order.js';
-import { storeUrl } from './batch.js';
+import { openStore, storeUrl } from './batch.js';
 import { budgetLine, costOptions } from './batch-cost.js';
 import { storeOptions } from './eval.js';
 
@@ -38,6 +38,7 @@ interface DiffFlags extends ConnectionFlags {
   maxPages?: string;
   maxCredits?: string;
   viewPort: number;
+  batch?: string;
 }
 
 /** A target accuracy: more than 0, at most 1 (commander argument parser). */
@@ -108,7 +109,75 @@ async function runBoth(
   });
   // The connection is checked before any file is read: a missing setting ends here.
   const idp = ctx.connect(flags);
-  const plan = await planRun(flags.run ?? [], ctx.io.cwd, flags.out, flags.action, versions);
+  const stores = await sideStores(ctx, flags, flags.action, versions);
+  try {
+    return await runWith(ctx, flags, idp, versions, limits, stores);
+  } finally {
+    for (const s of stores.values()) await s.journal.close();
+  }
+}
+
+type SideStore = { batch: string; journal: Awaited<ReturnType<typeof openStore>> };
+
+/**
+ * With `--run --store`: each version's batch in the store (`<--batch>-<version>`), opened before anything
+ * is read. Any batch of the store that retrieved a document for the same action and version gives its
+ * result: it is not sent again. A drift canary must send again, so `--baseline` takes no store.
+ */
+async function sideStores(ctx: CliContext, flags: DiffFlags, actionId: string, versions: string[]) {
+  const stores = new Map<string, SideStore>();
+  if (flags.store === undefined) return stores;
+  if (flags.baseline !== undefined)
+    throw new UsageError(
+      '--baseline runs the documents again to see drift, while --store reuses what any of its batches retrieved: give one of the two',
+    );
+  if (!flags.batch)
+    throw new UsageError(
+      '--run --store needs --batch <name>: each version runs as the batch <name>-<version> of the store (the same name resumes)',
+    );
+  const url = storeUrl(ctx, { store: flags.store }) ?? flags.store;
+  for (const version of versions) {
+    const batch = `${flags.batch}-${version}`;
+    try {
+      stores.set(version, {
+        batch,
+        journal: await openStore(ctx, url, batch, { actionId, actionVersion: version }),
+      });
+    } catch (error) {
+      for (const s of stores.values()) await s.journal.close();
+      throw error;
+    }
+  }
+  return stores;
+}
+
+async function runWith(
+  ctx: CliContext,
+  flags: DiffFlags,
+  idp: ReturnType<CliContext['connect']>,
+  versions: string[],
+  limits: ReturnType<typeof costOptions>,
+  stores: Map<string, SideStore>,
+): Promise<{ a: string; b: string; labels: { a: string; b: string } }> {
+  const out = flags.out ?? '';
+  const action = flags.action ?? '';
+  const plan = await planRun(
+    flags.run ?? [],
+    ctx.io.cwd,
+    out,
+    action,
+    versions,
+    stores.size > 0
+      ? (version) => {
+          const { batch, journal } = stores.get(version) as SideStore;
+          return {
+            batch,
+            load: () => journal.load(),
+            findElsewhere: async (key) => journal.findElsewhere?.(key),
+          };
+        }
+      : undefined,
+  );
   for (const line of costLines(plan, flags.creditsPerPage)) ctx.warn(line);
   if (!flags.yes) {
     const answer = await confirm(ctx.io, 'Send them?');
@@ -124,8 +193,19 @@ async function runBoth(
   }
   const dirs: string[] = [];
   for (const version of versions) {
-    const dir = join(flags.out, version);
-    const summary = await runSide(ctx, idp, flags.run ?? [], flags.action, version, dir, flags.until, limits);
+    const dir = join(out, version);
+    const store = stores.get(version);
+    const summary = await runSide(
+      ctx,
+      idp,
+      flags.run ?? [],
+      action,
+      version,
+      dir,
+      flags.until,
+      limits,
+      store,
+    );
     const stopped = budgetLine(summary, limits);
     if (stopped) {
       // Half a side is no comparison: said, and the diff waits for a rerun with a larger budget.
@@ -134,14 +214,20 @@ async function runBoth(
       ctx.exitCode = EXIT.BUDGET_SPENT;
       throw new Declined();
     }
-    ctx.warn(`${summary.succeeded} of ${summary.documents} documents SUCCEEDED in ${dir}`);
+    ctx.warn(
+      `${summary.succeeded} of ${summary.documents} documents SUCCEEDED in ${store ? `batch ${store.batch}` : dir}`,
+    );
+    if (summary.reused > 0)
+      ctx.warn(
+        `${summary.reused} of them were retrieved before in another batch of the store for ${version}: reused, not paid again`,
+      );
     if (summary.pending > 0 || summary.needsReview > 0)
       ctx.warn(
         ctx.errStyle.warn(
           `${summary.pending + summary.needsReview} not finished in ${dir}: the diff leaves them out; rerun the same command to resume`,
         ),
       );
-    dirs.push(dir);
+    dirs.push(store ? store.batch : dir);
   }
   if (flags.baseline !== undefined) {
     const [version = ''] = versions;
@@ -193,6 +279,10 @@ export function diffCommand(program: Command, ctx: CliContext): void {
       '<a> and <b> name two batches in this PostgreSQL store (idp batch run --store … --batch <name>)',
     )
     .option('--run <paths...>', 'run these documents through both --versions first, then diff')
+    .option(
+      '--batch <name>',
+      'with --run --store: each version runs as the batch <name>-<version> of the store; documents any batch of the store retrieved for that version are reused',
+    )
     .option('--action <id>', 'with --run: the document action')
     .option('--versions <list>', 'with --run: the two versions, current first: 1.1.0,1.2.0')
     .option(
@@ -260,6 +350,7 @@ export function diffCommand(program: Command, ctx: CliContext): void {
             'maxPages',
             'maxCredits',
             'yes',
+            'batch',
           ] as const
         ).find((k) => flags[k] !== undefined);
         if (stray)
@@ -272,9 +363,8 @@ export function diffCommand(program: Command, ctx: CliContext): void {
           );
         sides = { a, b, labels: { a, b } };
       }
-      const store = flags.run ? undefined : flags.store;
-      if (flags.run && flags.store !== undefined)
-        throw new UsageError('--store names the two sides as batches of a store: give it without --run');
+      // Without --run, <a> and <b> name two batches of the store; with it, --run made them there.
+      const store = flags.store;
       // The same documents in two batches of one store: each side is read one result at a time.
       const load = (side: string) =>
         store
