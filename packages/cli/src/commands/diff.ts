@@ -276,7 +276,7 @@ export function diffCommand(program: Command, ctx: CliContext): void {
     )
     .option(
       '--store <url>',
-      '<a> and <b> name two batches in this PostgreSQL store (idp batch run --store … --batch <name>)',
+      '<a> and <b> name two batches in this PostgreSQL store (idp batch run --store … --batch <name>); with --run, both versions run there',
     )
     .option('--run <paths...>', 'run these documents through both --versions first, then diff')
     .option(
@@ -310,7 +310,7 @@ export function diffCommand(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      `\nWorst first: a value that was right and became wrong (with --truth), then by the largest drop in\nconfidence. Exit codes: 0 the gate passed (or none was set), ${EXIT.DIFF_GATE} a --fail-on rule was broken,\n${EXIT.BUDGET_SPENT} --run: a budget (--max-pages, --max-credits) stopped a side (no diff; rerun with more),\n2 bad input (f1-drop without --truth; --run without a terminal or --yes: nothing sent).\n\nExamples:\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --config eval.json --html diff.html\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --fail-on f1-drop:0.01,changed:5% --json\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0,1.2.0 --out out --credits-per-page 1\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0 --baseline canary/2026-11-01 --out canary/2026-12-01 --yes`,
+      `\nWorst first: a value that was right and became wrong (with --truth), then by the largest drop in\nconfidence. Exit codes: 0 the gate passed (or none was set), ${EXIT.DIFF_GATE} a --fail-on rule was broken,\n${EXIT.BUDGET_SPENT} --run: a budget (--max-pages, --max-credits) stopped a side (no diff; rerun with more),\n2 bad input (f1-drop without --truth; --run without a terminal or --yes: nothing sent).\n\nExamples:\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --config eval.json --html diff.html\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --fail-on f1-drop:0.01,changed:5% --json\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0,1.2.0 --out out --credits-per-page 1\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0,1.2.0 --out upgrade --store postgres://idp@db/batches --batch upgrade\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0 --baseline canary/2026-11-01 --out canary/2026-12-01 --yes`,
     )
     .action(async (a: string | undefined, b: string | undefined, flags: DiffFlags) => {
       const lib = await import('@idp-kit/eval');
