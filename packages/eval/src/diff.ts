@@ -9,6 +9,7 @@ import {
 import { type EvalReport, type FieldReport, reportOf } from './evaluate.js';
 import { EvalInputError, isPresent, type ResultDocument, type TruthRow } from './inputs.js';
 import { matchDocuments } from './match.js';
+import { matchRows } from './row-matching.js';
 
 /**
  * How a value differs between side a (the current version) and side b (the candidate).
@@ -45,8 +46,13 @@ export type Verdict = 'regressed' | 'unjudged' | 'still-wrong' | 'still-right' |
  */
 export interface ChangedValue {
   field: string;
-  /** The row of a table cell (cells are compared row by row, by row index). */
+  /** The row of a table cell: b's row, or a's when b has no row paired with it. */
   row?: number;
+  /**
+   * A table cell's row on each side: rows are paired one to one by likeness (the Hungarian algorithm, as
+   * eval pairs them with truth), so b's row 3 may be a's row 2; a side without the row has none here.
+   */
+  rows?: { a?: number; b?: number };
   kind: ChangeKind;
   /** The document's SHA-256, which matched the two sides. */
   hash?: string;
@@ -338,14 +344,20 @@ class Differ {
       }
       const ra = ia.tables.get(table);
       const rb = ib.tables.get(table);
-      const rows = [...new Set([...(ra?.keys() ?? []), ...(rb?.keys() ?? [])])].sort((x, y) => x - y);
-      for (const row of rows) {
+      // Rows are paired as eval pairs them (Hungarian, on likeness), not by index: a row read at the
+      // top on one side would otherwise make every later row "changed".
+      const comparatorOf = (column: string) => this.comparatorOf(`${table}.${column}`);
+      for (const [rowA, rowB] of matchRows(ra, rb, comparatorOf)) {
         known.rows++;
-        const ca = ra?.get(row);
-        const cb = rb?.get(row);
+        const ca = rowA === undefined ? undefined : ra?.get(rowA);
+        const cb = rowB === undefined ? undefined : rb?.get(rowB);
+        const rows = {
+          ...(rowA !== undefined ? { a: rowA } : {}),
+          ...(rowB !== undefined ? { b: rowB } : {}),
+        };
         for (const column of new Set([...(ca?.keys() ?? []), ...(cb?.keys() ?? [])])) {
           known.columns.add(column);
-          this.compare(`${table}.${column}`, da, db, ca?.get(column), cb?.get(column), row);
+          this.compare(`${table}.${column}`, da, db, ca?.get(column), cb?.get(column), rows);
         }
       }
     }
@@ -357,9 +369,9 @@ class Differ {
     db: ResultDocument,
     va: Extracted | undefined,
     vb: Extracted | undefined,
-    row?: number,
+    rows?: { a?: number; b?: number },
   ): void {
-    if (row === undefined) this.plain.add(name);
+    if (rows === undefined) this.plain.add(name);
     const t = this.tally(name);
     const pa = isPresent(va?.value);
     const pb = isPresent(vb?.value);
@@ -381,14 +393,15 @@ class Differ {
     const { judges } = this;
     const verdict = judges
       ? verdictOf({
-          a: judges.a.judge(da.file, name, row, pa),
-          b: judges.b.judge(db.file, name, row, pb),
+          // A side without the row has no value there: -1 finds no row, and an absent cell is unjudged.
+          a: judges.a.judge(da.file, name, rows ? (rows.a ?? -1) : undefined, pa),
+          b: judges.b.judge(db.file, name, rows ? (rows.b ?? -1) : undefined, pb),
         })
       : 'unjudged';
-    const truth = row === undefined ? judges?.a.truthValue(da.file, name) : undefined;
+    const truth = rows === undefined ? judges?.a.truthValue(da.file, name) : undefined;
     this.changes.push({
       field: name,
-      ...(row !== undefined ? { row } : {}),
+      ...(rows !== undefined ? { row: (rows.b ?? rows.a) as number, rows } : {}),
       kind,
       ...(da.hash ? { hash: da.hash } : {}),
       file: { a: da.file, b: db.file },
