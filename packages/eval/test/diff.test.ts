@@ -209,6 +209,34 @@ describe('diffResults', () => {
     await expect(diffStream([doc(0, [])], [doc(1, [])])).rejects.toThrow(/SHA-256/);
   });
 
+  it('diffStream with both sides streamed: the same report, in step or out of step, duplicates and strays included', async () => {
+    async function* streamed(docs: readonly ResultDocument[]) {
+      yield* docs;
+    }
+    const sided = sides();
+    // Four changes alike (a tie in the worst-first order, kept in a's order), read by b in reverse.
+    const alike = [10, 11, 12, 13];
+    const a = [...sided.a, ...alike.map((i) => doc(i, [field('note', 'x', 50)]))];
+    const b = [...sided.b, ...alike.reverse().map((i) => doc(i, [field('note', 'y', 50)], '/other'))];
+    const options = { config, sources: { a: '1.1.0', b: '1.2.0' } };
+    const expected = diffResults(a, b, options);
+    // b out of step with a (as sides() has it), in step, and reversed; a line of a content twice on each side.
+    const inStep = [...b].sort((x, y) => (x.hash ?? '').localeCompare(y.hash ?? ''));
+    const twice = (docs: ResultDocument[], d: ResultDocument) => [
+      ...docs,
+      { ...d, fields: [field('total', 'late')] },
+    ];
+    for (const bs of [b, inStep, [...b].reverse()]) {
+      const a2 = twice(a, a[0] as ResultDocument);
+      const b2 = twice(bs, bs[1] as ResultDocument);
+      const got = await diffStream(streamed(a2), streamed(b2), options);
+      expect(got).toEqual(diffResults(a2, b2, options));
+      expect(got.report.changes).toEqual(expected.report.changes);
+      expect(Object.keys(got.report.fields)).toEqual(Object.keys(expected.report.fields));
+    }
+    await expect(diffStream(streamed([doc(0, [])]), streamed([doc(1, [])]))).rejects.toThrow(/SHA-256/);
+  });
+
   it('a config field found on neither side is an EvalInputError, as in eval', () => {
     const { a, b } = sides();
     expect(() => diffResults(a, b, { config: { fields: { totl: 'number' } } })).toThrow(

@@ -371,27 +371,35 @@ export function diffCommand(program: Command, ctx: CliContext): void {
           ? lib.loadResults({ store: storeUrl(ctx, { store }) ?? store, batch: side }, storeOptions(ctx))
           : lib.readResults(resolve(cwd, side));
 
+      /** Both sides in memory (with truth, or from a store): b first, as the messages have it. */
+      const loadBoth = async () => {
+        const rb = await load(sides.b);
+        return [await load(sides.a), rb] as const;
+      };
       let diff: import('@idp-kit/eval').VersionDiff;
       let gate: GateResult | undefined;
       try {
-        const rb = await load(sides.b);
-        // Without truth, side a is compared as it is read: only side b is held in memory.
+        // Without truth, both sides are compared as they are read: a pair is let go once compared.
         diff = truth
-          ? lib.diffResults(await load(sides.a), rb, {
+          ? lib.diffResults(...(await loadBoth()), {
               truth,
               ...(config ? { config } : {}),
               targetAccuracy: flags.targetAccuracy,
               sources: sides.labels,
             })
           : store
-            ? lib.diffResults(await load(sides.a), rb, {
+            ? lib.diffResults(...(await loadBoth()), {
                 ...(config ? { config } : {}),
                 sources: { a: `batch ${sides.a}`, b: `batch ${sides.b}` },
               })
-            : await lib.diffStream(lib.eachResult(resolve(cwd, sides.a)), rb, {
-                ...(config ? { config } : {}),
-                sources: sides.labels,
-              });
+            : await lib.diffStream(
+                lib.eachResult(resolve(cwd, sides.a)),
+                lib.eachResult(resolve(cwd, sides.b)),
+                {
+                  ...(config ? { config } : {}),
+                  sources: sides.labels,
+                },
+              );
         if (rules.length > 0) gate = lib.checkGate(diff.report, rules);
       } catch (error) {
         if (error instanceof lib.EvalInputError) throw new UsageError(error.message);
