@@ -82,14 +82,15 @@ try {
       readTimes.push(await time(() => justRead(dir, withTruth)));
       diffTimes.push(
         await time(async () => {
-          // As idp diff does: with truth both sides in memory; without, side a streamed against b.
-          const b = await readResults(join(dir, 'b.jsonl'));
+          // As idp diff does: with truth both sides in memory; without, both streamed side by side.
           const { report } = withTruth
-            ? diffResults(await readResults(join(dir, 'a.jsonl')), b, {
+            ? diffResults(await readResults(join(dir, 'a.jsonl')), await readResults(join(dir, 'b.jsonl')), {
                 config,
                 truth: await readTruth(join(dir, 'truth.csv')),
               })
-            : await diffStream(eachResult(join(dir, 'a.jsonl')), b, { config });
+            : await diffStream(eachResult(join(dir, 'a.jsonl')), eachResult(join(dir, 'b.jsonl')), {
+                config,
+              });
           changes = report.changes.length;
         }),
       );

@@ -209,6 +209,23 @@ describe('the money rules', () => {
     expect(out.sort()).toEqual(['accepted→submitted', 'reopen→queued', 'resubmit→queued']);
   });
 
+  it('a duplicate of a document retrieved in another batch keeps where its result is: its values are read, not lost', () => {
+    const there = record('retrieved', {
+      executionId: 'e9',
+      status: 'SUCCEEDED',
+      result: { bytes: 812 },
+      submittedAt: '2026-12-02T00:00:00.000Z',
+    });
+    const reused = transition(record('queued'), { type: 'duplicate', batch: 'earlier', theirs: there }, AT);
+    expect(reused).toMatchObject({
+      state: 'retrieved',
+      executionId: 'e9',
+      status: 'SUCCEEDED',
+      result: { bytes: 812 },
+      duplicateOf: { batch: 'earlier', executionId: 'e9' },
+    });
+  });
+
   it('a crash during the upload leaves it uncertain, saying why', () => {
     const next = transition(record('submitting', { submits: 1 }), { type: 'orphaned' }, AT);
     expect(next).toMatchObject({ state: 'uncertain', error: UNCERTAIN_AFTER_CRASH, submits: 1 });

@@ -353,7 +353,16 @@ function duplicateChange(event: Extract<DocumentEvent, { type: 'duplicate' }>): 
     duplicateOf: { batch, executionId: id },
     error: undefined,
     ...(other.submittedAt ? { submittedAt: other.submittedAt } : {}),
-    ...(other.state === 'retrieved' ? { status: other.status, execution: other.execution } : {}),
+    // Retrieved there: its status and where its result is (stored once, read by execution id from any
+    // batch of the store), or an older row's inline result. Without `result` the reused document read
+    // as one with no values.
+    ...(other.state === 'retrieved'
+      ? {
+          status: other.status,
+          ...(other.execution !== undefined ? { execution: other.execution } : {}),
+          ...(other.result ? { result: other.result } : {}),
+        }
+      : {}),
   };
 }
 

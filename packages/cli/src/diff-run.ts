@@ -4,9 +4,11 @@ import {
   type BatchSummary,
   type BudgetLimits,
   collectInputs,
+  type DocumentRecord,
   InputError,
   JournalCorruptError,
   JournalLockedError,
+  type JournalStore,
   readJournal,
   readRegularFile,
   runBatch,
@@ -24,19 +26,44 @@ export interface RunPlan {
   pages: number;
   /** Files the check by content refuses: never sent, never paid. */
   refused: number;
-  versions: { version: string; dir: string; reusedDocuments: number; reusedPages: number; toSend: number }[];
+  versions: {
+    version: string;
+    dir: string;
+    /** With `--store`: the version's batch in the store. */
+    batch?: string;
+    /** Sent before in this version's own folder or batch: a rerun resumes them. */
+    reusedDocuments: number;
+    reusedPages: number;
+    /** With `--store`: retrieved (or sent) in another batch of the store for the same action and version. */
+    elsewhere: { documents: number; pages: number; batches: string[] };
+    toSend: number;
+  }[];
+}
+
+/**
+ * Where one version's batch keeps its records: its folder's journal, or (with `--store`) its batch in
+ * the store, whose other batches are looked at for the same documents.
+ */
+export interface SideRecords {
+  batch?: string;
+  load(): Promise<DocumentRecord[]>;
+  findElsewhere?(key: string): Promise<{ batch: string; record: DocumentRecord } | undefined>;
 }
 
 /** States in which a document was sent already: a rerun reuses its execution, it is not paid again. */
 const PAID = new Set(['submitting', 'submitted', 'settled', 'retrieved', 'uncertain', 'expired']);
 
-/** Reads each document once (hash and pages), and each version's folder for what is there already. */
+/**
+ * Reads each document once (hash and pages), and each version's folder (or, with a store, its batch and
+ * the store's other batches) for what is there already: only the rest is counted as to be sent.
+ */
 export async function planRun(
   paths: string[],
   cwd: string,
   out: string,
   actionId: string,
   versions: string[],
+  recordsOf: (version: string, dir: string) => SideRecords = (_version, dir) => folderRecords(cwd, dir),
 ): Promise<RunPlan> {
   let found: Awaited<ReturnType<typeof collectInputs>>;
   try {
@@ -63,21 +90,52 @@ export async function planRun(
   const planned: RunPlan['versions'] = [];
   for (const version of versions) {
     const dir = join(out, version);
-    const records = await readJournal(resolve(cwd, dir)).catch((error: unknown) => {
-      if (error instanceof JournalCorruptError) throw new UsageError(error.message);
-      throw error;
-    });
+    const side = recordsOf(version, dir);
+    const paid = new Set<string>();
+    for (const r of await side.load())
+      if (PAID.has(r.state) && r.key === keyOf(r.hash, actionId, version)) paid.add(r.hash);
     let reusedDocuments = 0;
     let reusedPages = 0;
-    for (const r of records ?? []) {
-      const p = pagesOf.get(r.hash);
-      if (p === undefined || !PAID.has(r.state) || !r.key.includes(actionId)) continue;
-      reusedDocuments++;
-      reusedPages += p;
+    const elsewhere = { documents: 0, pages: 0, batches: [] as string[] };
+    for (const [hash, p] of pagesOf) {
+      if (paid.has(hash)) {
+        reusedDocuments++;
+        reusedPages += p;
+        continue;
+      }
+      // The engine asks the same question before each upload, and reuses what it finds.
+      const other = await side.findElsewhere?.(keyOf(hash, actionId, version));
+      if (!other) continue;
+      elsewhere.documents++;
+      elsewhere.pages += p;
+      const batch = other.record.duplicateOf?.batch ?? other.batch;
+      if (!elsewhere.batches.includes(batch)) elsewhere.batches.push(batch);
     }
-    planned.push({ version, dir, reusedDocuments, reusedPages, toSend: pages - reusedPages });
+    planned.push({
+      version,
+      dir,
+      ...(side.batch !== undefined ? { batch: side.batch } : {}),
+      reusedDocuments,
+      reusedPages,
+      elsewhere,
+      toSend: pages - reusedPages - elsewhere.pages,
+    });
   }
   return { actionId, documents: pagesOf.size, pages, refused, versions: planned };
+}
+
+/** A document's key in a batch, as the engine writes it: the same content, action and version. */
+const keyOf = (hash: string, actionId: string, version: string) => `${hash}:${actionId}:${version}`;
+
+/** A version's folder: its journal, read only (none yet: nothing sent). */
+function folderRecords(cwd: string, dir: string): SideRecords {
+  return {
+    load: async () =>
+      (await readJournal(resolve(cwd, dir)).catch((error: unknown) => {
+        if (error instanceof JournalCorruptError) throw new UsageError(error.message);
+        throw error;
+      })) ?? [],
+  };
 }
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -94,11 +152,23 @@ export function costLines(plan: RunPlan, creditsPerPage?: number): string[] {
     `${plural(plan.documents, 'document')}, ${plural(plan.pages, 'page')}, through ${plural(n, 'version')} of action ${plan.actionId}: ${plural(plan.pages, 'page')} × ${n} = ${plural(plan.pages * n, 'page')}${credits(plan.pages * n)}`,
   ];
   for (const v of plan.versions) {
-    const reused =
-      v.reusedDocuments > 0
-        ? ` (${plural(v.reusedDocuments, 'document')}, ${plural(v.reusedPages, 'page')}, already sent in this folder: not paid again)`
-        : '';
-    lines.push(`  ${v.version} → ${v.dir}: ${plural(v.toSend, 'page')} to send${reused}`);
+    const here = v.batch === undefined ? 'this folder' : 'this batch';
+    const reused = [
+      ...(v.reusedDocuments > 0
+        ? [
+            `${plural(v.reusedDocuments, 'document')}, ${plural(v.reusedPages, 'page')}, already sent in ${here}: not paid again`,
+          ]
+        : []),
+      ...(v.elsewhere.documents > 0
+        ? [
+            `${plural(v.elsewhere.documents, 'document')}, ${plural(v.elsewhere.pages, 'page')}, already sent for ${v.version} in batch ${v.elsewhere.batches.join(', ')} of the store: reused, not paid again`,
+          ]
+        : []),
+    ];
+    const where = v.batch === undefined ? v.dir : `batch ${v.batch}`;
+    lines.push(
+      `  ${v.version} → ${where}: ${plural(v.toSend, 'page')} to send${reused.length > 0 ? ` (${reused.join('; ')})` : ''}`,
+    );
   }
   lines.push(`to send now: ${plural(toSend, 'page')}${credits(toSend)}`);
   if (plan.refused > 0)
@@ -119,8 +189,9 @@ export async function runSide(
   dir: string,
   until: 'settled' | 'final',
   limits: BudgetLimits = {},
+  store?: { batch: string; journal: JournalStore },
 ): Promise<BatchSummary> {
-  ctx.warn(ctx.errStyle.bold(`${version} → ${dir}`));
+  ctx.warn(ctx.errStyle.bold(`${version} → ${store ? `batch ${store.batch} (outputs in ${dir})` : dir}`));
   const shown = batchProgress(ctx.io.stderr, ctx.errStyle);
   try {
     return await runBatch({
@@ -135,6 +206,8 @@ export async function runSide(
       ...limits,
       onEvent: (event) => shown.event(event),
       ...ctx.signalOption,
+      // A store's other batches are asked before each upload: what they retrieved is reused.
+      ...(store ? { journal: store.journal } : {}),
     });
   } catch (error) {
     if (

@@ -63,6 +63,14 @@ function summary() {
     p.append(el('code', command));
     app.append(p);
   }
+  if (data.links)
+    app.append(
+      el(
+        'p',
+        'Each changed value links to its document on each side in the viewer: the links work while the commands above run (they serve on those ports, on this machine only).',
+        'muted',
+      ),
+    );
   for (const [label, items] of [
     [`Only in a (${report.a.source})`, report.onlyInA],
     [`Only in b (${report.b.source})`, report.onlyInB],
@@ -174,9 +182,29 @@ function changes() {
     },
   );
   t.id = 'changes';
+  if (data.links) addViewLinks(t, data.links);
   app.append(t);
   if (data.changesOmitted > 0)
     app.append(el('p', `${data.changesOmitted} more not shown: use idp diff --json.`, 'muted'));
+}
+
+/** A last column with each side's link to the document in the viewer (`idp view` of that side). */
+function addViewLinks(t: HTMLTableElement, links: NonNullable<DiffPageData['links']>) {
+  t.tHead?.rows[0]?.append(el('th', 'open in idp view', 'text'));
+  Array.from(t.tBodies[0]?.rows ?? []).forEach((tr, r) => {
+    const cell = el('td', undefined, 'text');
+    for (const side of ['a', 'b'] as const) {
+      const href = links[r]?.[side];
+      if (href === undefined) continue;
+      const a = el('a', side);
+      a.href = href;
+      a.rel = 'noopener noreferrer';
+      a.title = `${side === 'a' ? report.a.source : report.b.source}: this document in idp view`;
+      if (cell.childNodes.length > 0) cell.append(' · ');
+      cell.append(a);
+    }
+    tr.append(cell);
+  });
 }
 
 function diagrams() {

@@ -75,6 +75,8 @@ export function parseNumber(value: string): number | undefined {
 
 function numberWithin(tolerance: number): Comparator {
   return (t, e) => {
+    // The same text is the same number (or the same unparsable text): no parse for most values.
+    if (t === e) return true;
     const a = parseNumber(t);
     const b = parseNumber(e);
     // Tolerance plus a hair for binary fractions: 0.1 + 0.2 vs 0.3 with tolerance 0 must be equal.
@@ -127,6 +129,7 @@ export function parseDate(value: string, dayFirst = false): string | undefined {
 
 function dateComparator(dayFirst: boolean): Comparator {
   return (t, e) => {
+    if (t === e) return true;
     const a = parseDate(t, dayFirst);
     const b = parseDate(e, dayFirst);
     return a !== undefined && b !== undefined ? a === b : text(t, e);

@@ -17,7 +17,10 @@ export interface DiffPageData {
   /** Changed values left out of `report.changes` to keep the page small. */
   changesOmitted: number;
   gate?: GateResult;
+  /** The `idp view` command of each side that is a batch folder at hand. */
   views: { a?: string; b?: string };
+  /** Per changed value (as `report.changes`), each side's viewer link, when its side can be served. */
+  links?: { a?: string; b?: string }[];
   /** With truth: each side's reliability bins, per field and `overall`. */
   charts?: Record<string, { a: CalibrationBin[]; b: CalibrationBin[] }>;
 }

@@ -44,7 +44,7 @@ export {
   type VersionDiff,
   worseFirst,
 } from './diff.js';
-export { type DiffHtmlOptions, diffHtmlReport, diffPageData } from './diff-html.js';
+export { type DiffHtmlOptions, diffHtmlReport, diffPageData, type SideView } from './diff-html.js';
 export type { DiffPageData } from './diff-page-data.js';
 export {
   type EvalOptions,

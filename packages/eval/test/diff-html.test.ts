@@ -66,6 +66,26 @@ describe('diffPageData', () => {
     expect(bins?.a.reduce((s, x) => s + x.count, 0)).toBe(60);
     expect(bins?.b.find((x) => x.from === 40)).toMatchObject({ count: 10, accuracy: 0 });
   });
+
+  it('links each changed value to its document in the viewer of each side that can be served, and only those', () => {
+    const { a, b, truth } = inputs();
+    const diff = diffResults(a, b, { truth, config: { fields: { total: 'number' } } });
+    // The viewer numbers documents its own way: here in reverse, so that a wrong lookup shows.
+    const indexOf = (file: string) => 59 - Number(/invoice-(\d+)/.exec(file)?.[1]);
+    const data = diffPageData(diff, {
+      targetAccuracy: 0.99,
+      views: {
+        a: 'idp view out/1.1.0',
+        b: { command: 'idp view out/1.2.0 --port 4812 --no-open', url: 'http://127.0.0.1:4812/', indexOf },
+      },
+    });
+    expect(data.views).toEqual({ a: 'idp view out/1.1.0', b: 'idp view out/1.2.0 --port 4812 --no-open' });
+    expect(data.links).toHaveLength(data.report.changes.length);
+    data.report.changes.forEach((c, i) => {
+      expect(data.links?.[i]).toEqual({ b: `http://127.0.0.1:4812/#doc=${indexOf(c.file.b)}` });
+    });
+    expect(diffPageData(diff, { targetAccuracy: 0.99, views: { a: 'idp view x' } }).links).toBeUndefined();
+  });
 });
 
 const missing = chromiumMissing('the diff report’s browser tests');
@@ -89,7 +109,14 @@ describe.skipIf(missing)('the diff HTML report in Chromium', () => {
       await diffHtmlReport(diff, {
         targetAccuracy: 0.99,
         gate,
-        views: { a: 'idp view out/1.1.0', b: 'idp view out/1.2.0' },
+        views: {
+          a: 'idp view out/1.1.0',
+          b: {
+            command: 'idp view out/1.2.0 --port 4812 --no-open',
+            url: 'http://127.0.0.1:4812/',
+            indexOf: (f: string) => Number(/invoice-(\d+)/.exec(f)?.[1]),
+          },
+        },
       }),
     );
   });
@@ -119,6 +146,14 @@ describe.skipIf(missing)('the diff HTML report in Chromium', () => {
       expect(await rows.count()).toBe(12);
       expect(await rows.first().locator('td').nth(7).textContent()).toBe('right → wrong');
       expect(await page.locator('code', { hasText: 'idp view out/1.2.0' }).count()).toBe(1);
+      // each changed value links to its document in b's viewer; a is not served, so no link for a
+      const first = await rows.first().locator('td').nth(0).textContent();
+      const link = rows.first().locator('td').last().locator('a');
+      expect(await link.allTextContents()).toEqual(['b']);
+      expect(await link.getAttribute('href')).toBe(
+        `http://127.0.0.1:4812/#doc=${/invoice-(\d+)/.exec(first ?? '')?.[1]}`,
+      );
+      expect(await page.locator('#changes tbody a').count()).toBe(12);
       // a and b reliability diagrams for overall and each field
       expect(await page.locator('section.field svg[viewBox]').count()).toBe(6);
       // the injection is text, and did not run

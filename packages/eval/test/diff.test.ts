@@ -137,6 +137,68 @@ describe('diffResults', () => {
     ]);
   });
 
+  it('table rows are paired by likeness (Hungarian), not by index: a row read at the top changes only itself', () => {
+    // Generated: document i has 3 + i % 4 line items; b reads a new "Freight" row at position i % (rows + 1)
+    // and, on every third document, a different qty on row 1.
+    const cell = (row: number, name: string, value: string) => ({
+      kind: 'cell',
+      table: 'items',
+      row,
+      name,
+      value,
+    });
+    const a: ResultDocument[] = [];
+    const b: ResultDocument[] = [];
+    let rowsInA = 0;
+    let qtyChanged = 0;
+    for (let i = 0; i < 12; i++) {
+      const items = Array.from({ length: 3 + (i % 4) }, (_, r) => ({
+        sku: `SKU-${i}-${r}`,
+        qty: String(r + 1),
+      }));
+      rowsInA += items.length;
+      a.push(
+        doc(
+          i,
+          items.flatMap((it, r) => [cell(r, 'sku', it.sku), cell(r, 'qty', it.qty)]),
+        ),
+      );
+      const read = items.map((it, r) => (i % 3 === 0 && r === 1 ? { ...it, qty: '99' } : it));
+      if (i % 3 === 0) qtyChanged++;
+      read.splice(i % (items.length + 1), 0, { sku: 'Freight', qty: '1' });
+      b.push(
+        doc(
+          i,
+          read.flatMap((it, r) => [cell(r, 'sku', it.sku), cell(r, 'qty', it.qty)]),
+        ),
+      );
+    }
+    const { report } = diffResults(a, b);
+    const compared = rowsInA + 12;
+    expect(report.fields['items.sku']).toMatchObject({
+      compared,
+      agree: rowsInA,
+      changed: 0,
+      appeared: 12,
+      disappeared: 0,
+    });
+    expect(report.fields['items.qty']).toMatchObject({
+      compared,
+      agree: rowsInA - qtyChanged,
+      changed: qtyChanged,
+      appeared: 12,
+      disappeared: 0,
+    });
+    // Each changed qty names its row on both sides: b's is one further down when Freight came before it.
+    const changed = report.changes.filter((c) => c.kind === 'changed');
+    expect(changed.map((c) => [c.file.a, c.rows, c.a.value, c.b.value])).toEqual(
+      [0, 3, 6, 9].map((i) => [`/in/doc-${i}.pdf`, { a: 1, b: i % (4 + (i % 4)) <= 1 ? 2 : 1 }, '2', '99']),
+    );
+    expect(
+      report.changes.filter((c) => c.kind === 'appeared' && c.field === 'items.sku').map((c) => c.b.value),
+    ).toEqual(Array(12).fill('Freight'));
+  });
+
   it('diffStream (side a streamed) gives the same report as diffResults', async () => {
     const { a, b } = sides();
     async function* streamed() {
@@ -145,6 +207,34 @@ describe('diffResults', () => {
     const options = { config, sources: { a: '1.1.0', b: '1.2.0' } };
     expect(await diffStream(streamed(), b, options)).toEqual(diffResults(a, b, options));
     await expect(diffStream([doc(0, [])], [doc(1, [])])).rejects.toThrow(/SHA-256/);
+  });
+
+  it('diffStream with both sides streamed: the same report, in step or out of step, duplicates and strays included', async () => {
+    async function* streamed(docs: readonly ResultDocument[]) {
+      yield* docs;
+    }
+    const sided = sides();
+    // Four changes alike (a tie in the worst-first order, kept in a's order), read by b in reverse.
+    const alike = [10, 11, 12, 13];
+    const a = [...sided.a, ...alike.map((i) => doc(i, [field('note', 'x', 50)]))];
+    const b = [...sided.b, ...alike.reverse().map((i) => doc(i, [field('note', 'y', 50)], '/other'))];
+    const options = { config, sources: { a: '1.1.0', b: '1.2.0' } };
+    const expected = diffResults(a, b, options);
+    // b out of step with a (as sides() has it), in step, and reversed; a line of a content twice on each side.
+    const inStep = [...b].sort((x, y) => (x.hash ?? '').localeCompare(y.hash ?? ''));
+    const twice = (docs: ResultDocument[], d: ResultDocument) => [
+      ...docs,
+      { ...d, fields: [field('total', 'late')] },
+    ];
+    for (const bs of [b, inStep, [...b].reverse()]) {
+      const a2 = twice(a, a[0] as ResultDocument);
+      const b2 = twice(bs, bs[1] as ResultDocument);
+      const got = await diffStream(streamed(a2), streamed(b2), options);
+      expect(got).toEqual(diffResults(a2, b2, options));
+      expect(got.report.changes).toEqual(expected.report.changes);
+      expect(Object.keys(got.report.fields)).toEqual(Object.keys(expected.report.fields));
+    }
+    await expect(diffStream(streamed([doc(0, [])]), streamed([doc(1, [])]))).rejects.toThrow(/SHA-256/);
   });
 
   it('a config field found on neither side is an EvalInputError, as in eval', () => {

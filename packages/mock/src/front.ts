@@ -6,6 +6,7 @@ import {
   createCallbacks,
   type MockCallbackOptions,
 } from './callbacks.js';
+import { asVersion, versionRecord } from './candidate-version.js';
 import {
   exampleFor,
   fixedError,
@@ -67,6 +68,7 @@ const ACTION_VERSION = /^\/api\/v1\/organizations\/([^/]+)\/actions\/([^/]+)\/ve
 const SUBMIT = /^\/api\/v1\/organizations\/[^/]+\/actions\/([^/]+)\/versions\/([^/]+)\/executions$/;
 const REVIEW = /^\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/reviews\/([^/?]+)$/;
 const REVIEWS = /^\/api\/v1\/organizations\/[^/]+\/reviews$/;
+const VERSION_RECORD = /^\/idp\/api\/v1\/organizations\/[^/]+\/actions\/[^/]+\/versions\/([^/?]+)$/;
 
 /** One execution the front keeps on a clock: a lifecycle id, or a submitted document. */
 interface Tracked {
@@ -336,7 +338,9 @@ export function createMockFront(options: FrontOptions): MockFront {
     }
     if (answer.status !== 200) return relay(res, answer);
     // The example's own id would confuse a user who asked for another one.
-    let body = JSON.parse(answer.body.toString()) as Record<string, unknown>;
+    const [, , , version] = url.pathname.match(ACTION_VERSION) ?? [];
+    // 1.2.0 reads a few values differently (candidate-version.ts); a reviewer's corrections still win.
+    let body = asVersion(JSON.parse(answer.body.toString()) as Record<string, unknown>, version);
     const life = started.get(executionId.toLowerCase());
     if (wasReviewed(life)) body = reviewed(body, life);
     // One execution is one document: the name it first showed stays, whichever example serves it later.
@@ -480,6 +484,17 @@ export function createMockFront(options: FrontOptions): MockFront {
     sendJson(res, answer, { ...created, id, ...(fileName ? { documentName: fileName } : {}) });
   }
 
+  /** A version's record, naming the version asked for when it is the mock's candidate (1.2.0). */
+  async function versionAnswer(req: IncomingMessage, res: ServerResponse, version: string) {
+    const answer = await upstream(req, undefined);
+    if (answer.status !== 200) return relay(res, answer);
+    sendJson(
+      res,
+      answer,
+      versionRecord(JSON.parse(answer.body.toString()) as Record<string, unknown>, version),
+    );
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://mock');
@@ -491,6 +506,8 @@ export function createMockFront(options: FrontOptions): MockFront {
       const reviewOf = REVIEW.exec(url.pathname)?.[1];
       if (!own && reviewOf) return await review(req, res, reviewOf);
       if (!own && req.method === 'GET' && REVIEWS.test(url.pathname)) return await reviews(req, res, url);
+      const versionOf = VERSION_RECORD.exec(url.pathname)?.[1];
+      if (!own && req.method === 'GET' && versionOf) return await versionAnswer(req, res, versionOf);
       relay(res, await upstream(req, undefined));
     } catch (error) {
       if (!res.headersSent) problem(res, 502, 'Bad Gateway', `mock front: ${(error as Error).message}`);

@@ -1,4 +1,5 @@
 export type { MockCallbackEvent, MockCallbackOptions } from './callbacks.js';
+export { asVersion, CANDIDATE_CHANGES, MOCK_VERSIONS } from './candidate-version.js';
 export { EXAMPLE_EXECUTION } from './example.js';
 export { createMockFront, type FrontOptions, MAX_UPLOAD_BYTES, type MockFront } from './front.js';
 export { freePort } from './prism.js';

@@ -140,8 +140,9 @@ describe('action discovery', () => {
   it('versions, where each is published, and reviewers', async () => {
     const { client, recorder } = clientFor();
     const versions = await client.listActionVersions(actionId);
-    expect(versions.map((v) => v.version)).toEqual(['1.1.0', '1.0.0']);
+    expect(versions.map((v) => v.version)).toEqual(['1.2.0', '1.1.0', '1.0.0']);
     expect(versions.map(runtimeBaseUrl)).toEqual([
+      'https://idp-rt.us-east-1.anypoint.mulesoft.com',
       'https://idp-rt.us-east-1.anypoint.mulesoft.com',
       undefined,
     ]);

@@ -96,7 +96,7 @@ function workerBatchName(flags: StoreFlags): string {
 }
 
 /** The shared store, or a usage error that says what is wrong with it (never the password). */
-async function openStore(
+export async function openStore(
   ctx: CliContext,
   url: string,
   batch: string,

@@ -9,13 +9,15 @@ import { readEvalConfig } from '../eval-config.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
 import { columns } from '../format.js';
-import { storeUrl } from './batch.js';
+import { viewIndex } from '../view-order.js';
+import { openStore, storeUrl } from './batch.js';
 import { budgetLine, costOptions } from './batch-cost.js';
 import { storeOptions } from './eval.js';
 
 type Eval = typeof import('@idp-kit/eval');
 type DiffReport = import('@idp-kit/eval').DiffReport;
 type GateResult = import('@idp-kit/eval').GateResult;
+type SideView = import('@idp-kit/eval').SideView;
 
 interface DiffFlags extends ConnectionFlags {
   truth?: string;
@@ -35,6 +37,8 @@ interface DiffFlags extends ConnectionFlags {
   store?: string;
   maxPages?: string;
   maxCredits?: string;
+  viewPort: number;
+  batch?: string;
 }
 
 /** A target accuracy: more than 0, at most 1 (commander argument parser). */
@@ -48,6 +52,14 @@ function accuracy(value: string): number {
 function credits(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of credits, e.g. 1.5');
+  return n;
+}
+
+/** The first of two loopback ports for the report's `idp view` links. */
+function viewPort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65534)
+    throw new InvalidArgumentError('expected a port from 1 to 65534 (side b uses the next one), e.g. 4811');
   return n;
 }
 
@@ -97,7 +109,75 @@ async function runBoth(
   });
   // The connection is checked before any file is read: a missing setting ends here.
   const idp = ctx.connect(flags);
-  const plan = await planRun(flags.run ?? [], ctx.io.cwd, flags.out, flags.action, versions);
+  const stores = await sideStores(ctx, flags, flags.action, versions);
+  try {
+    return await runWith(ctx, flags, idp, versions, limits, stores);
+  } finally {
+    for (const s of stores.values()) await s.journal.close();
+  }
+}
+
+type SideStore = { batch: string; journal: Awaited<ReturnType<typeof openStore>> };
+
+/**
+ * With `--run --store`: each version's batch in the store (`<--batch>-<version>`), opened before anything
+ * is read. Any batch of the store that retrieved a document for the same action and version gives its
+ * result: it is not sent again. A drift canary must send again, so `--baseline` takes no store.
+ */
+async function sideStores(ctx: CliContext, flags: DiffFlags, actionId: string, versions: string[]) {
+  const stores = new Map<string, SideStore>();
+  if (flags.store === undefined) return stores;
+  if (flags.baseline !== undefined)
+    throw new UsageError(
+      '--baseline runs the documents again to see drift, while --store reuses what any of its batches retrieved: give one of the two',
+    );
+  if (!flags.batch)
+    throw new UsageError(
+      '--run --store needs --batch <name>: each version runs as the batch <name>-<version> of the store (the same name resumes)',
+    );
+  const url = storeUrl(ctx, { store: flags.store }) ?? flags.store;
+  for (const version of versions) {
+    const batch = `${flags.batch}-${version}`;
+    try {
+      stores.set(version, {
+        batch,
+        journal: await openStore(ctx, url, batch, { actionId, actionVersion: version }),
+      });
+    } catch (error) {
+      for (const s of stores.values()) await s.journal.close();
+      throw error;
+    }
+  }
+  return stores;
+}
+
+async function runWith(
+  ctx: CliContext,
+  flags: DiffFlags,
+  idp: ReturnType<CliContext['connect']>,
+  versions: string[],
+  limits: ReturnType<typeof costOptions>,
+  stores: Map<string, SideStore>,
+): Promise<{ a: string; b: string; labels: { a: string; b: string } }> {
+  const out = flags.out ?? '';
+  const action = flags.action ?? '';
+  const plan = await planRun(
+    flags.run ?? [],
+    ctx.io.cwd,
+    out,
+    action,
+    versions,
+    stores.size > 0
+      ? (version) => {
+          const { batch, journal } = stores.get(version) as SideStore;
+          return {
+            batch,
+            load: () => journal.load(),
+            findElsewhere: async (key) => journal.findElsewhere?.(key),
+          };
+        }
+      : undefined,
+  );
   for (const line of costLines(plan, flags.creditsPerPage)) ctx.warn(line);
   if (!flags.yes) {
     const answer = await confirm(ctx.io, 'Send them?');
@@ -113,8 +193,19 @@ async function runBoth(
   }
   const dirs: string[] = [];
   for (const version of versions) {
-    const dir = join(flags.out, version);
-    const summary = await runSide(ctx, idp, flags.run ?? [], flags.action, version, dir, flags.until, limits);
+    const dir = join(out, version);
+    const store = stores.get(version);
+    const summary = await runSide(
+      ctx,
+      idp,
+      flags.run ?? [],
+      action,
+      version,
+      dir,
+      flags.until,
+      limits,
+      store,
+    );
     const stopped = budgetLine(summary, limits);
     if (stopped) {
       // Half a side is no comparison: said, and the diff waits for a rerun with a larger budget.
@@ -123,14 +214,20 @@ async function runBoth(
       ctx.exitCode = EXIT.BUDGET_SPENT;
       throw new Declined();
     }
-    ctx.warn(`${summary.succeeded} of ${summary.documents} documents SUCCEEDED in ${dir}`);
+    ctx.warn(
+      `${summary.succeeded} of ${summary.documents} documents SUCCEEDED in ${store ? `batch ${store.batch}` : dir}`,
+    );
+    if (summary.reused > 0)
+      ctx.warn(
+        `${summary.reused} of them were retrieved before in another batch of the store for ${version}: reused, not paid again`,
+      );
     if (summary.pending > 0 || summary.needsReview > 0)
       ctx.warn(
         ctx.errStyle.warn(
           `${summary.pending + summary.needsReview} not finished in ${dir}: the diff leaves them out; rerun the same command to resume`,
         ),
       );
-    dirs.push(dir);
+    dirs.push(store ? store.batch : dir);
   }
   if (flags.baseline !== undefined) {
     const [version = ''] = versions;
@@ -166,6 +263,12 @@ export function diffCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the report as one JSON object')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option(
+      '--view-port <port>',
+      'with --html: each changed value links to idp view of side a on this port, side b on the next',
+      viewPort,
+      4811,
+    )
+    .option(
       '--fail-on <rule>',
       'f1-drop:<points>, changed:<percent>%, missing-field; repeat it or separate with commas',
       collect,
@@ -173,9 +276,13 @@ export function diffCommand(program: Command, ctx: CliContext): void {
     )
     .option(
       '--store <url>',
-      '<a> and <b> name two batches in this PostgreSQL store (idp batch run --store … --batch <name>)',
+      '<a> and <b> name two batches in this PostgreSQL store (idp batch run --store … --batch <name>); with --run, both versions run there',
     )
     .option('--run <paths...>', 'run these documents through both --versions first, then diff')
+    .option(
+      '--batch <name>',
+      'with --run --store: each version runs as the batch <name>-<version> of the store; documents any batch of the store retrieved for that version are reused',
+    )
     .option('--action <id>', 'with --run: the document action')
     .option('--versions <list>', 'with --run: the two versions, current first: 1.1.0,1.2.0')
     .option(
@@ -203,7 +310,7 @@ export function diffCommand(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      `\nWorst first: a value that was right and became wrong (with --truth), then by the largest drop in\nconfidence. Exit codes: 0 the gate passed (or none was set), ${EXIT.DIFF_GATE} a --fail-on rule was broken,\n${EXIT.BUDGET_SPENT} --run: a budget (--max-pages, --max-credits) stopped a side (no diff; rerun with more),\n2 bad input (f1-drop without --truth; --run without a terminal or --yes: nothing sent).\n\nExamples:\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --config eval.json --html diff.html\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --fail-on f1-drop:0.01,changed:5% --json\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0,1.2.0 --out out --credits-per-page 1\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0 --baseline canary/2026-11-01 --out canary/2026-12-01 --yes`,
+      `\nWorst first: a value that was right and became wrong (with --truth), then by the largest drop in\nconfidence. Exit codes: 0 the gate passed (or none was set), ${EXIT.DIFF_GATE} a --fail-on rule was broken,\n${EXIT.BUDGET_SPENT} --run: a budget (--max-pages, --max-credits) stopped a side (no diff; rerun with more),\n2 bad input (f1-drop without --truth; --run without a terminal or --yes: nothing sent).\n\nExamples:\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --config eval.json --html diff.html\n  ${cmd} diff out/1.1.0 out/1.2.0 --truth truth.csv --fail-on f1-drop:0.01,changed:5% --json\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0,1.2.0 --out out --credits-per-page 1\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0,1.2.0 --out upgrade --store postgres://idp@db/batches --batch upgrade\n  ${cmd} diff --run invoices/ --action <id> --versions 1.1.0 --baseline canary/2026-11-01 --out canary/2026-12-01 --yes`,
     )
     .action(async (a: string | undefined, b: string | undefined, flags: DiffFlags) => {
       const lib = await import('@idp-kit/eval');
@@ -243,6 +350,7 @@ export function diffCommand(program: Command, ctx: CliContext): void {
             'maxPages',
             'maxCredits',
             'yes',
+            'batch',
           ] as const
         ).find((k) => flags[k] !== undefined);
         if (stray)
@@ -255,50 +363,54 @@ export function diffCommand(program: Command, ctx: CliContext): void {
           );
         sides = { a, b, labels: { a, b } };
       }
-      const store = flags.run ? undefined : flags.store;
-      if (flags.run && flags.store !== undefined)
-        throw new UsageError('--store names the two sides as batches of a store: give it without --run');
+      // Without --run, <a> and <b> name two batches of the store; with it, --run made them there.
+      const store = flags.store;
       // The same documents in two batches of one store: each side is read one result at a time.
       const load = (side: string) =>
         store
           ? lib.loadResults({ store: storeUrl(ctx, { store }) ?? store, batch: side }, storeOptions(ctx))
           : lib.readResults(resolve(cwd, side));
 
+      /** Both sides in memory (with truth, or from a store): b first, as the messages have it. */
+      const loadBoth = async () => {
+        const rb = await load(sides.b);
+        return [await load(sides.a), rb] as const;
+      };
       let diff: import('@idp-kit/eval').VersionDiff;
       let gate: GateResult | undefined;
       try {
-        const rb = await load(sides.b);
-        // Without truth, side a is compared as it is read: only side b is held in memory.
+        // Without truth, both sides are compared as they are read: a pair is let go once compared.
         diff = truth
-          ? lib.diffResults(await load(sides.a), rb, {
+          ? lib.diffResults(...(await loadBoth()), {
               truth,
               ...(config ? { config } : {}),
               targetAccuracy: flags.targetAccuracy,
               sources: sides.labels,
             })
           : store
-            ? lib.diffResults(await load(sides.a), rb, {
+            ? lib.diffResults(...(await loadBoth()), {
                 ...(config ? { config } : {}),
                 sources: { a: `batch ${sides.a}`, b: `batch ${sides.b}` },
               })
-            : await lib.diffStream(lib.eachResult(resolve(cwd, sides.a)), rb, {
-                ...(config ? { config } : {}),
-                sources: sides.labels,
-              });
+            : await lib.diffStream(
+                lib.eachResult(resolve(cwd, sides.a)),
+                lib.eachResult(resolve(cwd, sides.b)),
+                {
+                  ...(config ? { config } : {}),
+                  sources: sides.labels,
+                },
+              );
         if (rules.length > 0) gate = lib.checkGate(diff.report, rules);
       } catch (error) {
         if (error instanceof lib.EvalInputError) throw new UsageError(error.message);
         throw error;
       }
       if (flags.html !== undefined) {
-        const folders = store ? { a: undefined, b: undefined } : await batchFolders(cwd, sides);
+        const views = store ? {} : await sideViews(cwd, sides, cmd, flags.viewPort);
         const html = await lib.diffHtmlReport(diff, {
           targetAccuracy: flags.targetAccuracy,
           ...(gate ? { gate } : {}),
-          views: {
-            ...(folders.a ? { a: `${cmd} view ${quote(folders.a)}` } : {}),
-            ...(folders.b ? { b: `${cmd} view ${quote(folders.b)}` } : {}),
-          },
+          views,
         });
         await writeFile(resolve(cwd, flags.html), html);
         ctx.warn(`wrote ${flags.html}: one file, it opens without a server or a network`);
@@ -326,14 +438,29 @@ async function readTruth(lib: Eval, path: string) {
   }
 }
 
-/** The sides that are batch folders (a journal beside the results): those `idp view` can show. */
-async function batchFolders(cwd: string, sides: { a: string; b: string }) {
-  const isBatch = async (side: string) => {
+/**
+ * The sides that are batch folders (a journal beside the results), as `idp view` serves them: the
+ * command (side a on `port`, side b on the next) and each document's number on its page, so that each
+ * changed value in the report links to its document on each side.
+ */
+async function sideViews(cwd: string, sides: { a: string; b: string }, cmd: string, port: number) {
+  const { readJournal } = await import('@idp-kit/batch');
+  const viewOf = async (side: string, at: number): Promise<SideView | undefined> => {
     const dir = resolve(cwd, side);
     const journal = await stat(join(dir, 'journal.jsonl')).catch(() => undefined);
-    return journal?.isFile() ? dir : undefined;
+    const records = journal?.isFile() ? await readJournal(dir).catch(() => undefined) : undefined;
+    if (!records) return undefined;
+    const index = viewIndex(records);
+    return {
+      command: `${cmd} view ${quote(dir)} --port ${at} --no-open`,
+      url: `http://127.0.0.1:${at}/`,
+      indexOf: (file, hash) =>
+        index.get(file) ?? (hash ? index.get(`sha256:${hash.toLowerCase()}`) : undefined),
+    };
   };
-  return { a: await isBatch(sides.a), b: await isBatch(sides.b) };
+  const a = await viewOf(sides.a, port);
+  const b = await viewOf(sides.b, port + 1);
+  return { ...(a ? { a } : {}), ...(b ? { b } : {}) };
 }
 
 /** A path as one shell word. */

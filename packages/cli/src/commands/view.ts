@@ -6,6 +6,7 @@ import { type ConnectionFlags, type ExecutionFlags, resolveExecution, UsageError
 import type { CliContext } from '../context.js';
 import { connectionOptions, EXAMPLE_URL, executionOptions, percent } from '../flags.js';
 import { noSuchFile } from '../input-file.js';
+import { viewOrder } from '../view-order.js';
 
 interface ViewFlags extends ConnectionFlags, ExecutionFlags {
   document?: string;
@@ -84,7 +85,7 @@ export function viewCommand(program: Command, ctx: CliContext): void {
         const records = await readJournal(local);
         if (!records) throw new UsageError(`${target} holds no batch journal (journal.jsonl)`);
         const results = fileResults(local);
-        const sorted = [...records].sort((a, b) => a.path.localeCompare(b.path));
+        const sorted = viewOrder(records); // the diff report's links count on this order
         files = sorted.map((r) => (viewer.documentKind(r.path) ? r.path : undefined));
         const viewOf = async (index: number, embedded: boolean) => {
           const r = sorted[index];
