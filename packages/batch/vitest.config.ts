@@ -5,5 +5,7 @@ export default defineConfig({
   test: {
     ...testDefaults,
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // One PostgreSQL cluster and one compiled child batch for the whole run (test/global-setup.ts).
+    globalSetup: ['./test/global-setup.ts'],
   },
 });
