@@ -3,16 +3,9 @@
 // Every case talks to a real node:http fake IDP on 127.0.0.1; a kill is a real SIGKILL of a child run.
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  closeAfterTest,
-  IDS,
-  pdfBytes,
-  postgresMissing,
-  startPostgres,
-  type TestPostgres,
-} from '@idp-kit/testkit';
+import { closeAfterTest, IDS, pdfBytes, postgresMissing } from '@idp-kit/testkit';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   type BatchEvent,
   type BatchOptions,
@@ -24,17 +17,12 @@ import {
 import { openPostgresStore } from '../src/postgres.js';
 import { ACTION, type FakeBatchIdp, type FakeBatchOptions, fakeBatchIdp } from './fake-batch-idp.js';
 import { clientFor, documents, FAST, jsonLines, spawnBatch, tempDir } from './helpers.js';
+import { sharedPostgres } from './shared-postgres.js';
 
 const pgMissing = await postgresMissing('the behaviour suite on the PostgreSQL store');
 
-let server: TestPostgres | undefined;
+const server = sharedPostgres();
 let databases = 0;
-beforeAll(async () => {
-  if (!pgMissing) server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.close();
-});
 
 /** One batch in the store under test: how a run uses it, and how to look inside. */
 interface Batch {
@@ -82,7 +70,7 @@ const postgresStore: StoreUnderTest = {
   name: pgMissing ? `PostgreSQL store (skipped: ${pgMissing})` : 'PostgreSQL store',
   ...(pgMissing ? { missing: pgMissing } : {}),
   async batch() {
-    const url = await (server as TestPostgres).createDatabase(`behaviour${++databases}`);
+    const url = await server.createDatabase(`behaviour${++databases}`);
     const open = () => openPostgresStore({ url, batch: 'b', action: ACTION });
     return {
       async run(options) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIdpClient } from '@idp-kit/client';
 import { closeAfterTest, IDS, pdfBytes } from '@idp-kit/testkit';
-import { onTestFinished } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 import type { BatchSummary } from '../src/index.js';
 import { ACTION, type FakeBatchIdp, type FakeBatchOptions, fakeBatchIdp } from './fake-batch-idp.js';
 
@@ -48,12 +48,21 @@ export async function jsonLines(path: string): Promise<Record<string, unknown>[]
 
 const BATCH_SCRIPT = fileURLToPath(new URL('./run-batch.ts', import.meta.url));
 
+/**
+ * How a child runs `run-batch.ts`: plain `node` on the module global-setup.ts compiled from it
+ * (child-bundle.ts), else under tsx (about a second of CPU more per child).
+ */
+function batchArgs(): string[] {
+  const compiled = inject('batchChildScript');
+  return compiled ? [compiled] : ['--import', 'tsx', BATCH_SCRIPT];
+}
+
 /** A batch run in a child process (`run-batch.ts`); `done` is its summary, or undefined if killed. */
 export function spawnBatch(env: Record<string, string>): {
   kill(): void;
   done: Promise<BatchSummary | undefined>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', BATCH_SCRIPT], {
+  const child = spawn(process.execPath, batchArgs(), {
     env: { ...process.env, ...env },
   });
   let stdout = '';

@@ -1,27 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  closeAfterTest,
-  pdfBytes,
-  postgresMissing,
-  startPostgres,
-  type TestPostgres,
-} from '@idp-kit/testkit';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { closeAfterTest, pdfBytes, postgresMissing } from '@idp-kit/testkit';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { planBatch, runBatch } from '../src/index.js';
 import { openPostgresStore } from '../src/postgres.js';
 import { ACTION, fakeBatchIdp } from './fake-batch-idp.js';
 import { clientFor, FAST, tempDir } from './helpers.js';
+import { sharedPostgres } from './shared-postgres.js';
 
 const missing = await postgresMissing('the PostgreSQL budget tests');
 
-let server: TestPostgres;
-beforeAll(async () => {
-  if (!missing) server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = sharedPostgres();
 
 /** `count` documents of 2 pages each. */
 async function twoPagers(count: number): Promise<{ dir: string; input: string }> {

@@ -2,25 +2,20 @@
 // documents' records carry a pointer. Rows an older version wrote, with the result inline, still read.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
+import { postgresMissing } from '@idp-kit/testkit';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { type DocumentRecord, runBatch, type SharedJournalStore, writeOutputs } from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations.js';
 import { openPostgresStore } from '../src/postgres.js';
 import { ACTION, fakeBatchIdp } from './fake-batch-idp.js';
 import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
+import { sharedPostgres } from './shared-postgres.js';
 
 const missing = await postgresMissing('the PostgreSQL store tests');
 
-let server: TestPostgres;
+const server = sharedPostgres();
 let databases = 0;
-beforeAll(async () => {
-  if (!missing) server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.close();
-});
 
 async function open(url: string): Promise<SharedJournalStore> {
   const store = await openPostgresStore({ url, batch: 'b1', action: ACTION, leaseMs: 60_000 });

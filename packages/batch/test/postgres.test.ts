@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { IdpAbortError } from '@idp-kit/client';
-import { postgresMissing, startPostgres, type TestPostgres } from '@idp-kit/testkit';
+import { postgresMissing } from '@idp-kit/testkit';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   type BatchEvent,
   type DocumentRecord,
@@ -12,49 +11,23 @@ import {
   type SharedJournalStore,
 } from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations.js';
-import {
-  BatchStoreError,
-  CENSUS,
-  CENSUS_CAP,
-  CLAIMABLE,
-  openPostgresStore,
-  type PostgresStoreOptions,
-} from '../src/postgres.js';
+import { BatchStoreError, CENSUS, CENSUS_CAP, CLAIMABLE, openPostgresStore } from '../src/postgres.js';
 import { ACTION, type FakeBatchIdp, fakeBatchIdp } from './fake-batch-idp.js';
 import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
+import { docRecord as doc, openStore as open } from './postgres-store.js';
+import { sharedPostgres } from './shared-postgres.js';
 
 // In CI a missing server fails the run (.ci/run installs it); on a developer's machine without the
 // package these tests are skipped with the reason.
 const missing = await postgresMissing('the PostgreSQL store tests');
 
-let server: TestPostgres;
+// One cluster for the run (global-setup.ts). The tests that stop the server are in
+// postgres-outage.test.ts, on a cluster of their own.
+const server = sharedPostgres();
 let databases = 0;
-beforeAll(async () => {
-  if (!missing) server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.close();
-});
 
 async function database(): Promise<string> {
   return server.createDatabase(`t${++databases}`);
-}
-
-async function open(url: string, extra: Partial<PostgresStoreOptions> = {}): Promise<SharedJournalStore> {
-  const store = await openPostgresStore({ url, batch: 'b1', action: ACTION, leaseMs: 60_000, ...extra });
-  onTestFinished(() => store.close());
-  return store;
-}
-
-function doc(n: number, state: DocumentRecord['state'] = 'queued'): DocumentRecord {
-  return {
-    key: `hash${n}:${ACTION.actionId}:${ACTION.actionVersion}`,
-    hash: `hash${n}`,
-    path: `/in/doc-${n}.pdf`,
-    fileName: `doc-${n}.pdf`,
-    state,
-    updatedAt: new Date(0).toISOString(),
-  };
 }
 
 /** What the census says of `states`: free, and held by other live workers. */
@@ -280,85 +253,6 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
     const left = await direct.query(`SELECT count(*) AS n FROM idp_batch_counts WHERE batch = 'b2'`);
     expect(Number(left.rows[0]?.n)).toBe(0);
   });
-
-  it('the database going away: calls wait for it and carry on; the outage is said once', async () => {
-    const url = await database();
-    const events: string[] = [];
-    const a = await open(url, {
-      onUnavailable: (reason) => events.push(`down: ${reason}`),
-      onRecovered: () => events.push('up'),
-    });
-    await a.add([doc(1)]);
-    await server.kill();
-    const pending = a.load();
-    await server.restart();
-    expect((await pending).map((r) => r.key)).toEqual([doc(1).key]);
-    expect(events.at(-1)).toBe('up');
-    expect(events.filter((e) => e.startsWith('down')).length).toBe(1);
-    expect(events.join()).not.toContain(server.password);
-  });
-});
-
-describe.skipIf(Boolean(missing))('Ctrl-C while the database is away', () => {
-  it('a store call waiting out an outage rejects at once with the abort, not the outage limit', async () => {
-    const url = await database();
-    const stop = new AbortController();
-    let down = 0;
-    const store = await open(url, {
-      signal: stop.signal,
-      outageLimitMs: 8_000, // only a backstop: the abort must come first
-      onUnavailable: () => {
-        down++;
-        stop.abort(new Error('interrupted'));
-      },
-    });
-    await store.add([doc(1)]);
-    await server.kill();
-    onTestFinished(() => server.restart());
-    const error = await store.load().catch((e: unknown) => e);
-    expect(down).toBe(1);
-    expect(error).toBeInstanceOf(IdpAbortError);
-    expect(error).not.toBeInstanceOf(BatchStoreError);
-    // Every later call ends at once too, without a query.
-    await expect(store.census()).rejects.toBeInstanceOf(IdpAbortError);
-  });
-
-  it('runBatch stopped during an outage ends with the abort; the rerun resumes and POSTs each document once', async () => {
-    const url = await database();
-    const idp = await fakeBatchIdp();
-    onTestFinished(() => idp.close());
-    const dir = await tempDir();
-    const input = await documents(dir, 6);
-    const stop = new AbortController();
-    const store = await open(url, {
-      signal: stop.signal,
-      outageLimitMs: 8_000,
-      onUnavailable: () => stop.abort(new Error('interrupted')),
-    });
-    const options = {
-      client: clientFor(idp),
-      inputs: [input],
-      ...ACTION,
-      outDir: `${dir}/out`,
-      pollIntervalMs: 1,
-      maxPollIntervalMs: 2,
-    };
-    await server.kill();
-    let restarted = false;
-    onTestFinished(async () => {
-      if (!restarted) await server.restart();
-    });
-    const error = await runBatch({ ...options, journal: store, signal: stop.signal }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(IdpAbortError);
-    expect(idp.seen).toEqual([]);
-    await server.restart();
-    restarted = true;
-    const summary = await runBatch({ ...options, journal: await open(url) });
-    expect(summary).toMatchObject({ documents: 6, succeeded: 6, pending: 0, uncertain: [] });
-    expect([...idp.posts.values()]).toEqual(Array(6).fill(1));
-  });
 });
 
 describe.skipIf(Boolean(missing))('runBatch on the PostgreSQL store', () => {
@@ -462,50 +356,6 @@ describe.skipIf(Boolean(missing))('runBatch on the PostgreSQL store', () => {
     expect(retried).toBeGreaterThanOrEqual(12);
     expect(summary).toMatchObject({ documents: 6, succeeded: 6, pending: 0, uncertain: [] });
     expect([...idp.posts.values()]).toEqual(Array(6).fill(1));
-  });
-
-  it('the database goes away mid-batch and comes back: the worker waits, resumes, and nothing is lost or POSTed twice', async () => {
-    const url = await database();
-    let stopped: Promise<void> | undefined;
-    let restarted: Promise<void> | undefined;
-    const idp = await fakeBatchIdp({
-      // At the 25th request (an event, not a timer) the server is stopped as a crash would, and that
-      // request is answered only once it is down: its document's next write meets the outage, however
-      // fast the rest of the batch runs.
-      onRequest: (_what, count) => {
-        if (count !== 25) return;
-        stopped = server.kill();
-        return stopped;
-      },
-    });
-    onTestFinished(() => idp.close());
-    const dir = await tempDir();
-    const input = await documents(dir, 40);
-    const said: string[] = [];
-    const summary = await runBatch({
-      client: clientFor(idp),
-      inputs: [input],
-      ...ACTION,
-      outDir: `${dir}/out`,
-      pollIntervalMs: 1,
-      maxPollIntervalMs: 2,
-      journal: await open(url, {
-        // Back once the worker has noticed it was gone.
-        onUnavailable: (reason) => {
-          said.push(reason);
-          restarted ??= (async () => {
-            await stopped;
-            await server.restart();
-          })();
-        },
-        onRecovered: () => said.push('back'),
-      }),
-    });
-    await restarted;
-    expect(said[0]).toMatch(/PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/t\d+/);
-    expect(said).toContain('back');
-    expect(summary).toMatchObject({ documents: 40, succeeded: 40, pending: 0, uncertain: [] });
-    expect([...idp.posts.values()]).toEqual(Array(40).fill(1));
   });
 });
 

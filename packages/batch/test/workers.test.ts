@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import { closeAfterTest, IDS, postgresMissing, startPostgres } from '@idp-kit/testkit';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { closeAfterTest, IDS, postgresMissing } from '@idp-kit/testkit';
+import { describe, expect, it } from 'vitest';
 import { ACTION, fakeBatchIdp } from './fake-batch-idp.js';
 import { documents, jsonLines, spawnBatch, tempDir } from './helpers.js';
+import { sharedPostgres } from './shared-postgres.js';
 
 const missing = await postgresMissing('the many-workers test');
+const pg = sharedPostgres();
 
 const DOCUMENTS = 2_000;
 const UPLOADS_PER_WORKER = 4; // run-batch.ts
@@ -19,8 +21,6 @@ describe.skipIf(Boolean(missing))('many workers, one PostgreSQL batch', () => {
   it(`4 workers on ${DOCUMENTS} documents, 2 killed with -9 and 1 restarted: nothing lost, nothing POSTed twice, outputs as one worker's`, {
     timeout: 900_000,
   }, async () => {
-    const pg = await startPostgres();
-    onTestFinished(() => pg.close());
     const dir = await tempDir();
     const input = await documents(dir, DOCUMENTS);
 
