@@ -401,7 +401,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     if (!dir) throw new UsageError('name the batch folder, or a shared batch with --store and --batch');
     let records: Awaited<ReturnType<typeof readJournal>>;
     try {
-      records = await readJournal(dir);
+      records = await readJournal(resolve(ctx.io.cwd, dir), { shownAs: dir });
     } catch (error) {
       if (error instanceof JournalCorruptError) throw new UsageError(error.message);
       throw error;
@@ -421,12 +421,14 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     .action(async (dir: string, flags: { csv?: boolean; jsonl?: boolean } & StoreFlags) => {
       const which = { jsonl: flags.csv !== true, csv: flags.jsonl !== true };
       const url = storeUrl(ctx, flags);
+      // Files are read against the command's folder; messages name the folder as typed.
+      const folder = resolve(ctx.io.cwd, dir);
       if (url) {
-        await mkdir(dir, { recursive: true });
+        await mkdir(folder, { recursive: true });
         // Open while the outputs are written: each result is read from the store, one at a time.
         const store = await openStore(ctx, url, batchName(flags, dir));
         try {
-          const summary = await writeOutputs(dir, await store.load(), which, store);
+          const summary = await writeOutputs(folder, await store.load(), which, store);
           ctx.warn(`wrote the outputs of ${summary.documents} documents in ${dir}`);
         } finally {
           await store.close();
@@ -434,12 +436,13 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         return;
       }
       // Only whether it is there: opening it below reads it.
-      if (!existsSync(join(dir, JOURNAL_FILE))) {
+      if (!existsSync(join(folder, JOURNAL_FILE))) {
         throw new UsageError(`${dir} holds no batch journal (${JOURNAL_FILE})`);
       }
       let journal: Awaited<ReturnType<typeof openFileJournal>>;
       try {
-        journal = await openFileJournal(dir, {
+        journal = await openFileJournal(folder, {
+          shownAs: dir,
           onTakeover: (message) => ctx.warn(ctx.errStyle.warn(message)),
         });
       } catch (error) {
@@ -448,7 +451,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         throw error;
       }
       try {
-        const summary = await writeOutputs(dir, await journal.load(), which, journal);
+        const summary = await writeOutputs(folder, await journal.load(), which, journal);
         ctx.warn(`rebuilt the outputs of ${summary.documents} documents in ${dir}`);
       } finally {
         await journal.close();
