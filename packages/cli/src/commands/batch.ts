@@ -47,8 +47,11 @@ interface StoreFlags {
   batch?: string;
 }
 
-/** Says once per process that a password in `--store` shows in the process list. */
-let warnedStorePassword = false;
+/**
+ * The runs (one `main()` call each: one per process for the bin) that have said that a password in
+ * `--store` shows in the process list: it is said once per run.
+ */
+const warnedStorePassword = new WeakSet<CliContext>();
 
 /** `--store`, else IDP_BATCH_STORE (environment or .env): a PostgreSQL URL shared by many workers. */
 export function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined {
@@ -57,8 +60,8 @@ export function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined
   try {
     const password = decodeURIComponent(new URL(url).password);
     ctx.keepSecret(password);
-    if (password && flags.store !== undefined && !warnedStorePassword) {
-      warnedStorePassword = true;
+    if (password && flags.store !== undefined && !warnedStorePassword.has(ctx)) {
+      warnedStorePassword.add(ctx);
       ctx.warn(
         ctx.errStyle.warn(
           'warning: the password in --store shows in the process list (ps) of this machine: put the URL in IDP_BATCH_STORE instead, or leave the password out of it and set PGPASSWORD',
