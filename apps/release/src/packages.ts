@@ -32,14 +32,16 @@ export async function packAll(destination: string): Promise<string[]> {
   return tarballs;
 }
 
-/** publint, then (for packages with typings) attw on the packed package, ESM-only profile. */
-export async function checkPackage(pkg: (typeof PUBLISHED)[number]): Promise<string> {
-  const cwd = join(ROOT, pkg.dir);
-  const publint = await run(join(BIN, 'publint'), ['--strict'], { cwd });
+/**
+ * publint, then (for packages with typings) attw, both on the package's tarball as packed by
+ * `packAll()` (what would be published): each tool packing it again cost a pack (npm's, slow) per tool.
+ */
+export async function checkPackage(pkg: (typeof PUBLISHED)[number], tarball: string): Promise<string> {
+  const publint = await run(join(BIN, 'publint'), ['run', tarball, '--strict'], { cwd: ROOT });
   let out = publint.stdout;
   if (pkg.types) {
-    const attw = await run(join(BIN, 'attw'), ['--pack', '.', '--profile', 'esm-only', '--format', 'ascii'], {
-      cwd,
+    const attw = await run(join(BIN, 'attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], {
+      cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1' },
     });
     out += attw.stdout;

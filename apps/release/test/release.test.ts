@@ -7,7 +7,7 @@ describe('release tooling', () => {
   it('pnpm release:dry versions every published package and shows a changelog for each', async () => {
     const { stdout } = await run(process.execPath, [join(ROOT, 'scripts/release-dry.mjs')], {
       cwd: ROOT,
-      timeout: 60_000,
+      timeout: 240_000,
     });
     for (const { name } of PUBLISHED) {
       expect(stdout).toMatch(
@@ -15,9 +15,10 @@ describe('release tooling', () => {
       );
     }
     expect(stdout).not.toContain('(no changes, no CHANGELOG.md)');
-  });
+  }, 300_000);
 
   it('TypeDoc builds the API reference without a warning', async () => {
-    await run(join(ROOT, 'node_modules/.bin/typedoc'), ['--emit', 'none'], { cwd: ROOT, timeout: 60_000 });
-  });
+    // The limits are hang guards only: on two loaded cores TypeDoc took over 60 s (and was killed).
+    await run(join(ROOT, 'node_modules/.bin/typedoc'), ['--emit', 'none'], { cwd: ROOT, timeout: 240_000 });
+  }, 300_000);
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import {
   IdpAbortError,
   type IdpClient,
@@ -89,7 +90,7 @@ export interface BatchOptions extends BudgetLimits {
   client: IdpClient;
   /** Files, folders (recursive), globs, or manifests (`.csv` with a `path` column, `.jsonl`). */
   inputs: string[];
-  /** Where relative inputs are read from; default `process.cwd()`. */
+  /** Where relative inputs and a relative `outDir` are read from; default `process.cwd()`. */
   cwd?: string;
   actionId: string;
   actionVersion: string;
@@ -215,6 +216,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const emit = options.onEvent ?? (() => {});
   const cwd = options.cwd ?? process.cwd();
   const { documents: found, skipped } = await collectInputs(options.inputs, cwd, options.outDir);
+  // The files live at `outDir` against `cwd`; messages still name it as given.
+  const outDir = resolve(cwd, options.outDir);
   const backoff = {
     baseDelayMs: Math.max(0, options.backoff?.baseDelayMs ?? 1_000),
     maxDelayMs: Math.max(0, options.backoff?.maxDelayMs ?? 60_000),
@@ -225,14 +228,15 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   let journalFailure: JournalWriteError | undefined;
   const journal =
     options.journal ??
-    (await openFileJournal(options.outDir, {
+    (await openFileJournal(outDir, {
+      shownAs: options.outDir,
       onTakeover: (message) => emit({ type: 'takeover', message }),
     }));
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
   const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
   const polls = new AdaptiveLimit(Math.max(1, options.pollConcurrency ?? 8));
   // A store keeps the journal elsewhere; the outputs still go to this worker's folder.
-  if (options.journal) await mkdir(options.outDir, { recursive: true });
+  if (options.journal) await mkdir(outDir, { recursive: true });
   const stop = sharedSignal(options.signal);
   const signal = stop.signal;
   let callbacks: BatchCallbacks | undefined;
@@ -704,7 +708,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         : undefined;
     let summary: BatchSummary;
     try {
-      summary = await writeOutputs(options.outDir, await store.load(), undefined, store, {
+      summary = await writeOutputs(outDir, await store.load(), undefined, store, {
         ...(options.creditsPerPage !== undefined ? { creditsPerPage: options.creditsPerPage } : {}),
       });
     } catch (error) {

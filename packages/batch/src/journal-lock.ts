@@ -133,12 +133,14 @@ const held = new Set<string>();
  */
 export async function lockFolder(
   dir: string,
-  options: { onTakeover?: (message: string) => void } = {},
+  options: { onTakeover?: (message: string) => void; shownAs?: string } = {},
 ): Promise<() => void> {
   const path = join(dir, LOCK_FILE);
+  // Messages name the folder as the user typed it (`shownAs`), the files are at `dir`.
+  const name = options.shownAs ?? dir;
   if (held.has(path)) {
     throw new JournalLockedError(
-      `another batch run (pid ${process.pid}) is using ${dir}; wait for it, or stop it first`,
+      `another batch run (pid ${process.pid}) is using ${name}; wait for it, or stop it first`,
     );
   }
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -153,11 +155,15 @@ export async function lockFolder(
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const verdict = judge(parseOwner(await readFile(path, 'utf8').catch(() => '')), dir, path);
+      const verdict = judge(
+        parseOwner(await readFile(path, 'utf8').catch(() => '')),
+        name,
+        join(name, LOCK_FILE),
+      );
       if ('live' in verdict) throw new JournalLockedError(verdict.live);
       await rm(path, { force: true });
-      options.onTakeover?.(`took over the lock of ${dir}: it was left by ${verdict.dead}`);
+      options.onTakeover?.(`took over the lock of ${name}: it was left by ${verdict.dead}`);
     }
   }
-  throw new JournalLockedError(`cannot lock ${dir}: another run took it at the same moment; run again`);
+  throw new JournalLockedError(`cannot lock ${name}: another run took it at the same moment; run again`);
 }

@@ -19,6 +19,11 @@ export { JournalLockedError };
 export interface FileJournalOptions {
   /** The folder's lock was left by a run that ended (on this host), and this run took it over. */
   onTakeover?: (message: string) => void;
+  /**
+   * How messages name the folder; default `dir` as given. A caller that resolved the user's relative
+   * folder against its own working directory still names it as the user typed it.
+   */
+  shownAs?: string;
 }
 
 /**
@@ -331,14 +336,14 @@ function slim(record: DocumentRecord, journal: string, line: RawLine): DocumentR
  * is not a record anywhere else is damage, not a crash: dropping it and what follows would forget
  * uploads already paid for, so reading stops with an error that names the line.
  */
-async function parseJournal(path: string) {
+async function parseJournal(path: string, shown = path) {
   const latest = new Map<string, DocumentRecord>();
   let good = 0;
   let bad: RawLine | undefined;
   for await (const line of fileLines(path)) {
     if (bad) {
       throw new JournalCorruptError(
-        `${path}, line ${bad.number}: not a journal record, and more lines follow it. ` +
+        `${shown}, line ${bad.number}: not a journal record, and more lines follow it. ` +
           'The file was left as it is: restore it from a copy, or remove that line by hand (the documents on it may then be submitted again), and rerun.',
       );
     }
@@ -372,14 +377,17 @@ async function parseJournal(path: string) {
  * const records = await readJournal('batch-out');
  * ```
  */
-export async function readJournal(dir: string): Promise<DocumentRecord[] | undefined> {
+export async function readJournal(
+  dir: string,
+  options: Pick<FileJournalOptions, 'shownAs'> = {},
+): Promise<DocumentRecord[] | undefined> {
   const path = join(dir, JOURNAL_FILE);
   const exists = await stat(path).then(
     (info) => info.isFile(),
     () => false,
   );
   if (!exists) return undefined;
-  return [...(await parseJournal(path)).latest.values()];
+  return [...(await parseJournal(path, join(options.shownAs ?? dir, JOURNAL_FILE))).latest.values()];
 }
 
 /**
@@ -442,12 +450,13 @@ export async function openFileJournalWith(
   await mkdir(dir, { recursive: true });
   const unlock = await lockFolder(dir, options);
   const path = join(dir, JOURNAL_FILE);
+  const shown = join(options.shownAs ?? dir, JOURNAL_FILE);
   const results = fileResults(dir);
   let file: JournalFile;
   let size: number;
   let latest: Map<string, DocumentRecord>;
   try {
-    const { latest: read, goodBytes, tornBytes } = await parseJournal(path);
+    const { latest: read, goodBytes, tornBytes } = await parseJournal(path, shown);
     if (tornBytes > 0) await truncate(path, goodBytes);
     file = await openFile(path);
     size = goodBytes;
@@ -496,12 +505,12 @@ export async function openFileJournalWith(
           // Cut back to the last whole line, so that the next put does not follow half a line.
           await file.truncate(size).catch(() => {
             broken = new JournalWriteError(
-              `the journal ${path} could not be repaired after a failed write; rerun once the disk has space`,
+              `the journal ${shown} could not be repaired after a failed write; rerun once the disk has space`,
             );
           });
           const code = (error as NodeJS.ErrnoException).code;
           throw new JournalWriteError(
-            `cannot write the batch journal ${path}${code ? ` (${code})` : ''}: ${(error as Error).message}. ` +
+            `cannot write the batch journal ${shown}${code ? ` (${code})` : ''}: ${(error as Error).message}. ` +
               'Nothing was submitted that depends on it: free some disk space and rerun the same command to resume.',
             { cause: error },
           );

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { DocumentFormat } from '@idp-kit/client';
 import {
   type BudgetLimits,
@@ -74,7 +75,7 @@ export interface PlanOptions extends BudgetLimits {
   cwd?: string;
   actionId: string;
   actionVersion: string;
-  /** The batch folder: its journal (read only, never created) says what is done already. */
+  /** The batch folder (relative to `cwd`): its journal (read only, never created) says what is done already. */
   outDir: string;
   /** As `runBatch()`'s: `false` counts pages but refuses nothing. */
   preflight?: boolean;
@@ -116,7 +117,7 @@ export async function planBatch(options: PlanOptions): Promise<BatchPlan> {
   const { documents: found } = await collectInputs(options.inputs, cwd, options.outDir);
   const records = options.journal
     ? await options.journal.load()
-    : ((await readJournal(options.outDir)) ?? []);
+    : ((await readJournal(resolve(cwd, options.outDir), { shownAs: options.outDir })) ?? []);
   const known = new Map(records.map((r) => [r.key, r]));
   const budget = new PageBudget(max, pagesSubmitted(records));
   const firstOfKey = new Map<string, string>();

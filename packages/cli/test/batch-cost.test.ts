@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeAfterTest, execution, fakeIdp, IDS, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
+import { closeAfterTest, execution, fakeIdp, IDS, pdfBytes, type Ran } from '@idp-kit/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { cleanEnv, runIdp, settingsFor } from './helpers.js';
 
 const TARGET = ['--action', IDS.actionId, '--version', '1.1.0'];
 
@@ -44,7 +44,7 @@ async function folder(): Promise<string> {
 
 describe('idp batch run: what it costs', () => {
   const idp = (dir: string, target: { baseUrl: string; tokenUrl: string }, args: string[]): Promise<Ran> =>
-    runNode([BIN, ...args], { env: { ...cleanEnv, NO_COLOR: '1', ...settingsFor(target) }, cwd: dir });
+    runIdp(args, { env: { ...cleanEnv, NO_COLOR: '1', ...settingsFor(target) }, cwd: dir });
 
   it('--dry-run --json: exactly the plan object on stdout, no request at all (not even a token), no folder written', async () => {
     const target = await idpThatAccepts();

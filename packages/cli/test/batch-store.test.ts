@@ -7,19 +7,16 @@ import {
   pdfBytes,
   postgresMissing,
   type Ran,
-  runNode,
   startNode,
   startPostgres,
   type TestPostgres,
 } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, mockFront, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 /**
- * \`idp batch\` runs as a process here, not in-process: the engine opens its journal at \`outDir\` as given,
- * i.e. relative to \`process.cwd()\` rather than to its \`cwd\` option (and status/export read the folder
- * the same way), so \`main()\` with another \`io.cwd\` would use the wrong folder. Until the engine resolves
- * those against \`cwd\`, only a process shows the real behaviour.
+ * `idp batch` runs in this process (`main()` with the test's folder as `cwd`); Ctrl-C is the bin's (its
+ * SIGINT handler), so that one test spawns it.
  */
 
 const missing = await postgresMissing('the idp batch --store tests');
@@ -49,7 +46,7 @@ describe.skipIf(Boolean(missing))('idp batch --store (PostgreSQL, many workers)'
     return { ...cleanEnv, NO_COLOR: '1', ...settingsFor(mock), ...extra };
   };
   const idp = (args: string[], extra: Record<string, string> = {}): Promise<Ran> =>
-    runNode([BIN, ...args], { env: env(extra), cwd: dir });
+    runIdp(args, { env: env(extra), cwd: dir });
 
   it('a wrong password: exit 2 before any document is touched, and the password is never printed', async () => {
     const wrong = store.replace(pg?.password ?? '', 'not-the-pw-42');

@@ -5,13 +5,12 @@ import { join } from 'node:path';
 import type { RunningMock } from '@idp-kit/mock';
 import { IDS, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, mockFront, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 /**
- * \`idp batch\` runs as a process here, not in-process: the engine opens its journal at \`outDir\` as given,
- * i.e. relative to \`process.cwd()\` rather than to its \`cwd\` option (and status/export read the folder
- * the same way), so \`main()\` with another \`io.cwd\` would use the wrong folder. Until the engine resolves
- * those against \`cwd\`, only a process shows the real behaviour.
+ * `idp batch` runs in this process (`main()` with the test's folder as `cwd`): the engine reads inputs
+ * and opens `--out` against that folder. Ctrl-C is the bin's (its SIGINT handler), so that one test
+ * spawns it.
  */
 
 const TARGET = ['--action', IDS.actionId, '--version', '1.1.0'];
@@ -37,7 +36,7 @@ describe('idp batch against the mock', () => {
     if (!mock) throw new Error('setup: the mock did not start (see the beforeAll error above)');
     return { ...cleanEnv, NO_COLOR: '1', ...settingsFor(mock) };
   };
-  const idp = (args: string[]): Promise<Ran> => runNode([BIN, ...args], { env: env(), cwd: dir });
+  const idp = (args: string[]): Promise<Ran> => runIdp(args, { env: env(), cwd: dir });
 
   it('run: results files, a summary on stderr, exit 8 when a document was rejected; rerun sends nothing', async () => {
     const run = await idp(['batch', 'run', 'in', ...TARGET, '--out', 'out', '--interval', '10ms']);

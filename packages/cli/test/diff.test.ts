@@ -16,7 +16,7 @@ import {
 } from '@idp-kit/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/program.js';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, runIdp, settingsFor } from './helpers.js';
 
 const hash = (i: number) => i.toString(16).padStart(64, '0');
 
@@ -66,8 +66,7 @@ function fixture() {
 }
 
 let dir: string;
-const idp = (args: string[]): Promise<Ran> =>
-  runNode([BIN, ...args], { env: { ...cleanEnv, NO_COLOR: '1' }, cwd: dir });
+const idp = (args: string[]): Promise<Ran> => runIdp(args, { env: { ...cleanEnv, NO_COLOR: '1' }, cwd: dir });
 const exists = (path: string) =>
   access(join(dir, path)).then(
     () => true,

@@ -1,20 +1,19 @@
 // Ground truth from reviews, end to end against the mock's review lifecycle: a batch run with
 // --until final waits while people review (one corrects two values, one approves as is); harvest turns
 // the corrections into truth, and --from-reviews measures the values as they were before the review.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningMock, startMock } from '@idp-kit/mock';
-import { IDS, pdfBytes, type Ran, runNode, until } from '@idp-kit/testkit';
+import type { RunningMock } from '@idp-kit/mock';
+import { IDS, pdfBytes, type Ran, until } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, settingsFor } from './helpers.js';
+import { cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 let mock: RunningMock | undefined;
 let dir = '';
 beforeAll(async () => {
-  mock = await startMock({ lifecycleMs: 1_000 });
+  mock = await mockFront({ lifecycleMs: 1_000 });
   dir = await mkdtemp(join(tmpdir(), 'idp-harvest-'));
 });
 afterAll(async () => {
@@ -26,7 +25,8 @@ const env = () => {
   if (!mock) throw new Error('setup: the mock did not start (see the beforeAll error above)');
   return { ...cleanEnv, NO_COLOR: '1', ...settingsFor(mock) };
 };
-const idp = (args: string[]): Promise<Ran> => runNode([BIN, ...args], { env: env(), cwd: dir });
+const idp = (args: string[], signal?: AbortSignal): Promise<Ran> =>
+  runIdp(args, { env: env(), cwd: dir, ...(signal ? { signal } : {}) });
 const RUN = ['--action', IDS.actionId, '--version', IDS.actionVersion, '--interval', '10ms'];
 
 async function inputs(folder: string, names: string[]): Promise<void> {
@@ -37,12 +37,12 @@ async function inputs(folder: string, names: string[]): Promise<void> {
 describe('idp eval harvest and --from-reviews against the mock review lifecycle', () => {
   it('a batch --until final through two reviews: harvest gives the corrected values as truth; --from-reviews measures them', async () => {
     await inputs('in', ['po-review-1.pdf', 'po-review-2.pdf', 'po-plain.pdf']);
-    const batch: ChildProcess = spawn(
-      process.execPath,
-      [BIN, 'batch', 'run', 'in', ...RUN, '--out', 'out', '--until', 'final', '--confidence'],
-      { env: env(), cwd: dir, stdio: 'ignore' },
+    // The batch runs beside the reviews, in this process; a failed assertion stops it (Ctrl-C).
+    const stop = new AbortController();
+    const batch = idp(
+      ['batch', 'run', 'in', ...RUN, '--out', 'out', '--until', 'final', '--confidence'],
+      stop.signal,
     );
-    const exited = new Promise<number | null>((resolve) => batch.on('exit', resolve));
     try {
       // The batch keeps each result seen at MANUAL_VALIDATION_REQUIRED: then the people may start.
       const results = join(dir, 'out', 'results');
@@ -71,9 +71,10 @@ describe('idp eval harvest and --from-reviews against the mock review lifecycle'
       ).toBe(0);
       expect((await idp(['review', 'approve', ...first])).code).toBe(0);
       expect((await idp(['review', 'approve', ...second])).code).toBe(0);
-      expect(await exited).toBe(0);
+      expect((await batch).code).toBe(0);
     } finally {
-      batch.kill('SIGKILL');
+      stop.abort();
+      await batch;
     }
 
     const harvest = await idp(['eval', 'harvest', 'out', '--out', 'truth.jsonl']);

@@ -1,24 +1,33 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort, type RunningMock } from '@idp-kit/mock';
 import { type Ran, startNode } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, mockFront, settingsFor } from './helpers.js';
+import { BIN, cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 /**
- * Every hint is pasted into a real shell, as a user would: an `idp` on the PATH that runs the built
- * binary, in a folder outside the repository (where the hints say `idp`). A literal "…", a placeholder or
- * a bad quote fails here.
+ * Every hint is pasted into a real shell, as a user would, in a folder outside the repository (where the
+ * hints say `idp`). A literal "…", a placeholder or a bad quote fails here. The `idp` on the PATH
+ * records the words and the environment the shell gave it; the test then runs `main()` with them, in
+ * this process: a Node start per paste cost seconds on a busy machine. The bin itself is tested by
+ * spawning it (cli.test.ts, pnpm-idp.test.ts, root-readme.test.ts, and `idp mock` below).
  */
 let folder: string;
 let path: string;
+let calls: string;
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'idp-hints-'));
   const bin = join(folder, 'bin');
+  calls = join(folder, 'calls');
   await mkdir(bin);
-  await writeFile(join(bin, 'idp'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  await writeFile(
+    join(bin, 'idp'),
+    `#!/bin/sh\n[ ! -e "${calls}" ] || { echo 'idp: one call per paste here' >&2; exit 99; }\n` +
+      `for word in "$@"; do printf '%s\\0' "$word"; done > "${calls}.argv"\nenv -0 > "${calls}.env"\n` +
+      `: > "${calls}"\n`,
+  );
   await chmod(join(bin, 'idp'), 0o755);
   path = `${bin}${delimiter}${process.env.PATH ?? ''}`;
 });
@@ -26,9 +35,16 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-/** Runs one pasted line (or several) in `sh`, with `env` exported, in the folder outside the repository. */
-function paste(line: string, env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve) => {
+/** NUL-separated words, as the shim wrote them. */
+const words = (text: string) => text.split('\0').slice(0, -1);
+
+/**
+ * Runs one pasted line (or several) in `sh`, with `env` exported, in the folder outside the repository;
+ * then the one `idp` call the shell made, with the words and environment it was given.
+ */
+async function paste(line: string, env: Record<string, string> = {}): Promise<Ran> {
+  await rm(calls, { force: true });
+  const shell = await new Promise<Ran>((resolve) => {
     execFile(
       'sh',
       ['-c', line],
@@ -37,6 +53,15 @@ function paste(line: string, env: Record<string, string> = {}): Promise<Ran> {
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
+  expect(shell, `the pasted line ran idp once:\n${line}`).toEqual({ code: 0, stdout: '', stderr: '' });
+  const argv = words(await readFile(`${calls}.argv`, 'utf8'));
+  const given = Object.fromEntries(
+    words(await readFile(`${calls}.env`, 'utf8')).map((entry) => {
+      const at = entry.indexOf('=');
+      return [entry.slice(0, at), entry.slice(at + 1)];
+    }),
+  );
+  return runIdp(argv, { env: given, cwd: folder });
 }
 
 /** The command in the one line of `text` that holds `idp <command>`: from there to the end of the line. */

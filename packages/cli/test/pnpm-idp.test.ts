@@ -11,7 +11,7 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 /** `pnpm …args` in `cwd`, to the end; never rejects on a non-zero exit (the code is the point). */
 function pnpm(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('pnpm', args, { cwd, env, timeout: 90_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) =>
+    execFile('pnpm', args, { cwd, env, timeout: 240_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -46,4 +46,6 @@ it('`pnpm idp` prints only what idp prints, exits with its code, and reads paths
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
-});
+  // Hang guards only: `pnpm idp` builds first when a source is newer than dist/ (then, on two busy
+  // cores, it took over the 90 s this once allowed).
+}, 300_000);

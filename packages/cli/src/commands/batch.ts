@@ -50,8 +50,11 @@ interface StoreFlags {
   batch?: string;
 }
 
-/** Says once per process that a password in `--store` shows in the process list. */
-let warnedStorePassword = false;
+/**
+ * The runs (one `main()` call each: one per process for the bin) that have said that a password in
+ * `--store` shows in the process list: it is said once per run.
+ */
+const warnedStorePassword = new WeakSet<CliContext>();
 
 /** `--store`, else IDP_BATCH_STORE (environment or .env): a PostgreSQL URL shared by many workers. */
 export function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined {
@@ -60,8 +63,8 @@ export function storeUrl(ctx: CliContext, flags: StoreFlags): string | undefined
   try {
     const password = decodeURIComponent(new URL(url).password);
     ctx.keepSecret(password);
-    if (password && flags.store !== undefined && !warnedStorePassword) {
-      warnedStorePassword = true;
+    if (password && flags.store !== undefined && !warnedStorePassword.has(ctx)) {
+      warnedStorePassword.add(ctx);
       ctx.warn(
         ctx.errStyle.warn(
           'warning: the password in --store shows in the process list (ps) of this machine: put the URL in IDP_BATCH_STORE instead, or leave the password out of it and set PGPASSWORD',
@@ -415,7 +418,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     if (!dir) throw new UsageError('name the batch folder, or a shared batch with --store and --batch');
     let records: Awaited<ReturnType<typeof readJournal>>;
     try {
-      records = await readJournal(dir);
+      records = await readJournal(resolve(ctx.io.cwd, dir), { shownAs: dir });
     } catch (error) {
       if (error instanceof JournalCorruptError) throw new UsageError(error.message);
       throw error;
@@ -435,12 +438,14 @@ export function batchCommand(program: Command, ctx: CliContext): void {
     .action(async (dir: string, flags: { csv?: boolean; jsonl?: boolean } & StoreFlags) => {
       const which = { jsonl: flags.csv !== true, csv: flags.jsonl !== true };
       const url = storeUrl(ctx, flags);
+      // Files are read against the command's folder; messages name the folder as typed.
+      const folder = resolve(ctx.io.cwd, dir);
       if (url) {
-        await mkdir(dir, { recursive: true });
+        await mkdir(folder, { recursive: true });
         // Open while the outputs are written: each result is read from the store, one at a time.
         const store = await openStore(ctx, url, batchName(flags, dir));
         try {
-          const summary = await writeOutputs(dir, await store.load(), which, store);
+          const summary = await writeOutputs(folder, await store.load(), which, store);
           ctx.warn(`wrote the outputs of ${summary.documents} documents in ${dir}`);
         } finally {
           await store.close();
@@ -448,12 +453,13 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         return;
       }
       // Only whether it is there: opening it below reads it.
-      if (!existsSync(join(dir, JOURNAL_FILE))) {
+      if (!existsSync(join(folder, JOURNAL_FILE))) {
         throw new UsageError(`${dir} holds no batch journal (${JOURNAL_FILE})`);
       }
       let journal: Awaited<ReturnType<typeof openFileJournal>>;
       try {
-        journal = await openFileJournal(dir, {
+        journal = await openFileJournal(folder, {
+          shownAs: dir,
           onTakeover: (message) => ctx.warn(ctx.errStyle.warn(message)),
         });
       } catch (error) {
@@ -462,7 +468,7 @@ export function batchCommand(program: Command, ctx: CliContext): void {
         throw error;
       }
       try {
-        const summary = await writeOutputs(dir, await journal.load(), which, journal);
+        const summary = await writeOutputs(folder, await journal.load(), which, journal);
         ctx.warn(`rebuilt the outputs of ${summary.documents} documents in ${dir}`);
       } finally {
         await journal.close();
