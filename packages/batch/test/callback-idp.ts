@@ -47,9 +47,7 @@ export async function callbackIdp(options: CallbackIdpOptions = {}): Promise<Cal
   const fake: FakeIdpOptions = {
     polls: options.polls ?? 1,
     ...(finalStatus ? { finalStatus: (d: FakeDocument) => finalStatus(d.fileName) } : {}),
-    ...(onRequest
-      ? { onRequest: (r) => onRequest(r.method === 'POST' ? 'POST' : 'GET', r.count) }
-      : {}),
+    ...(onRequest ? { onRequest: (r) => onRequest(r.method === 'POST' ? 'POST' : 'GET', r.count) } : {}),
     callbacks: {
       when: 'accepted',
       ...(fate ? { fate: (d: FakeDocument) => fate(d.fileName) } : {}),
