@@ -35,6 +35,8 @@ export interface CallbackDue {
   actionId: string;
   version: string;
   status: string;
+  /** What the test chose for it (`FakeCallbackOptions.fate`); default `send`. */
+  fate?: 'send' | 'lose' | 'hold';
 }
 
 /** Sends callbacks as they fall due; `close()` clears pending ones and aborts those in flight. */
@@ -54,10 +56,31 @@ export function fakeCallbacks(
   const inFlight = new AbortController();
   let due = 0;
 
+  /** The PATCH itself, to where `route` says (loopback only): the receiver's status, or the host refused. */
+  async function deliver(
+    url: string,
+    body: Record<string, unknown>,
+  ): Promise<{ status: number } | { refused: string }> {
+    const target = new URL((await options.route?.(url)) ?? url);
+    // The fake reaches no host but this machine, whatever a test hands it.
+    if (!isLoopbackHost(target.hostname)) return { refused: target.host };
+    const answer = await fetch(target, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      redirect: 'manual',
+      signal: inFlight.signal,
+    });
+    await answer.body?.cancel();
+    return { status: answer.status };
+  }
+
   async function send(callback: CallbackDue): Promise<void> {
     const n = due++;
     // Drawn for every callback, so that the explicit list and the share never shift each other.
     const drawnLost = draw() < lossRate;
+    // A held callback is the test's to send: nothing happened to it yet.
+    if (callback.fate === 'hold') return;
     const report = (outcome: FakeCallbackEvent['outcome'], answer?: number) =>
       onEvent({
         n,
@@ -67,20 +90,13 @@ export function fakeCallbacks(
         at: now(),
         ...(answer !== undefined ? { answer } : {}),
       });
-    // The fake reaches no host but this machine, whatever a test hands it.
-    if (!isLoopbackHost(new URL(callback.url).hostname)) return report('refused');
-    if (lost ? lost.has(n) : drawnLost) return report('lost');
+    if (!options.route && !isLoopbackHost(new URL(callback.url).hostname)) return report('refused');
+    if (callback.fate === 'lose' || (lost ? lost.has(n) : drawnLost)) return report('lost');
     const { executionId, actionId, version } = callback;
     try {
-      const answer = await fetch(callback.url, {
-        method: 'PATCH',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ executionId, actionId, version }),
-        redirect: 'manual',
-        signal: inFlight.signal,
-      });
-      await answer.body?.cancel();
-      report('sent', answer.status);
+      const answer = await deliver(callback.url, { executionId, actionId, version });
+      if ('refused' in answer) report('refused');
+      else report('sent', answer.status);
     } catch {
       if (!inFlight.signal.aborted) report('failed');
     }
@@ -95,6 +111,13 @@ export function fakeCallbacks(
         void send(callback);
       }, options.delayMs ?? 0);
       timers.add(timer);
+    },
+    /** Sends one callback now, as the test says: not counted among the fake's own; the receiver's status. */
+    async sendNow(url: string, body: Record<string, unknown>): Promise<number> {
+      const answer = await deliver(url, body);
+      if ('refused' in answer)
+        throw new Error(`the fake IDP calls back loopback URLs only; ${answer.refused} is not one`);
+      return answer.status;
     },
     close(): void {
       for (const timer of timers) clearTimeout(timer);

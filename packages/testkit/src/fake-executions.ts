@@ -7,8 +7,6 @@ import type { FakeDocument, FakeIdpOptions } from './fake-idp-options.js';
 export interface FakeExecution extends FakeDocument {
   createdAt: number;
   polls: number;
-  /** Where its callback goes, when the submit asked for one. */
-  callbackUrl?: string;
   /** Set once the callback fell due, so that it falls due once. */
   calledBack?: boolean;
 }

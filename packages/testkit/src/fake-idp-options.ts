@@ -45,6 +45,8 @@ export interface FakeDocument {
   pages: number;
   actionId: string;
   version: string;
+  /** The callback URL its submit named (`noAuthUrl`), if it named one. */
+  callbackUrl?: string;
 }
 
 /**
@@ -88,6 +90,22 @@ export interface FakeCallbackOptions {
   seed?: number;
   /** Exactly which callbacks are lost, by the order they fall due (0 = the first); wins over `lossRate`. */
   lost?: readonly number[];
+  /**
+   * When a callback falls due: when its execution settles (default), or as soon as its submit has been
+   * answered (`accepted`), whatever a poll would say then: a callback that outruns the execution's state.
+   */
+  when?: 'settled' | 'accepted';
+  /**
+   * What becomes of one document's callback when it falls due, chosen by the test: `send` (then `lost`
+   * and `lossRate` still apply), `lose` (never sent, reported `lost`), or `hold` (not sent and not
+   * reported: the test sends it itself with `sendCallback`, when and as often as it likes).
+   */
+  fate?: (doc: FakeDocument) => 'send' | 'lose' | 'hold';
+  /**
+   * Where a callback really goes, given the URL its submit named: another worker's listener, say. A
+   * promise holds the callback until it settles. Applies to `sendCallback` too; still loopback only.
+   */
+  route?: (url: string) => string | Promise<string>;
 }
 
 /**

@@ -266,6 +266,80 @@ describe('fakeIdp: callbacks', () => {
     expect(lost).toBeGreaterThan(3);
     expect(lost).toBeLessThan(17);
   });
+  it("when: 'accepted' calls back once the submit is answered, settled or not; fate sends, loses or holds each document's", async () => {
+    const target = await receiver();
+    const events: FakeCallbackEvent[] = [];
+    const fates = { 'a.pdf': 'send', 'b.pdf': 'lose', 'c.pdf': 'hold' } as const;
+    const idp = await start({
+      polls: 2,
+      callbacks: { when: 'accepted', fate: (d) => fates[d.fileName as keyof typeof fates] },
+      onCallback: (e) => events.push(e),
+    });
+    const a = await submitted(idp, pdfBytes(1), 'a.pdf', `${target.url}/a`);
+    await until(() => events.length === 1, 'the first callback');
+    // Sent before any poll: the execution is still running, and a poll says so.
+    expect(events[0]).toMatchObject({
+      executionId: a.id,
+      status: 'IN_PROGRESS',
+      outcome: 'sent',
+      answer: 204,
+    });
+    expect((await poll(idp, a.id)).body.status).toBe('IN_PROGRESS');
+    await poll(idp, a.id); // settles now: its callback fell due once, not again
+    const b = await submitted(idp, pdfBytes(2), 'b.pdf', `${target.url}/b`);
+    await until(() => events.length === 2, 'the lost callback');
+    const c = await submitted(idp, pdfBytes(3), 'c.pdf', `${target.url}/c`);
+    await poll(idp, c.id);
+    await poll(idp, c.id);
+    expect(events.map((e) => [e.executionId, e.outcome])).toEqual([
+      [a.id, 'sent'],
+      [b.id, 'lost'],
+    ]);
+    expect(target.requests.map((r) => r.url)).toEqual(['/a']);
+    expect([...idp.polls]).toEqual([
+      [a.id, 2],
+      [c.id, 2],
+    ]);
+    expect(idp.documents().map((d) => d.callbackUrl)).toEqual(
+      ['a', 'b', 'c'].map((n) => `${target.url}/${n}`),
+    );
+  });
+
+  it('sendCallback sends on demand, as often as asked, with another body or to another URL, through route; loopback only', async () => {
+    const elsewhere = await receiver();
+    const target = await loopback((req, res) => {
+      res.writeHead(req.url === '/forbidden' ? 403 : 204).end();
+    });
+    receivers.push(target);
+    const events: FakeCallbackEvent[] = [];
+    const idp = await start({
+      polls: 1,
+      callbacks: { fate: () => 'hold', route: (url) => url.replace('/moved', `${elsewhere.url}/moved`) },
+      onCallback: (e) => events.push(e),
+    });
+    const { id } = await submitted(idp, pdfBytes(1), 'a.pdf', `${target.url}/a?nonce=1`);
+    await poll(idp, id); // settled: held, so nothing is sent
+    expect(await idp.sendCallback(id)).toBe(204);
+    expect(await idp.sendCallback(id)).toBe(204);
+    expect(await idp.sendCallback(id, { body: { executionId: 'x', status: 'SUCCEEDED' } })).toBe(204);
+    expect(await idp.sendCallback(id, { url: `${target.url}/forbidden` })).toBe(403);
+    expect(await idp.sendCallback(id, { url: '/moved' })).toBe(204);
+    const ids = { executionId: id, actionId: IDS.actionId, version: IDS.actionVersion };
+    expect(target.requests.map((r) => [r.method, r.url, JSON.parse(r.body)])).toEqual([
+      ['PATCH', '/a?nonce=1', ids],
+      ['PATCH', '/a?nonce=1', ids],
+      ['PATCH', '/a?nonce=1', { executionId: 'x', status: 'SUCCEEDED' }],
+      ['PATCH', '/forbidden', ids],
+    ]);
+    expect(elsewhere.requests.map((r) => r.url)).toEqual(['/moved']);
+    // The fake's own callbacks are what fell due: none here, all held.
+    expect(events).toEqual([]);
+    expect(idp.stats().callbacks).toEqual({ sent: 0, lost: 0, refused: 0, failed: 0 });
+    await expect(idp.sendCallback(id, { url: 'http://idp-callbacks.example/a' })).rejects.toThrow(
+      /loopback URLs only; idp-callbacks\.example is not one/,
+    );
+    await expect(idp.sendCallback('nope')).rejects.toThrow(/no execution nope/);
+  });
 });
 
 describe('fakeIdp: counters over time', () => {

@@ -51,12 +51,32 @@ export interface FakeIdp {
   runtimeRequests(): Recorded[];
   /** Submits that created an execution, per sha256 of the file's bytes (hex). */
   posts: Map<string, number>;
+  /** Polls per execution id, of the executions polled at least once (in the order first polled). */
+  polls: Map<string, number>;
   /** The executions created, in order. */
   documents(): FakeDocument[];
   /** Every request's kind, method and arrival time (the fake's clock), in order. */
   log(): readonly FakeLogEntry[];
   /** Each callback's outcome, in the order they fell due. */
   callbacks: FakeCallbackEvent[];
+  /**
+   * Sends an execution's callback now, on demand (a held one, a replay, a forgery): to the URL its
+   * submit named or `url`, with `{executionId, actionId, version}` or `body`; through
+   * `callbacks.route`, loopback only. Not counted among the fake's own callbacks. Resolves to the
+   * receiver's status.
+   *
+   * @example
+   * ```ts
+   * const idp = await fakeIdp({ callbacks: { fate: () => 'hold' } });
+   * // … once the code under test has submitted:
+   * const [doc] = idp.documents();
+   * expect(await idp.sendCallback(doc.id, { body: { executionId: 'someone-else' } })).toBe(403);
+   * ```
+   */
+  sendCallback(
+    executionId: string,
+    options?: { url?: string; body?: Record<string, unknown> },
+  ): Promise<number>;
   stats(): FakeIdpStats;
   /** Requests (all but token requests, or `kinds`) per consecutive window of `windowMs`. */
   perWindow(windowMs: number, kinds?: readonly FakeRequestKind[]): number[];
@@ -119,7 +139,30 @@ export async function fakeIdp(first: Handler | FakeIdpOptions = {}, token?: Hand
     if (!execution.callbackUrl || execution.calledBack) return;
     execution.calledBack = true;
     const { id: executionId, actionId, version } = execution;
-    callbacks.schedule({ url: execution.callbackUrl, executionId, actionId, version, status });
+    const fate = options.callbacks?.fate?.(execution);
+    callbacks.schedule({
+      url: execution.callbackUrl,
+      executionId,
+      actionId,
+      version,
+      status,
+      ...(fate ? { fate } : {}),
+    });
+  }
+
+  async function sendCallback(
+    executionId: string,
+    over: { url?: string; body?: Record<string, unknown> } = {},
+  ): Promise<number> {
+    const execution = executions.get(executionId);
+    if (!execution) throw new Error(`sendCallback: the fake created no execution ${executionId}`);
+    const url = over.url ?? execution.callbackUrl;
+    if (!url)
+      throw new Error(
+        `sendCallback: execution ${executionId}'s submit named no callback URL; pass { url } to send one anyway`,
+      );
+    const { actionId, version } = execution;
+    return callbacks.sendNow(url, over.body ?? { executionId, actionId, version });
   }
 
   async function api(req: Recorded, res: ServerResponse, bytes: Buffer): Promise<void> {
@@ -177,6 +220,7 @@ export async function fakeIdp(first: Handler | FakeIdpOptions = {}, token?: Hand
     };
     executions.set(execution.id, execution);
     settleOnTime(execution);
+    callBackOnAccept(execution, res);
     const fault = options.faultAfterSubmit?.(request, execution);
     if (fault) return faulted(res, 'submit', fault);
     json(res, 201, { id: execution.id, documentName: execution.fileName, status: 'ACKNOWLEDGED' });
@@ -192,6 +236,13 @@ export async function fakeIdp(first: Handler | FakeIdpOptions = {}, token?: Hand
     });
   }
 
+  /** With `callbacks.when: 'accepted'`, the callback follows the submit's answer, settled or not. */
+  function callBackOnAccept(execution: FakeExecution, res: ServerResponse): void {
+    if (options.callbacks?.when !== 'accepted' || !execution.callbackUrl) return;
+    // 'close' comes when the answer is sent or its connection dropped: the server acted either way.
+    res.once('close', () => callBackOnce(execution, pollAnswer(execution, options, now()).status));
+  }
+
   function poll(res: ServerResponse, id: string) {
     const body = canned.get(id);
     if (body) {
@@ -202,6 +253,7 @@ export async function fakeIdp(first: Handler | FakeIdpOptions = {}, token?: Hand
     const execution = executions.get(id);
     if (!execution) return json(res, 404, { status: 404, title: 'Not Found' });
     execution.polls++;
+    counters.polled(id);
     const answer = pollAnswer(execution, options, now());
     if (answer.settled) callBackOnce(execution, answer.status);
     res.writeHead(200, {
@@ -259,9 +311,11 @@ export async function fakeIdp(first: Handler | FakeIdpOptions = {}, token?: Hand
     tokenRequests: () => server.requests.filter(isToken),
     runtimeRequests: () => server.requests.filter((r) => !isToken(r)),
     posts: counters.posts,
+    polls: counters.polls,
     documents: () => [...executions.values()],
     log: () => counters.log,
     callbacks: callbackEvents,
+    sendCallback,
     stats: () => counters.stats(),
     perWindow: (windowMs, kinds) => perWindow(counters.log, windowMs, kinds),
     busiestWindow: (windowMs, kinds) => busiestWindow(counters.log, windowMs, kinds),

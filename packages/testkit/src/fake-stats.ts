@@ -15,11 +15,13 @@ export function fakeCounters() {
   let stats = empty();
   let log: FakeLogEntry[] = [];
   const posts = new Map<string, number>();
+  const polls = new Map<string, number>();
   let firstAt: number | undefined;
   let lastAt: number | undefined;
 
   return {
     posts,
+    polls,
     get log(): readonly FakeLogEntry[] {
       return log;
     },
@@ -41,6 +43,9 @@ export function fakeCounters() {
       stats.pages += pages;
       posts.set(hash, (posts.get(hash) ?? 0) + 1);
     },
+    polled(executionId: string): void {
+      polls.set(executionId, (polls.get(executionId) ?? 0) + 1);
+    },
     calledBack(outcome: FakeCallbackEvent['outcome']): void {
       stats.callbacks[outcome]++;
     },
@@ -56,6 +61,7 @@ export function fakeCounters() {
       stats = empty();
       log = [];
       posts.clear();
+      polls.clear();
       firstAt = undefined;
       lastAt = undefined;
     },
