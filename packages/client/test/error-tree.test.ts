@@ -64,8 +64,8 @@ describe('what each error carries', () => {
     expect(bare.requestId).toBeUndefined();
     expect('cause' in bare).toBe(false);
     const cause = new Error('socket');
-    const full = new IdpApiError('m', { ...api, problem: { title: 'T' }, requestId: 'req-1', cause });
-    expect(full).toMatchObject({ problem: { title: 'T' }, requestId: 'req-1', cause });
+    const full = new IdpApiError('m', { ...api, problem: { status: 500, title: 'T' }, requestId: 'req-1', cause });
+    expect(full).toMatchObject({ problem: { status: 500, title: 'T' }, requestId: 'req-1', cause });
   });
 
   it('IdpAuthError: status, OAuth error and cause only when known', () => {
