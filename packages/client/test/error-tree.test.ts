@@ -64,7 +64,12 @@ describe('what each error carries', () => {
     expect(bare.requestId).toBeUndefined();
     expect('cause' in bare).toBe(false);
     const cause = new Error('socket');
-    const full = new IdpApiError('m', { ...api, problem: { status: 500, title: 'T' }, requestId: 'req-1', cause });
+    const full = new IdpApiError('m', {
+      ...api,
+      problem: { status: 500, title: 'T' },
+      requestId: 'req-1',
+      cause,
+    });
     expect(full).toMatchObject({ problem: { status: 500, title: 'T' }, requestId: 'req-1', cause });
   });
 
