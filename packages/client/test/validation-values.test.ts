@@ -49,9 +49,9 @@ describe('what a refused value looks like in the message', () => {
     expect(idp.server.requests).toHaveLength(0);
   });
 
-  it('a number where the ref belongs is refused with the shape expected', async () => {
+  it.each([42, null])('%o where the ref belongs is refused with the shape expected', async (value) => {
     const { idp, client } = await setup(() => {});
-    const error = await rejection(client.getExecution(42 as unknown as ExecutionRef));
+    const error = await rejection(client.getExecution(value as unknown as ExecutionRef));
     expect(error).toBeInstanceOf(IdpValidationError);
     expect((error as Error).message).toContain('expected { actionId, actionVersion, executionId }');
     expect(idp.server.requests).toHaveLength(0);
