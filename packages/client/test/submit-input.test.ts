@@ -54,6 +54,12 @@ describe('submitExecution: encoding "base64"', () => {
     ]);
   });
 
+  it('encoding "multipart", named explicitly, is the multipart form', async () => {
+    const { idp, client } = await setup((_req, res) => json(res, 201, created));
+    await client.submitExecution({ ...input, encoding: 'multipart' });
+    expect(idp.runtimeRequests()[0]?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+  });
+
   it('multipart (the default) sends no callback part without a callbackUrl, and asks for JSON', async () => {
     const { idp, client } = await setup((_req, res) => json(res, 201, created));
     await client.submitExecution(input);
