@@ -118,15 +118,27 @@ describe('one pipeline: one hook sees every request', () => {
 });
 
 describe('the client settings reach the token request', () => {
-  it('retry: false and timeoutMs: one token request, one attempt', async () => {
+  it('retry: false: one token request, one attempt', async () => {
     const { idp, client } = await setup(
       (_req, res) => json(res, 200, execution('SUCCEEDED')),
-      { retry: false, timeoutMs: 200 },
+      { retry: false },
       (_req, res) => json(res, 503, { error: 'temporarily_unavailable' }),
     );
     const error = await rejection(client.getExecution(REF));
     expect(error).toBeInstanceOf(IdpAuthError);
     expect(idp.tokenRequests()).toHaveLength(1);
+    expect(idp.runtimeRequests()).toHaveLength(0);
+  });
+
+  it('timeoutMs: a token endpoint that never answers ends the call with IdpAuthError', async () => {
+    // The handler never answers: without the client's timeoutMs on the token request, this call hangs.
+    const { idp, client } = await setup(
+      (_req, res) => json(res, 200, execution('SUCCEEDED')),
+      { retry: false, timeoutMs: 200 },
+      () => {},
+    );
+    const error = await rejection(client.getExecution(REF));
+    expect(error).toBeInstanceOf(IdpAuthError);
     expect(idp.runtimeRequests()).toHaveLength(0);
   });
 
