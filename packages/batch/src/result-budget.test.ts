@@ -14,8 +14,19 @@ async function admitted(budget: ResultBudget, n: number) {
 }
 
 describe('ResultBudget', () => {
-  it('admits every poll until an answer’s size is known', async () => {
+  it('admits one poll until the first answer; then every poll while answers are small', async () => {
     const budget = new ResultBudget(8 * MiB);
+    const { got } = await admitted(budget, 20);
+    expect(got).toHaveLength(1);
+    budget.learn(2_000);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(got).toHaveLength(20);
+  });
+
+  it('an answer of unknown size lifts the first-answer rule, and sizes nothing', async () => {
+    const budget = new ResultBudget(8 * MiB);
+    budget.learn(undefined);
     const { got } = await admitted(budget, 20);
     expect(got).toHaveLength(20);
   });
@@ -43,13 +54,14 @@ describe('ResultBudget', () => {
     expect(got).toHaveLength(1);
   });
 
-  it('small answers fade a large one out: the budget opens again', () => {
+  it('a large answer sizes the budget for the next 64 answers, small ones between them included', () => {
     const budget = new ResultBudget(8 * MiB);
     budget.learn(2.6e6);
-    for (let i = 0; i < 60; i++) budget.learn(2_000);
-    expect(budget.allowed).toBeGreaterThan(100);
+    for (let i = 0; i < 63; i++) budget.learn(2_000);
     budget.learn(undefined); // an answer of unknown size teaches nothing
     budget.learn(Number.NaN);
+    expect(budget.allowed).toBe(3);
+    budget.learn(2_000); // the 64th known size after it: the large one leaves the window
     expect(budget.allowed).toBeGreaterThan(100);
   });
 

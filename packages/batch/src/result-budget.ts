@@ -9,11 +9,15 @@
 /** Results in flight, in bytes, unless `resultBytesInFlight` says otherwise: 8 MiB. */
 export const DEFAULT_RESULT_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
+/** How many recent answers size the budget. */
+const WINDOW = 64;
+
 /**
- * Admits polls while the results they may bring fit in `maxBytes`, sized by the largest answer seen
- * lately (each new answer counts whole, older ones fade by a tenth per answer). Before any answer's
- * size is known, and for answers of unknown size, it admits every poll (the count limit rules). One
- * poll is always admitted, however large its result.
+ * Admits polls while the results they may bring fit in `maxBytes`, sized by the largest of the last
+ * 64 answers whose size is known. Until the first answer, one poll at a time: a batch's polls start
+ * together, and the first burst of large results would otherwise set the peak before any size is
+ * known. After that, answers of unknown size teach nothing (the count limit rules). One poll is always
+ * admitted, however large its result.
  *
  * @example
  * ```ts
@@ -23,7 +27,11 @@ export const DEFAULT_RESULT_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
  * ```
  */
 export class ResultBudget {
+  /** Sizes of the last `WINDOW` answers whose size is known (a ring). */
+  #sizes: number[] = [];
+  #next = 0;
   #largest = 0;
+  #answered = false;
   #active = 0;
   #waiting: (() => void)[] = [];
 
@@ -31,15 +39,22 @@ export class ResultBudget {
 
   /** How many polls may be in flight now. */
   get allowed(): number {
+    if (!this.#answered) return 1;
     return this.#largest === 0
       ? Number.POSITIVE_INFINITY
       : Math.max(1, Math.floor(this.maxBytes / this.#largest));
   }
 
-  /** A poll's answer was `bytes` long (undefined: not known, nothing learned). */
+  /** A poll answered, `bytes` long (undefined: its size is not known). */
   learn(bytes: number | undefined): void {
-    if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return;
-    this.#largest = Math.max(bytes, this.#largest * 0.9);
+    this.#answered = true;
+    if (bytes !== undefined && Number.isFinite(bytes) && bytes >= 0) {
+      const dropped = this.#sizes[this.#next] ?? 0;
+      this.#sizes[this.#next] = bytes;
+      this.#next = (this.#next + 1) % WINDOW;
+      if (bytes >= this.#largest) this.#largest = bytes;
+      else if (dropped === this.#largest) this.#largest = Math.max(...this.#sizes);
+    }
     this.#pump();
   }
 
