@@ -30,78 +30,42 @@ export function openAttempt(
   viaDispatcher: boolean,
 ): AttemptScope {
   const ending = callSignal === undefined && viaDispatcher ? dispatchAbort() : undefined;
-  return ending !== undefined
-    ? new DispatchedAttempt(ending, timeoutMs)
-    : new SignalledAttempt(callSignal, timeoutMs);
-}
-
-function timeoutError(timeoutMs: number): DOMException {
-  return new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError');
+  if (ending !== undefined) return new Attempt(ending, undefined, timeoutMs);
+  const { controller, unlink } = linkedAbort(callSignal);
+  return new Attempt(controller, unlink, timeoutMs);
 }
 
 /**
- * The hot path (no call signal, Node's fetch): one object per attempt, its timer given the attempt as
- * an argument rather than a closure.
+ * One attempt, ended through its dispatcher (the hot path: no call signal, Node's fetch) or a signal
+ * (the call's, linked, or its own). One object per attempt: its timer is given the attempt as an
+ * argument rather than a closure.
  */
-class DispatchedAttempt implements AttemptScope {
+class Attempt implements AttemptScope {
   timedOut = false;
-  readonly signal = undefined;
+  readonly dispatcher: object | undefined;
+  readonly signal: AbortSignal | undefined;
   private readonly timer: ReturnType<typeof setTimeout>;
   constructor(
-    private readonly ending: DispatchAbort,
+    private readonly ending: DispatchAbort | AbortController,
+    private readonly unlink: (() => void) | undefined,
     private readonly timeoutMs: number,
   ) {
-    this.timer = setTimeout(expireDispatched, timeoutMs, this);
-  }
-
-  get dispatcher(): object {
-    return this.ending.dispatcher;
+    if (ending instanceof AbortController) this.signal = ending.signal;
+    else this.dispatcher = ending.dispatcher;
+    this.timer = setTimeout(expire, timeoutMs, this);
   }
 
   expire(): void {
     this.timedOut = true;
-    this.ending.abort(timeoutError(this.timeoutMs));
+    this.ending.abort(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError'));
   }
 
   close(): void {
     clearTimeout(this.timer);
+    this.unlink?.();
   }
 }
 
-function expireDispatched(attempt: DispatchedAttempt): void {
-  attempt.expire();
-}
-
-/** An attempt ended through a signal: the call's, linked, or its own. */
-class SignalledAttempt implements AttemptScope {
-  timedOut = false;
-  readonly dispatcher = undefined;
-  readonly signal: AbortSignal;
-  private readonly timer: ReturnType<typeof setTimeout>;
-  private readonly unlink: () => void;
-  private readonly controller: AbortController;
-  constructor(
-    callSignal: AbortSignal | undefined,
-    private readonly timeoutMs: number,
-  ) {
-    const { controller, unlink } = linkedAbort(callSignal);
-    this.controller = controller;
-    this.unlink = unlink;
-    this.signal = controller.signal;
-    this.timer = setTimeout(expireSignalled, timeoutMs, this);
-  }
-
-  expire(): void {
-    this.timedOut = true;
-    this.controller.abort(timeoutError(this.timeoutMs));
-  }
-
-  close(): void {
-    clearTimeout(this.timer);
-    this.unlink();
-  }
-}
-
-function expireSignalled(attempt: SignalledAttempt): void {
+function expire(attempt: Attempt): void {
   attempt.expire();
 }
