@@ -6,7 +6,9 @@
  * the issue-23 target: 240 such documents killed once, resumed, rerun.
  *   pnpm bench:batch [--docs 10000] [--kills 20] [--crash-docs 500] [--rss-docs 100,500,1000,2000]
  *                    [--target-docs 240] [--only rss|callbacks] [--callback-docs 200] [--callback-scale 1]
+ *                    [--runner node|tsx]
  * The callbacks section (polling against callbacks, in the same run) is batch-callbacks.ts.
+ * The RSS children run on plain node by default (as `idp batch run` does); `--runner tsx` under tsx.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,7 +20,7 @@ import { createIdpClient } from '@idp-kit/client';
 import { pdfBytes } from '@idp-kit/testkit';
 import { callbackFigures } from './batch-callbacks.js';
 import { ACTION, ORG, startBatchFake } from './batch-fake-process.js';
-import { killResumeRerun, rssAgainstDocuments } from './batch-rss.js';
+import { killResumeRerun, type Runner, rssAgainstDocuments } from './batch-rss.js';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -37,6 +39,7 @@ const TARGET_DOCS = arg('target-docs', 240);
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const CALLBACK_DOCS = arg('callback-docs', 200);
 const CALLBACK_SCALE = arg('callback-scale', 1);
+const RUNNER: Runner = process.argv[process.argv.indexOf('--runner') + 1] === 'tsx' ? 'tsx' : 'node';
 const LATENCY_MS = 50;
 const POLLS = 3;
 const POLL_MS = 100;
@@ -257,13 +260,15 @@ async function engineFigures() {
 /** Peak RSS against documents with large results, and the kill/resume/rerun target. */
 async function memoryFigures() {
   const sizes = RSS_DOCS.length > 0 ? RSS_DOCS : [100, 500, 1_000, 2_000];
-  console.log('Peak RSS of a whole run (child process, /usr/bin/time), results ~2.6 MB each (--confidence)');
-  const rss = await rssAgainstDocuments(sizes);
+  console.log(
+    `Peak RSS of a whole run (child process on ${RUNNER === 'tsx' ? 'tsx' : 'plain node, built dist'}, /usr/bin/time), results ~2.6 MB each (--confidence)`,
+  );
+  const rss = await rssAgainstDocuments(sizes, RUNNER);
   console.table(rss);
   console.log(
     `Target: ${TARGET_DOCS} such documents, kill -9 half-way, resumed, rerun once finished (goal < 400 MiB each)`,
   );
-  const target = await killResumeRerun(TARGET_DOCS);
+  const target = await killResumeRerun(TARGET_DOCS, RUNNER);
   console.table(target.map((r) => ({ ...r, 'goal < 400': r.peakRssMiB < 400 ? 'yes' : 'NO' })));
   return { rss, target };
 }
@@ -290,5 +295,5 @@ await writeFile(
       import.meta.url,
     ),
   ),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...engine, memory, callbacks }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, runner: RUNNER, ...engine, memory, callbacks }, null, 2)}\n`,
 );

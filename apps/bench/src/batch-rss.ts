@@ -3,6 +3,10 @@
  * result with scores and geometry, ~2.6 MB, as `--confidence` gives): each run is a child process under
  * `/usr/bin/time -f %M` (its peak RSS, also when it is killed). And the target of issue 23: 240 such
  * documents, killed once (kill -9) mid-way, resumed, then rerun once finished.
+ *
+ * The child runs as a user's `idp batch run` does: plain node on the packages' built dist (the child
+ * script bundled by esbuild, its imports left to node_modules). `--runner tsx` runs it under tsx's
+ * loader instead, which costs 25–35 MiB of RSS on its own.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -10,9 +14,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pdfBytes } from '@idp-kit/testkit';
+import { build } from 'esbuild';
 import { ACTION, ORG, startBatchFake } from './batch-fake-process.js';
 
-const RUNNER = fileURLToPath(new URL('./batch-child.ts', import.meta.url));
+const SOURCE = fileURLToPath(new URL('./batch-child.ts', import.meta.url));
+// Inside apps/bench, so that the bundle's imports (@idp-kit/*) resolve through its node_modules.
+const BUNDLE = fileURLToPath(new URL('../.build/batch-child.mjs', import.meta.url));
+
+/** How the child runs: `node` (plain node on dist, the default) or `tsx`. */
+export type Runner = 'node' | 'tsx';
+
+let bundled: Promise<void> | undefined;
+/** The command line of one child run; the child script is bundled once, on first use. */
+async function childCommand(runner: Runner): Promise<string[]> {
+  if (runner === 'tsx') return [process.execPath, '--import', 'tsx', SOURCE];
+  bundled ??= build({
+    entryPoints: [SOURCE],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: BUNDLE,
+    logLevel: 'warning',
+  }).then(() => undefined);
+  await bundled;
+  return [process.execPath, BUNDLE];
+}
 const POLLS = 2;
 
 export interface RssRow {
@@ -37,9 +65,10 @@ async function documents(dir: string, count: number): Promise<string> {
 /** One child run; `kill` decides, from the fake's counts, when to kill -9 it (undefined: never). */
 async function childRun(
   env: NodeJS.ProcessEnv,
+  runner: Runner,
   kill?: () => Promise<boolean>,
 ): Promise<{ peakKiB: number; summary?: { succeeded: number }; killed: boolean }> {
-  const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, '--import', 'tsx', RUNNER], {
+  const child = spawn('/usr/bin/time', ['-f', '%M', ...(await childCommand(runner))], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -110,13 +139,13 @@ async function withBatch<T>(
 }
 
 /** Peak RSS of one whole run per size. */
-export async function rssAgainstDocuments(counts: number[]): Promise<RssRow[]> {
+export async function rssAgainstDocuments(counts: number[], runner: Runner = 'node'): Promise<RssRow[]> {
   const rows: RssRow[] = [];
   for (const count of counts) {
     rows.push(
       await withBatch(count, async (env, out) => {
         const started = performance.now();
-        const run = await childRun(env);
+        const run = await childRun(env, runner);
         return {
           run: 'whole batch',
           documents: count,
@@ -132,7 +161,7 @@ export async function rssAgainstDocuments(counts: number[]): Promise<RssRow[]> {
 }
 
 /** 240 large documents: killed once half-way (by the fake's count of results sent), resumed, rerun. */
-export async function killResumeRerun(count = 240): Promise<RssRow[]> {
+export async function killResumeRerun(count = 240, runner: Runner = 'node'): Promise<RssRow[]> {
   return withBatch(count, async (env, out, fake) => {
     const rows: RssRow[] = [];
     const runs: [string, (() => Promise<boolean>) | undefined][] = [
@@ -142,7 +171,7 @@ export async function killResumeRerun(count = 240): Promise<RssRow[]> {
     ];
     for (const [name, kill] of runs) {
       const started = performance.now();
-      const run = await childRun(env, kill);
+      const run = await childRun(env, runner, kill);
       rows.push({
         run: name,
         documents: count,

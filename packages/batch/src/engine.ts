@@ -38,6 +38,7 @@ import { AdaptiveLimit } from './limiter.js';
 import { localLeases } from './local-leases.js';
 import { type BatchSummary, writeOutputs } from './outputs.js';
 import { redactedClient } from './redacted-client.js';
+import { DEFAULT_RESULT_BYTES_IN_FLIGHT, ResultBudget } from './result-budget.js';
 import { keepReviewResult } from './review-keeper.js';
 import { sharedSignal } from './shared-signal.js';
 import { type DocumentEvent, transition, uploadFailure } from './state-machine.js';
@@ -108,6 +109,13 @@ export interface BatchOptions extends BudgetLimits {
    * many executions are waited on. Each poll still comes when its wait's interval says.
    */
   pollConcurrency?: number;
+  /**
+   * Bytes of results in flight (default 8 MiB): polls are admitted while the results they may bring
+   * fit, sized by the largest answer seen lately (its `Content-Length`). Small answers still go
+   * `pollConcurrency` at a time; 2.6 MB results three at a time, which keeps a batch's peak RSS under
+   * 400 MiB. One poll always goes.
+   */
+  resultBytesInFlight?: number;
   /** First poll interval of each wait (the 10 s floor against MuleSoft hosts holds). */
   pollIntervalMs?: number;
   /** Longest poll interval. */
@@ -235,6 +243,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const uploads = new AdaptiveLimit(Math.max(1, options.uploadConcurrency ?? 4));
   const waitConcurrency = Math.max(1, options.waitConcurrency ?? 500);
   const polls = new AdaptiveLimit(Math.max(1, options.pollConcurrency ?? 8));
+  const resultBytes = new ResultBudget(
+    Math.max(1, options.resultBytesInFlight ?? DEFAULT_RESULT_BYTES_IN_FLIGHT),
+  );
   // A store keeps the journal elsewhere; the outputs still go to this worker's folder.
   if (options.journal) await mkdir(outDir, { recursive: true });
   const stop = sharedSignal(options.signal);
@@ -418,9 +429,22 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       // A final poll's slot is kept until its result is stored: polls go on only as fast as results
       // are written, so that large results never pile up in memory.
       let keep: (() => void) | undefined;
+      // Two bounds: polls at once, and the bytes of the results they bring (result-budget.ts).
       const gate = async (pollSignal: AbortSignal) => {
-        const release = await polls.acquire(pollSignal);
-        return (polled?: { status: string }) => {
+        const sized = await resultBytes.acquire(pollSignal);
+        let slot: () => void;
+        try {
+          slot = await polls.acquire(pollSignal);
+        } catch (error) {
+          sized();
+          throw error;
+        }
+        const release = () => {
+          slot();
+          sized();
+        };
+        return (polled?: { status: string }, answer?: { bytes: number | undefined }) => {
+          resultBytes.learn(answer?.bytes);
           if (polled && (options.until === 'final' ? isFinal : isSettled)(polled.status)) keep = release;
           else release();
         };

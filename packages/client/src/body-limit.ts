@@ -12,9 +12,13 @@ import { IdpResponseTooLargeError } from './errors.js';
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
+const noneExceeded = () => undefined;
+
 /** A response whose body may be read up to a cap, and whether the cap was passed. */
 export interface LimitedBody {
   response: Response;
+  /** False when the body needs no counting (a declared length that fits): `response` is the answer itself. */
+  counted: boolean;
   /** The error, once the body passed the cap (readers may have swallowed it: the pipeline asks here). */
   exceeded(): IdpResponseTooLargeError | undefined;
 }
@@ -44,7 +48,7 @@ export function limitBody(response: Response, limit: number, operation: string):
   // not decoded, so a length that fits needs no counting stream.
   const encoding = response.headers.get('content-encoding');
   if (body === null || (declared >= 0 && (encoding === null || encoding === 'identity'))) {
-    return { response, exceeded: () => undefined };
+    return { response, counted: false, exceeded: noneExceeded };
   }
   let error: IdpResponseTooLargeError | undefined;
   let seen = 0;
@@ -67,5 +71,5 @@ export function limitBody(response: Response, limit: number, operation: string):
     statusText: response.statusText,
     headers: response.headers,
   });
-  return { response: limited, exceeded: () => error };
+  return { response: limited, counted: true, exceeded: () => error };
 }

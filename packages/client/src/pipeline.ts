@@ -215,22 +215,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     let retries = 0;
     for (let number = 1; ; number++) {
       const canRetry = retries < retry.maxRetries;
-      const authorization = await authorize(op, options, signal); // 1. token
+      const authorization = op.auth ? await authorize(op, options, signal) : undefined; // 1. token
       // A rate budget's turn: after the token (whose own request takes a turn of its own), before the
       // attempt's timeout starts, so that a wait in the queue never times an attempt out.
       await options.admit?.(
         { operation: op.name, method: op.method, url: withoutQuery(op.url), attempt: number },
         signal,
       );
-      const headers: Record<string, string> = {
-        'User-Agent': options.userAgent,
-        ...op.headers,
-        ...call.headers,
-      };
+      const headers = requestHeaders(op, call);
       const hooked = observed.attempt(number, headers); // 2. hooks (before the token joins the headers)
       if (authorization) headers.Authorization = authorization.header;
       const attempt = openAttempt(signal, attemptTimeoutMs, viaDispatcher); // 3. attempt
-      const started = performance.now();
+      // Only a logger reads the attempt's duration: no clock read for it otherwise (the hot path).
+      const started = log.timed ? performance.now() : 0;
       const sentAt = Date.now();
       let response: Response | undefined;
       const end = (outcome: number | string, error?: unknown) => {
@@ -243,12 +240,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         );
       };
       try {
-        response = await send(op, headers, attempt.init);
+        response = await send(op, headers, attempt);
         if (op.redirect === undefined && isRedirect(response.status)) {
           const followed = await followRedirects(
             op,
             response,
-            (url) => send(op, headers, attempt.init, url),
+            (url) => send(op, headers, attempt, url),
             options.trustedOrigins,
           );
           if (followed instanceof IdpRedirectError) {
@@ -339,22 +336,23 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
+  /** The attempt's headers: the client's, the operation's, the call's (a hook may add to them). */
+  function requestHeaders(op: Operation<unknown>, call: CallOptions): Record<string, string> {
+    const headers: Record<string, string> = { 'User-Agent': options.userAgent };
+    // Plain assignments, not spreads: this runs for every attempt.
+    if (op.headers) Object.assign(headers, op.headers);
+    if (call.headers) Object.assign(headers, call.headers);
+    return headers;
+  }
+
   /** One request of an attempt: fetch never follows a redirect itself (see follow.ts). */
-  function send(
-    op: Operation<unknown>,
-    headers: Record<string, string>,
-    ending: AttemptScope['init'],
-    url?: string,
-  ) {
-    if (url !== undefined)
-      return options.fetch(url, { method: 'GET', headers, ...ending, redirect: 'manual' });
-    return options.fetch(op.url, {
-      method: op.method,
-      headers,
-      ...(op.body ? { body: op.body() } : {}),
-      ...ending,
-      redirect: 'manual',
-    });
+  function send(op: Operation<unknown>, headers: Record<string, string>, ending: AttemptScope, url?: string) {
+    const init: RequestInit = { method: url === undefined ? op.method : 'GET', headers, redirect: 'manual' };
+    if (url === undefined && op.body) init.body = op.body();
+    // What ends the attempt: its dispatcher, or its signal (attempt.ts).
+    if (ending.dispatcher !== undefined) (init as { dispatcher?: unknown }).dispatcher = ending.dispatcher;
+    if (ending.signal !== undefined) init.signal = ending.signal;
+    return options.fetch(url ?? op.url, init);
   }
 
   /**

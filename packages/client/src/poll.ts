@@ -26,16 +26,24 @@ export interface PollOptions<E> {
   onProgress?: (execution: E) => void;
   /**
    * Holds a slot around each poll (resolves with its release, which is called with the execution
-   * when the poll answered, without it when it failed): a caller with many waits bounds how many
-   * polls, and so how many large bodies, are in flight at once. The batch engine uses it, and keeps a
-   * final poll's slot until it has stored the result.
+   * and the answer's size in bytes (its `Content-Length`, when it has one) when the poll answered,
+   * without them when it failed): a caller with many waits bounds how many polls, and so how many
+   * large bodies, are in flight at once. The batch engine uses it, keeps a final poll's slot until it
+   * has stored the result, and sizes its budget of result bytes from the answers.
    *
    * @example
    * ```ts
    * await idp.waitForExecution(ref, { gate: (signal) => slots.acquire(signal) });
    * ```
    */
-  gate?: (signal: AbortSignal) => Promise<(polled?: E) => void>;
+  gate?: (signal: AbortSignal) => Promise<(polled?: E, answer?: { bytes: number | undefined }) => void>;
+}
+
+/** The answer's declared length in bytes, or undefined (none, or not a length). */
+function declaredLength(response: Response): number | undefined {
+  const declared = response.headers.get('content-length');
+  const bytes = declared === null ? Number.NaN : Number(declared);
+  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined;
 }
 
 /** One poll: the execution and the response it came in (for `Retry-After`). */
@@ -116,7 +124,7 @@ export async function pollUntilDone<E extends { status: string }>(
         release?.();
         throw error;
       }
-      release?.(polled.execution);
+      release?.(polled.execution, { bytes: declaredLength(polled.response) });
       const { execution, response } = polled;
       last = execution;
       options.onProgress?.(execution);

@@ -61,6 +61,22 @@ describe('waitForExecution', () => {
     expect(idp.runtimeRequests().length).toBeGreaterThanOrEqual(4);
   });
 
+  it('gate: the release is told each answer’s size (its Content-Length)', async () => {
+    const bodies = [JSON.stringify(execution('IN_PROGRESS')), JSON.stringify(execution('SUCCEEDED'))];
+    const { client } = await setup((_req, res, index) => {
+      if (index === 0) return json(res, 503, { status: 503, title: 'busy' }); // retried inside the poll
+      const body = bodies[Math.min(index - 1, 1)] as string;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    const told: unknown[] = [];
+    const gate = async () => (polled?: unknown, answer?: { bytes: number | undefined }) => {
+      told.push(polled === undefined ? 'failed' : answer?.bytes);
+    };
+    await client.waitForExecution(REF, { ...fast, gate, retry: { maxRetries: 1, baseDelayMs: 1 } });
+    expect(told).toEqual(bodies.map((b) => Buffer.byteLength(b)));
+  });
+
   it("MANUAL_VALIDATION_REQUIRED → SUCCEEDED resolves early with 'settled' and late with 'final'", async () => {
     const statuses = ['IN_PROGRESS', 'MANUAL_VALIDATION_REQUIRED', 'MANUAL_VALIDATION_REQUIRED', 'SUCCEEDED'];
     const settled = await setup(lifecycle(statuses));

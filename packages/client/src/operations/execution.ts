@@ -3,7 +3,7 @@ import { IdpValidationError } from '../errors.js';
 import { parseExecutionUrl } from '../execution-url.js';
 import type { OperationInfo } from '../hooks.js';
 import type { Logger } from '../logger.js';
-import type { CallOptions, Pipeline } from '../pipeline.js';
+import type { CallOptions, Operation, Pipeline } from '../pipeline.js';
 import { type PollOptions, pollUntilDone } from '../poll.js';
 import { isKnownStatus } from '../status.js';
 import type { Execution, ExecutionRef, paths } from '../types.js';
@@ -14,6 +14,8 @@ const EXECUTION_PATH =
 type ExecutionQuery = NonNullable<paths[typeof EXECUTION_PATH]['get']['parameters']['query']>;
 // Errors come as problem+json: asking for JSON alone would invite a 406 or another representation.
 const ACCEPT = 'application/json, application/problem+json';
+// One object for every request: the pipeline copies it into each attempt's own headers.
+const ACCEPT_HEADERS: Readonly<Record<string, string>> = Object.freeze({ Accept: ACCEPT });
 
 /**
  * Options of `getExecution()`: `valueOnly`, and the options every call takes.
@@ -107,21 +109,17 @@ export function executionOperations(context: ExecutionContext) {
   ) {
     const path = `${prefix}${encodeURIComponent(ref.actionId)}/versions/${encodeURIComponent(ref.actionVersion)}/executions/${encodeURIComponent(ref.executionId)}`;
     const url = `${path}?valueOnly=${valueOnly satisfies ExecutionQuery['valueOnly']}`;
-    return pipeline
-      .run(
-        {
-          name: 'getExecution',
-          method: 'GET',
-          url,
-          headers: { Accept: ACCEPT },
-          idempotent: true,
-          auth: true,
-          read: readExecution<V>(path),
-          ...(parent ? { parent } : {}),
-        },
-        call,
-      )
-      .then(({ value, response }) => ({ execution: value, response }));
+    const operation: Operation<Execution<V>> = {
+      name: 'getExecution',
+      method: 'GET',
+      url,
+      headers: ACCEPT_HEADERS,
+      idempotent: true,
+      auth: true,
+      read: readExecution<V>(path),
+    };
+    if (parent) operation.parent = parent;
+    return pipeline.run(operation, call);
   }
 
   return {
@@ -130,8 +128,7 @@ export function executionOperations(context: ExecutionContext) {
       options: GetExecutionOptions<V> = {},
     ): Promise<Execution<V>> {
       const ref = resolveRef(context, refOrUrl);
-      const { execution } = await fetchExecution<V>(ref, options.valueOnly ?? true, options);
-      return execution;
+      return (await fetchExecution<V>(ref, options.valueOnly ?? true, options)).value;
     },
 
     async waitForExecution<V extends boolean = true>(
@@ -149,7 +146,11 @@ export function executionOperations(context: ExecutionContext) {
         },
         (parent) =>
           pollUntilDone<Execution<V>>(
-            (signal) => fetchExecution<V>(ref, valueOnly, { ...call, signal }, parent),
+            (signal) =>
+              fetchExecution<V>(ref, valueOnly, { ...call, signal }, parent).then(({ value, response }) => ({
+                execution: value,
+                response,
+              })),
             options,
             {
               minIntervalMs: context.minIntervalMs,

@@ -2,12 +2,14 @@
  * The attempt stage: one HTTP exchange under its own timeout and the call's signal. The timeout covers
  * reading the body too, so the attempt stays open until `close()`.
  */
-import { dispatchAbort, linkedAbort } from '@idp-kit/http';
+import { type DispatchAbort, dispatchAbort, linkedAbort } from '@idp-kit/http';
 
 /** What fetch gets to end the attempt (a signal, or a dispatcher), and whether its timeout did. */
 export interface AttemptScope {
-  /** Spread into fetch's init: `{ signal }`, or `{ dispatcher }` (see `dispatch-abort.ts`). */
-  readonly init: RequestInit;
+  /** Given to fetch as `dispatcher`: ends the request without a signal (see `dispatch-abort.ts`). */
+  readonly dispatcher: object | undefined;
+  /** Given to fetch as `signal`, when there is no dispatcher to end it with. */
+  readonly signal: AbortSignal | undefined;
   readonly timedOut: boolean;
   /** Clears the timer and lets go of the call's signal. Safe to call twice. */
   close(): void;
@@ -27,36 +29,43 @@ export function openAttempt(
   timeoutMs: number,
   viaDispatcher: boolean,
 ): AttemptScope {
-  let timedOut = false;
-  const timeout = () => new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError');
   const ending = callSignal === undefined && viaDispatcher ? dispatchAbort() : undefined;
-  if (ending !== undefined) {
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ending.abort(timeout());
-    }, timeoutMs);
-    return {
-      // A dispatcher with only `dispatch()`: all fetch calls of it (RequestInit names undici's full type).
-      init: ending.init as RequestInit,
-      get timedOut() {
-        return timedOut;
-      },
-      close: () => clearTimeout(timer),
-    };
-  }
+  if (ending !== undefined) return new Attempt(ending, undefined, timeoutMs);
   const { controller, unlink } = linkedAbort(callSignal);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(timeout());
-  }, timeoutMs);
-  return {
-    init: { signal: controller.signal },
-    get timedOut() {
-      return timedOut;
-    },
-    close() {
-      clearTimeout(timer);
-      unlink();
-    },
-  };
+  return new Attempt(controller, unlink, timeoutMs);
+}
+
+/**
+ * One attempt, ended through its dispatcher (the hot path: no call signal, Node's fetch) or a signal
+ * (the call's, linked, or its own). One object per attempt: its timer is given the attempt as an
+ * argument rather than a closure.
+ */
+class Attempt implements AttemptScope {
+  timedOut = false;
+  readonly dispatcher: object | undefined;
+  readonly signal: AbortSignal | undefined;
+  private readonly timer: ReturnType<typeof setTimeout>;
+  constructor(
+    private readonly ending: DispatchAbort | AbortController,
+    private readonly unlink: (() => void) | undefined,
+    private readonly timeoutMs: number,
+  ) {
+    if (ending instanceof AbortController) this.signal = ending.signal;
+    else this.dispatcher = ending.dispatcher;
+    this.timer = setTimeout(expire, timeoutMs, this);
+  }
+
+  expire(): void {
+    this.timedOut = true;
+    this.ending.abort(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError'));
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.unlink?.();
+  }
+}
+
+function expire(attempt: Attempt): void {
+  attempt.expire();
 }

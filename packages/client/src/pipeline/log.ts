@@ -9,6 +9,8 @@ export interface LoggedOperation {
 }
 
 export interface PipelineLog {
+  /** Whether `attempt()` writes a line (and so needs the attempt's start time). */
+  readonly timed: boolean;
   /** Numbers one call (a no-op without a logger: the hot path stays free of it). */
   begin(operation: LoggedOperation): void;
   /** `getExecution#12 GET /api/… → 200 (attempt 1, 14 ms)`: how one attempt ended. */
@@ -26,6 +28,7 @@ export function pipelineLog(logger: Logger | undefined): PipelineLog {
   const ids = new WeakMap<LoggedOperation, number>();
   const label = (op: LoggedOperation) => `${op.name}#${ids.get(op) ?? 0}`;
   return {
+    timed: typeof logger?.debug === 'function',
     begin(op) {
       if (logger) ids.set(op, ++calls);
     },

@@ -1,19 +1,24 @@
 /** Reading an answer under the client's body cap, and the copy of it that hooks may ask for. */
-import { limitBody } from '../body-limit.js';
+import { type LimitedBody, limitBody } from '../body-limit.js';
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 /**
  * Reads an answer under the body cap. A reader that swallowed the cap's error (a submit's JSON
- * fallback) still fails with it: the cap is asked, not the reader.
+ * fallback) still fails with it: the cap is asked, not the reader. An answer that needs no counting
+ * (almost all: a declared length that fits) goes to the reader as it is, with no wrapper around it.
  */
-export async function readCapped<R>(
+export function readCapped<R>(
   response: Response,
   maxBytes: number,
   operation: string,
   read: (capped: Response) => Promise<R>,
 ): Promise<R> {
   const limited = limitBody(response, maxBytes, operation);
+  return limited.counted ? readCounted(limited, read) : read(response);
+}
+
+async function readCounted<R>(limited: LimitedBody, read: (capped: Response) => Promise<R>): Promise<R> {
   let value: R;
   try {
     value = await read(limited.response);

@@ -20,23 +20,27 @@ export async function authorize(
 ): Promise<Authorization | undefined> {
   if (!operation.auth) return undefined;
   if (operation.basic && source.basic) return { header: source.basic.header() };
-  const bearer = await token(operation.name, source.tokens, signal);
+  const { tokens } = source;
+  if (!tokens) throw new IdpAuthError(`${operation.name}: no token provider`);
+  let bearer: string;
+  try {
+    // Awaited here, not in a helper: one promise fewer on every attempt.
+    bearer = await tokens.getToken(signal ? { signal } : undefined);
+  } catch (error) {
+    throw tokenFailure(operation.name, error, signal);
+  }
   return { header: `Bearer ${bearer}`, bearer };
 }
 
-async function token(name: string, tokens: TokenProvider | undefined, signal: AbortSignal | undefined) {
-  if (!tokens) throw new IdpAuthError(`${name}: no token provider`);
-  try {
-    return await tokens.getToken(signal ? { signal } : undefined);
-  } catch (error) {
-    if (signal?.aborted || error instanceof IdpError) throw error;
-    if (error instanceof AuthError) {
-      throw new IdpAuthError(error.message, {
-        ...(error.status !== undefined ? { status: error.status } : {}),
-        ...(error.oauthError !== undefined ? { oauthError: error.oauthError } : {}),
-        cause: error,
-      });
-    }
-    throw new IdpAuthError(`${name}: the token provider failed: ${describeError(error)}`, { cause: error });
+/** What a provider's failure becomes: an `IdpAuthError` (an abort, or an `IdpError`, as it is). */
+function tokenFailure(name: string, error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted || error instanceof IdpError) return error;
+  if (error instanceof AuthError) {
+    return new IdpAuthError(error.message, {
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      ...(error.oauthError !== undefined ? { oauthError: error.oauthError } : {}),
+      cause: error,
+    });
   }
+  return new IdpAuthError(`${name}: the token provider failed: ${describeError(error)}`, { cause: error });
 }
