@@ -1,27 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeAfterTest, execution, fakeIdp, IDS, pdfBytes, type Ran } from '@idp-kit/testkit';
+import { closeAfterTest, fakeIdp, IDS, pdfBytes, type Ran } from '@idp-kit/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { cleanEnv, runIdp, settingsFor } from './helpers.js';
 
 const TARGET = ['--action', IDS.actionId, '--version', '1.1.0'];
 
-/** A loopback IDP: each upload creates an execution that is SUCCEEDED at once. */
+/** testkit's fake IDP: every submit accepted, every execution SUCCEEDED at its first poll. */
 async function idpThatAccepts() {
-  return closeAfterTest(
-    await fakeIdp((req, res) => {
-      res.setHeader('content-type', 'application/json');
-      if (req.method === 'POST') {
-        const documentName = /filename="([^"]*)"/.exec(req.body)?.[1] ?? 'x.pdf';
-        res.writeHead(201).end(JSON.stringify({ id: randomUUID(), documentName, status: 'ACKNOWLEDGED' }));
-        return;
-      }
-      const id = /executions\/([^/?]+)/.exec(req.url)?.[1] ?? IDS.executionId;
-      res.writeHead(200).end(JSON.stringify(execution('SUCCEEDED', { id })));
-    }),
-  );
+  return closeAfterTest(await fakeIdp({ polls: 1 }));
 }
 
 /** The file names each POST carried, in order. */

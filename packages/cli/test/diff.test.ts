@@ -1,19 +1,9 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import {
-  IDS,
-  json,
-  type Loopback,
-  loopback,
-  pdfBytes,
-  type Ran,
-  runNode,
-  TOKEN_PATH,
-} from '@idp-kit/testkit';
+import { fakeIdp, IDS, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/program.js';
 import { BIN, cleanEnv, runIdp, settingsFor } from './helpers.js';
@@ -211,53 +201,49 @@ describe('idp diff <a> <b>', () => {
 });
 
 /**
- * A loopback IDP that answers per version: 1.1.0 reads every invoice's total right; 1.2.0 misreads
- * invoice-2's. It counts POSTs per version and file name, and can hold the GETs of one version.
+ * testkit's fake IDP, answering per version: 1.1.0 reads every invoice's total right; 1.2.0 misreads
+ * invoice-2's. `posts` counts the executions created per version and file name; `held.version` holds
+ * that version's polls until `held.release()`, and `held.reached()` is called once three are held.
  */
 async function versionedIdp() {
-  const posts = new Map<string, number>();
-  const executions = new Map<string, { version: string; fileName: string }>();
+  const waiting: Array<() => void> = [];
   const heldIds = new Set<string>();
-  const held = { version: undefined as string | undefined, reached: () => {}, release: () => {} };
-  const server: Loopback = await loopback(async (req, res) => {
-    if (req.url.startsWith(TOKEN_PATH))
-      return json(res, 200, { access_token: 'tok', token_type: 'bearer', expires_in: 3600 });
-    const version = /\/versions\/([^/]+)\/executions/.exec(req.url)?.[1] ?? '';
-    if (req.method === 'POST') {
-      const fileName = /filename="([^"]*)"/.exec(req.body)?.[1] ?? 'x.pdf';
-      posts.set(`${version} ${fileName}`, (posts.get(`${version} ${fileName}`) ?? 0) + 1);
-      const id = randomUUID();
-      executions.set(id, { version, fileName });
-      return json(res, 201, { id, documentName: fileName, status: 'ACKNOWLEDGED' });
-    }
-    const id = /executions\/([^/?]+)/.exec(req.url)?.[1] ?? '';
-    const e = executions.get(id);
-    if (!e) return json(res, 404, { status: 404, title: 'Not Found' });
-    if (held.version === e.version) {
-      // Each GET comes after its execution id was journaled: with all three held, nothing is in flight.
-      heldIds.add(id);
+  const held = {
+    version: undefined as string | undefined,
+    reached: () => {},
+    release: () => {
+      for (const resolve of waiting.splice(0)) resolve();
+    },
+  };
+  const idp = await fakeIdp({
+    polls: 1,
+    fields: (doc) => {
+      const wrong = doc.version === '1.2.0' && doc.fileName === 'invoice-2.pdf';
+      return {
+        total: { value: wrong ? '0.00' : `total of ${doc.fileName}`, confidenceScore: wrong ? 0.4 : 0.9 },
+      };
+    },
+    onRequest: ({ kind, document }) => {
+      if (kind !== 'poll' || !document || held.version !== document.version) return;
+      // Each poll comes after its execution id was journaled: with all three held, nothing is in flight.
+      heldIds.add(document.id);
       if (heldIds.size === 3) held.reached();
-      await new Promise<void>((resolve) => {
-        held.release = resolve;
-      });
-    }
-    const wrong = e.version === '1.2.0' && e.fileName === 'invoice-2.pdf';
-    json(res, 200, {
-      id,
-      documentName: e.fileName,
-      status: 'SUCCEEDED',
-      fields: {
-        total: { value: wrong ? '0.00' : `total of ${e.fileName}`, confidenceScore: wrong ? 0.4 : 0.9 },
-      },
-    });
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
   });
-  const sent = () => [...posts.values()].reduce((s, n) => s + n, 0);
   return {
-    server,
-    posts,
-    sent,
+    server: idp.server,
+    /** Executions created per `<version> <file name>`, in the order first created. */
+    get posts() {
+      const posts = new Map<string, number>();
+      for (const { version, fileName } of idp.documents())
+        posts.set(`${version} ${fileName}`, (posts.get(`${version} ${fileName}`) ?? 0) + 1);
+      return posts;
+    },
+    sent: () => idp.documents().length,
     held,
-    env: settingsFor({ baseUrl: server.url, tokenUrl: `${server.url}${TOKEN_PATH}` }),
+    close: () => idp.close(),
+    env: settingsFor(idp),
   };
 }
 
@@ -273,7 +259,7 @@ describe('idp diff --run against a loopback IDP', () => {
   afterAll(() => rm(work, { recursive: true, force: true }));
   afterEach(async () => {
     fake.held.release();
-    await fake.server.close();
+    await fake.close();
   });
 
   const RUN = ['diff', '--run', 'in', '--action', IDS.actionId, '--versions', '1.1.0,1.2.0'];

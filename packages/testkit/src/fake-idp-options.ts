@@ -23,6 +23,11 @@ export interface FakeRequest {
   fileName?: string;
   /** A poll's execution id. */
   executionId?: string;
+  /**
+   * A poll's execution, when the fake created it: its action version, file name, … So `onRequest` can
+   * hold one version's polls until the test releases them, and `fault` can pick a version's.
+   */
+  document?: FakeDocument;
 }
 
 /**
@@ -173,7 +178,10 @@ export interface FakeIdpOptions {
   fault?: (request: FakeRequest) => FakeFault | undefined;
   /** Misbehave for this submit after its execution was created: the server acted, the client cannot know. */
   faultAfterSubmit?: (request: FakeRequest, doc: FakeDocument) => FakeFault | undefined;
-  /** Called for each request other than a token request, before anything else; a promise holds its answer. */
+  /**
+   * Called for each request other than a token request, before anything else; a promise holds its
+   * answer until it settles (hold one version's polls: `r.document?.version === '1.2.0'`).
+   */
   onRequest?: (request: Omit<FakeRequest, 'index'>) => void | Promise<void>;
   /** Callbacks to the URL a submit names (see `FakeCallbackOptions`); on whenever a submit asks. */
   callbacks?: FakeCallbackOptions;

@@ -184,6 +184,37 @@ describe('fakeIdp: faults', () => {
   });
 });
 
+describe('fakeIdp: per version', () => {
+  const versioned = (version: string) =>
+    SUBMIT.replace(`/versions/${IDS.actionVersion}/`, `/versions/${version}/`);
+
+  it('fields see the version a document was submitted to; onRequest holds one version’s polls until released', async () => {
+    const held: Array<() => void> = [];
+    const idp = await start({
+      polls: 1,
+      fields: (doc) => ({ total: { value: `${doc.version} ${doc.fileName}` } }),
+      onRequest: (r) =>
+        r.kind === 'poll' && r.document?.version === '1.2.0'
+          ? new Promise<void>((resolve) => held.push(resolve))
+          : undefined,
+    });
+    const ids: Record<string, string> = {};
+    for (const version of ['1.1.0', '1.2.0']) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(pdfBytes(1))], { type: 'application/pdf' }), 'a.pdf');
+      const res = await fetch(`${idp.baseUrl}${versioned(version)}`, { method: 'POST', body: form });
+      ids[version] = ((await res.json()) as { id: string }).id;
+    }
+    expect(idp.documents().map((d) => d.version)).toEqual(['1.1.0', '1.2.0']);
+    expect((await poll(idp, ids['1.1.0'] ?? '')).body.fields).toEqual({ total: { value: '1.1.0 a.pdf' } });
+    const answered = poll(idp, ids['1.2.0'] ?? '');
+    await until(() => held.length === 1, 'the 1.2.0 poll to be held');
+    expect(idp.polls.get(ids['1.2.0'] ?? '')).toBeUndefined(); // held before it is counted
+    for (const release of held) release();
+    expect((await answered).body.fields).toEqual({ total: { value: '1.2.0 a.pdf' } });
+  });
+});
+
 describe('fakeIdp: callbacks', () => {
   const receivers: Array<{ close(): Promise<void> }> = [];
   afterEach(async () => {

@@ -175,6 +175,7 @@ export async function fakeIdp(first: Handler | FakeIdpOptions = {}, token?: Hand
     }
     const submit = kind === 'submit' ? submitted(req, bytes) : undefined;
     const executionId = kind === 'poll' ? /executions\/([^/?]+)/.exec(req.url)?.[1] : undefined;
+    const document = executionId !== undefined ? executions.get(executionId) : undefined;
     const seen = {
       kind,
       method: req.method,
@@ -182,6 +183,7 @@ export async function fakeIdp(first: Handler | FakeIdpOptions = {}, token?: Hand
       count,
       ...(submit ? { fileName: submit.fileName } : {}),
       ...(executionId !== undefined ? { executionId } : {}),
+      ...(document ? { document } : {}),
     };
     await options.onRequest?.(seen);
     const latency = typeof options.latencyMs === 'function' ? options.latencyMs(seen) : options.latencyMs;
