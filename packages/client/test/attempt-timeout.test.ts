@@ -37,7 +37,9 @@ async function stalledClient(stall: (res: ServerResponse) => void) {
     // A token from memory: the only request (and the only timeout) is the stalled one.
     auth: { getToken: async () => 'token-1', invalidate: () => {} },
     retry: false,
-    timeoutMs: 100,
+    // Long enough that the request reaches the server before the timer can fire, even when a loaded
+    // machine pauses this process for a second: the tests count the server's connections.
+    timeoutMs: 1_500,
   });
   return { client, sent, connections };
 }
@@ -47,7 +49,7 @@ describe('the attempt timeout without a signal (Node fetch, no caller signal)', 
     const { client, sent, connections } = await stalledClient(() => {});
     const error = await rejection(client.getExecution(REF));
     expect(error).toBeInstanceOf(IdpRequestTimeoutError);
-    expect((error as Error).message).toContain('no answer within 100 ms (1 attempt)');
+    expect((error as Error).message).toContain('no answer within 1500 ms (1 attempt)');
     await Promise.all(connections); // the server saw its connection end: nothing left half-open
     expect(connections).toHaveLength(1);
     // The runtime request was ended through fetch's dispatcher: it was handed no AbortSignal.
@@ -63,7 +65,7 @@ describe('the attempt timeout without a signal (Node fetch, no caller signal)', 
     });
     const error = await rejection(client.getExecution(REF));
     expect(error).toBeInstanceOf(IdpRequestTimeoutError);
-    expect((error as Error).message).toContain('no answer within 100 ms (1 attempt)');
+    expect((error as Error).message).toContain('no answer within 1500 ms (1 attempt)');
     await Promise.all(connections);
   });
 

@@ -119,13 +119,14 @@ describe('getExecution: retries', () => {
   });
 
   it('a per-attempt timeout is retried, then IdpRequestTimeoutError', async () => {
+    // Long enough that each attempt reaches the server before its timer fires, even on a loaded machine.
     const { idp, client } = await setup(() => {}, {
-      timeoutMs: 100,
+      timeoutMs: 1_500,
       retry: { maxRetries: 1, baseDelayMs: 1 },
     });
     const error = await rejection(client.getExecution(REF));
     expect(error).toBeInstanceOf(IdpRequestTimeoutError);
-    expect((error as Error).message).toContain('no answer within 100 ms (2 attempts)');
+    expect((error as Error).message).toContain('no answer within 1500 ms (2 attempts)');
     expect(idp.runtimeRequests()).toHaveLength(2);
   });
 

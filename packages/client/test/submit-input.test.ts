@@ -199,7 +199,8 @@ describe('submitExecution: what a failure says about the credits', () => {
 
   it('no answer within attemptTimeoutMs: an IdpRequestTimeoutError that says it may exist, one POST', async () => {
     const { idp, client } = await setup(() => {});
-    const error = await rejection(client.submitExecution({ ...input, attemptTimeoutMs: 200 }));
+    // Long enough that the POST reaches the server before its timer fires, even on a loaded machine.
+    const error = await rejection(client.submitExecution({ ...input, attemptTimeoutMs: 1_500 }));
     expect(error).toBeInstanceOf(IdpRequestTimeoutError);
     expect((error as Error).message).toContain('may or may not have been created');
     expect(idp.runtimeRequests()).toHaveLength(1);
