@@ -81,6 +81,18 @@ describe('the mock answers 1.2.0 differently from 1.1.0', () => {
     expect(JSON.stringify(await execution(MOCK_VERSIONS.current, true))).toContain('paymentTerms');
   });
 
+  it('the execution waiting for a review is found under 1.1.0 only (how the CLI finds its version)', async () => {
+    const under = async (version: string) =>
+      (
+        await fetch(
+          `${baseUrl}/api/v1/organizations/${organizationId}/actions/${actionId}/versions/${version}/executions/${MOCK_EXECUTIONS.MANUAL_VALIDATION_REQUIRED}`,
+          { headers: AUTH },
+        )
+      ).status;
+    expect(await under(MOCK_VERSIONS.current)).toBe(200);
+    expect(await under(MOCK_VERSIONS.candidate)).toBe(404);
+  });
+
   it('discovery lists 1.2.0 first, and its own record names 1.2.0', async () => {
     const versions = (await controlPlane('/versions')) as unknown as Json[];
     expect(versions.map((v) => v.version)).toEqual(['1.2.0', '1.1.0', '1.0.0']);

@@ -6,7 +6,7 @@ import {
   createCallbacks,
   type MockCallbackOptions,
 } from './callbacks.js';
-import { asVersion, versionRecord } from './candidate-version.js';
+import { asVersion, MOCK_VERSIONS, versionRecord } from './candidate-version.js';
 import {
   exampleFor,
   fixedError,
@@ -15,6 +15,7 @@ import {
   type Lifecycle,
   lifecycleOf,
   lifecycleStatus,
+  MOCK_EXECUTIONS,
   type Scenario,
 } from './scenarios.js';
 
@@ -323,7 +324,13 @@ export function createMockFront(options: FrontOptions): MockFront {
 
   async function getExecution(req: IncomingMessage, res: ServerResponse, executionId: string, url: URL) {
     const valueOnly = url.searchParams.get('valueOnly') !== 'false';
-    const scenario = scenarioFor(executionId, valueOnly);
+    // The example waiting for a review was run through 1.1.0: under another version it is not found, as
+    // an execution of one version is not another's (the CLI finds a review's version this way).
+    const [, , , asked] = url.pathname.match(ACTION_VERSION) ?? [];
+    const elsewhere =
+      executionId.toLowerCase() === MOCK_EXECUTIONS.MANUAL_VALIDATION_REQUIRED &&
+      asked !== MOCK_VERSIONS.current;
+    const scenario: Scenario | undefined = elsewhere ? { code: 404 } : scenarioFor(executionId, valueOnly);
     const prefer = scenario && ('code' in scenario ? `code=${scenario.code}` : `example=${scenario.example}`);
     const answer = await upstream(req, undefined, prefer ? { prefer } : {});
     if (answer.status === 429)

@@ -147,22 +147,38 @@ function show(ctx: CliContext, review: Review, flags: Flags, named: string): boo
 
 /**
  * `wait … --until final` for an approved review, with the action's version: from the URL or --version,
- * else asked of the control plane (a review does not carry it). Only when that fails, or the action has
- * several versions on a runtime, does the command hold a placeholder.
+ * else asked of the control plane (a review does not carry it): the one version on a runtime, or of several
+ * the one the execution is found under. Only when that fails does the command hold a placeholder.
  */
 async function waitCommand({ idp, ref, named, url, version }: Target, ctx: CliContext): Promise<string> {
   if (url !== undefined) return `wait ${named} --until final`; // the execution URL names the version
-  const known = version ?? (await onlyVersion(idp, ref.actionId, ctx));
+  const known = version ?? (await onlyVersion(idp, ref.actionId, ref.executionId, ctx));
   return `wait --action ${ref.actionId} --version ${known ?? '<version>'} --execution ${ref.executionId} --until final`;
 }
 
-async function onlyVersion(idp: IdpClient, actionId: string, ctx: CliContext): Promise<string | undefined> {
+async function onlyVersion(
+  idp: IdpClient,
+  actionId: string,
+  executionId: string,
+  ctx: CliContext,
+): Promise<string | undefined> {
   try {
     // Only a version published to a runtime can have executions.
     const versions = (await idp.listActionVersions(actionId, ctx.signalOption)).filter(
       (v) => runtimeBaseUrl(v) !== undefined,
     );
-    return versions.length === 1 ? versions[0]?.version : undefined;
+    if (versions.length <= 1) return versions[0]?.version;
+    // Several versions on a runtime: the one under which the execution is found (a GET each, only here).
+    const found = await Promise.all(
+      versions.map((v) =>
+        idp.getExecution({ actionId, actionVersion: v.version, executionId }, ctx.signalOption).then(
+          () => v.version,
+          () => undefined,
+        ),
+      ),
+    );
+    const under = found.filter((v) => v !== undefined);
+    return under.length === 1 ? under[0] : undefined;
   } catch {
     return undefined; // a hint is not worth an error: the approval itself succeeded
   }
