@@ -1,3 +1,5 @@
+import { waitTurn } from './wait-turn.js';
+
 /** The longest delay `setTimeout` takes. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -43,19 +45,9 @@ export class AdaptiveLimit {
       this.#active++;
     } else {
       // #pump reserves the slot (#active++) before it wakes a waiter.
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          this.#waiting = this.#waiting.filter((w) => w !== wake);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.#waiting.push(wake);
-        this.#pump();
-      });
+      const turn = waitTurn(this.#waiting, signal);
+      this.#pump();
+      await turn;
     }
     let released = false;
     return () => {

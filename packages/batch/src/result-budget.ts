@@ -6,6 +6,8 @@
  * ones as many as fit.
  */
 
+import { waitTurn } from './wait-turn.js';
+
 /** Results in flight, in bytes, unless `resultBytesInFlight` says otherwise: 8 MiB. */
 export const DEFAULT_RESULT_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
@@ -64,18 +66,7 @@ export class ResultBudget {
     if (this.#waiting.length === 0 && this.#active < this.allowed) this.#active++;
     else {
       // #pump counts the poll in (#active++) before it wakes its waiter.
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          this.#waiting = this.#waiting.filter((w) => w !== wake);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.#waiting.push(wake);
-      });
+      await waitTurn(this.#waiting, signal);
     }
     let released = false;
     return () => {
