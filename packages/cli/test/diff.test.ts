@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fakeIdp, IDS, pdfBytes, type Ran, runNode } from '@idp-kit/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/program.js';
 import { BIN, cleanEnv, runIdp, settingsFor } from './helpers.js';
 
@@ -225,9 +225,10 @@ async function versionedIdp() {
     },
     onRequest: ({ kind, document }) => {
       if (kind !== 'poll' || !document || held.version !== document.version) return;
-      // Each poll comes after its execution id was journaled: with all three held, nothing is in flight.
+      // The version waits for its results. (The batch polls one at a time until a first answer is sized,
+      // so a held first poll holds the rest: the test waits for the journal to hold every upload.)
       heldIds.add(document.id);
-      if (heldIds.size === 3) held.reached();
+      if (heldIds.size === 1) held.reached();
       return new Promise<void>((resolve) => waiting.push(resolve));
     },
   });
@@ -399,7 +400,22 @@ describe('idp diff --run against a loopback IDP', () => {
         stdio: 'ignore',
       });
       const exited = new Promise((resolve) => child.on('exit', resolve));
-      await reached; // every upload of this version is journaled; it waits for the results
+      await reached; // it waits for the results of this version
+      // Every upload of this version journaled with its execution id: nothing is in flight at the kill.
+      const journal = join(work, out, version, 'journal.jsonl');
+      await vi.waitUntil(
+        async () => {
+          const text = await readFile(journal, 'utf8').catch(() => '');
+          const ids = new Set(
+            text
+              .split('\n')
+              .filter((line) => line.endsWith('}') && line.includes('"executionId"'))
+              .map((line) => /"executionId":"([^"]+)"/.exec(line)?.[1]),
+          );
+          return ids.size === 3;
+        },
+        { timeout: 60_000, interval: 50 },
+      );
       child.kill('SIGKILL');
       await exited;
       fake.held.version = undefined;
