@@ -1,22 +1,14 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { endedHere, type ProcessOwner, thisProcess } from './process-owner.js';
 
 /** The lock file's name in a batch folder. */
 export const LOCK_FILE = 'journal.lock';
 
-/**
- * Who holds a batch folder: the host, the pid, and the process's start time. A pid alone is not
- * enough: in containers every run is pid 1, and a pid is reused once its process ends.
- */
-export interface LockOwner {
-  host: string;
-  pid: number;
-  /** The kernel's start time of the process (Linux: `/proc/<pid>/stat`, field 22), when known. */
-  started?: string;
-  /** The boot the process started in (Linux: `/proc/sys/kernel/random/boot_id`), when known. */
-  boot?: string;
+/** Who holds a batch folder: the process (host, pid, start time, boot) and when it took the lock. */
+export interface LockOwner extends ProcessOwner {
   /** When the lock was taken (ISO 8601), for people. */
   at?: string;
 }
@@ -33,45 +25,9 @@ export class JournalLockedError extends Error {
   override name = 'JournalLockedError';
 }
 
-/** Linux: when a process started, in clock ticks since boot; undefined elsewhere or when it is gone. */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function bootId(): string | undefined {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** This process, as a lock names it. */
 function self(): LockOwner {
-  const started = startTime(process.pid);
-  const boot = bootId();
-  return {
-    host: hostname(),
-    pid: process.pid,
-    ...(started ? { started } : {}),
-    ...(boot ? { boot } : {}),
-    at: new Date().toISOString(),
-  };
+  return { ...thisProcess(), at: new Date().toISOString() };
 }
 
 /** The lock's owner, from JSON or an older idp-kit's bare pid (then on this host); undefined if unreadable. */
@@ -103,16 +59,11 @@ function judge(owner: LockOwner | undefined, dir: string, path: string): { dead:
         `This host cannot see whether it still runs: once you are sure it has ended (its machine or container is gone), delete ${path} and run again.`,
     };
   }
-  const who = `pid ${owner.pid} on this host`;
-  const boot = bootId();
-  if (owner.boot && boot && owner.boot !== boot) return { dead: `a run of an earlier boot (${who})` };
-  // Our own pid in a lock we do not hold: a run before us had it (a restarted container's pid 1).
-  if (owner.pid === process.pid) return { dead: `a run that ended (${who}, now this run's pid)` };
-  if (!alive(owner.pid)) return { dead: `a run that ended (${who})` };
-  const started = startTime(owner.pid);
-  if (owner.started && started && started !== owner.started) {
-    return { dead: `a run that ended (${who}, now another process's pid)` };
-  }
+  // Our own pid in a lock we do not hold (`held` is asked first): a run before us had it.
+  if (owner.pid === process.pid)
+    return { dead: `a run that ended (pid ${owner.pid} on this host, now this run's pid)` };
+  const ended = endedHere(owner);
+  if (ended) return { dead: ended };
   return {
     live: `another batch run (pid ${owner.pid}${since}) is using ${dir}; wait for it, or stop it first`,
   };

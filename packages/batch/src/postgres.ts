@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { IdpAbortError } from '@idp-kit/client';
 import pg from 'pg';
 import {
@@ -11,6 +10,7 @@ import {
 } from './journal.js';
 import { MIGRATIONS } from './migrations.js';
 import { postgresRateSource } from './postgres-rate.js';
+import { endedHere, thisProcess, workerName, workerOwner } from './process-owner.js';
 import { allows, fromStates, transition, WORKING_STATES } from './state-machine.js';
 
 /**
@@ -30,7 +30,10 @@ export interface PostgresStoreOptions {
   action?: { actionId: string; actionVersion: string };
   /** How long a worker's hold on a document lasts without a heartbeat; default 30 s. */
   leaseMs?: number;
-  /** This worker's name in the store; default `host:pid:random`. */
+  /**
+   * This worker's name in the store; default `host:pid:started:boot:random`, from which a worker on the
+   * same host can tell that this one has ended (and take its documents over at once).
+   */
   workerId?: string;
   /** How long to keep retrying while the database is away, before giving up; default 10 min. */
   outageLimitMs?: number;
@@ -40,6 +43,11 @@ export interface PostgresStoreOptions {
   onUnavailable?: (reason: string) => void;
   /** It answers again. */
   onRecovered?: () => void;
+  /**
+   * On opening, documents held by a worker of this host that has ended (killed, or stopped while the
+   * database was away, so it could not let go) were freed at once rather than when their leases lapse.
+   */
+  onTakeover?: (message: string) => void;
   /**
    * Stops every wait of the store (an outage's retries included): a call in progress rejects at once
    * with an `IdpAbortError`, and nothing more is written. Pass the run's signal (Ctrl-C).
@@ -253,6 +261,35 @@ export const CENSUS = `WITH totals AS (
     FROM totals t LEFT JOIN live l ON l.state = t.state`;
 
 /**
+ * Frees the leases of this batch held by workers of this host that have ended: a rerun after a kill -9,
+ * or after Ctrl-C while the database was away, resumes at once instead of waiting out the leases.
+ * Another host's workers are never presumed dead. Safe even if a judgement were wrong: every write
+ * carries the lease's fencing token, and an upload caught in flight becomes uncertain, never sent again.
+ * Returns the line that says what was taken over, if anything was.
+ */
+async function freeEndedWorkers(pool: pg.Pool, batch: string, self: string): Promise<string | undefined> {
+  const { rows } = await pool.query<{ lease_owner: string }>(
+    `SELECT DISTINCT lease_owner FROM idp_batch_documents
+      WHERE batch = $1 AND lease_until >= now() AND lease_owner IS NOT NULL AND lease_owner <> $2`,
+    [batch, self],
+  );
+  const ended = rows.flatMap(({ lease_owner: id }) => {
+    const owner = workerOwner(id);
+    const why = owner && endedHere(owner);
+    return why ? [{ id, why }] : [];
+  });
+  if (ended.length === 0) return undefined;
+  const freed = await pool.query(
+    `UPDATE idp_batch_documents SET lease_owner = NULL, lease_until = '-infinity'
+      WHERE batch = $1 AND lease_owner = ANY($2::text[]) AND lease_until >= now()`,
+    [batch, ended.map((e) => e.id)],
+  );
+  const count = freed.rowCount ?? 0;
+  if (count === 0) return undefined;
+  return `took over ${count} document${count === 1 ? '' : 's'} held by ${ended.map((e) => e.why).join(', ')}: free at once, not when the leases lapse`;
+}
+
+/**
  * The shared store for many workers on many machines: one PostgreSQL database (11 or newer; tested on
  * 15). Opening it checks the URL, connects, and applies the schema migrations (`MIGRATIONS`) under an
  * advisory lock, so a wrong URL or login fails here, before any document is touched. A worker holds a
@@ -275,7 +312,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const where = describeStore(options.url);
   const leaseMs = Math.max(100, options.leaseMs ?? 30_000);
   const outageLimitMs = options.outageLimitMs ?? 600_000;
-  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const workerId = options.workerId ?? workerName(thisProcess(), randomUUID().slice(0, 8));
   const batch = options.batch;
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -353,6 +390,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   try {
     await migrate(pool);
     await checkBatch(pool, batch, options.action, where);
+    const freed = await freeEndedWorkers(pool, batch, workerId);
+    if (freed) options.onTakeover?.(freed);
   } catch (error) {
     await pool.end().catch(() => {});
     if (error instanceof BatchStoreError) throw error;

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { postgresMissing } from '@idp-kit/testkit';
@@ -12,10 +14,19 @@ import {
 } from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations.js';
 import { BatchStoreError, CENSUS, CENSUS_CAP, CLAIMABLE, openPostgresStore } from '../src/postgres.js';
+import { thisProcess, workerName } from '../src/process-owner.js';
 import { ACTION, type FakeBatchIdp, fakeBatchIdp } from './fake-batch-idp.js';
 import { clientFor, documents, jsonLines, tempDir } from './helpers.js';
 import { docRecord as doc, openStore as open } from './postgres-store.js';
 import { sharedPostgres } from './shared-postgres.js';
+
+/** The pid of a process that has ended (it ran here a moment ago). */
+async function endedPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await once(child, 'exit');
+  if (child.pid === undefined) throw new Error('setup: no pid');
+  return child.pid;
+}
 
 // In CI a missing server fails the run (.ci/run installs it); on a developer's machine without the
 // package these tests are skipped with the reason.
@@ -118,6 +129,40 @@ describe.skipIf(Boolean(missing))('PostgreSQL store: opening it', () => {
 });
 
 describe.skipIf(Boolean(missing))('PostgreSQL store: leases', () => {
+  it('a worker of this host that has ended: a new worker frees its documents at once and says so; another host’s, or this process’s, wait for their leases', async () => {
+    const url = await database();
+    const dead = await endedPid();
+    const here = thisProcess();
+    // Three workers hold a document each: one names a process of this host that has ended, one a
+    // process of another host (never presumed dead), one this very process (alive).
+    const ended = await open(url, { workerId: workerName({ ...here, pid: dead }, 'ended001') });
+    const elsewhere = await open(url, {
+      workerId: workerName({ host: 'another-host', pid: dead }, 'other001'),
+    });
+    const alive = await open(url, { workerId: workerName(here, 'alive001') });
+    await ended.add([doc(1), doc(2), doc(3)]);
+    const held = await ended.claim(['queued']);
+    expect(await elsewhere.claim(['queued'])).toBeDefined();
+    expect(await alive.claim(['queued'])).toBeDefined();
+
+    const said: string[] = [];
+    const rerun = await open(url, { workerId: 'rerun', onTakeover: (line) => said.push(line) });
+    expect(said).toEqual([
+      `took over 1 document held by a run that ended (pid ${dead} on this host): free at once, not when the leases lapse`,
+    ]);
+    expect((await rerun.claim(['queued']))?.record.key).toBe(held?.record.key);
+    expect(await rerun.claim(['queued'])).toBeUndefined();
+    if (!held) throw new Error('unreachable');
+    // Fenced: the worker judged ended can no longer write what it held.
+    await expect(
+      ended.putLeased({ ...held.record, state: 'submitting', submits: 1 }, held.lease),
+    ).rejects.toThrow(LeaseLostError);
+    // Nothing more to take over: a second worker says nothing.
+    const quiet: string[] = [];
+    await open(url, { workerId: 'second', onTakeover: (line) => quiet.push(line) });
+    expect(quiet).toEqual([]);
+  });
+
   it('one worker holds a document at a time; a lapsed lease is taken over, and the old holder can no longer write', async () => {
     const url = await database();
     const a = await open(url, { workerId: 'a' });

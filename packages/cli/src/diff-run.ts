@@ -176,6 +176,9 @@ export function costLines(plan: RunPlan, creditsPerPage?: number): string[] {
   return lines;
 }
 
+/** What each side's batch takes besides its documents: the budgets, and the first poll interval. */
+export type SideOptions = BudgetLimits & { pollIntervalMs?: number };
+
 /**
  * Runs the documents through one version as a batch in its own folder (`<out>/<version>`): resumable as
  * any batch, with scores kept (the diff compares them).
@@ -188,7 +191,7 @@ export async function runSide(
   version: string,
   dir: string,
   until: 'settled' | 'final',
-  limits: BudgetLimits = {},
+  limits: SideOptions = {},
   store?: { batch: string; journal: JournalStore },
 ): Promise<BatchSummary> {
   ctx.warn(ctx.errStyle.bold(`${version} → ${store ? `batch ${store.batch} (outputs in ${dir})` : dir}`));

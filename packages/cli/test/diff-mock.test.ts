@@ -95,6 +95,9 @@ describe('idp diff --run against the mock: 1.2.0 answers differently, and the re
         String(port),
         '--fail-on',
         'changed:5%,missing-field',
+        // The mock settles in 200 ms; the default first poll waits 10 s.
+        '--interval',
+        '200ms',
       ],
       env(),
       work,

@@ -4,17 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningMock } from '@idp-kit/mock';
-import {
-  IDS,
-  pdfBytes,
-  postgresMissing,
-  type Ran,
-  runNode,
-  startPostgres,
-  type TestPostgres,
-} from '@idp-kit/testkit';
+import { IDS, pdfBytes, postgresMissing, type Ran, startPostgres, type TestPostgres } from '@idp-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, mockFront, settingsFor } from './helpers.js';
+import { cleanEnv, mockFront, runIdp, settingsFor } from './helpers.js';
 
 /**
  * The mock behind a loopback proxy that counts the uploads per version: what each run paid for. Bytes
@@ -89,7 +81,7 @@ describe.skipIf(Boolean(missing))(
         tokenUrl: `${proxy?.url}${new URL(mock?.tokenUrl ?? '').pathname}`,
       }),
     });
-    const idp = (args: string[]): Promise<Ran> => runNode([BIN, ...args], { env: env(), cwd: dir });
+    const idp = (args: string[]): Promise<Ran> => runIdp(args, { env: env(), cwd: dir });
     const DIFF = [
       'diff',
       '--run',
@@ -102,6 +94,9 @@ describe.skipIf(Boolean(missing))(
       'upgrade',
       '--yes',
       '--json',
+      // The mock settles in 200 ms; the default first poll waits 10 s.
+      '--interval',
+      '200ms',
     ];
 
     it('a document an earlier batch retrieved for 1.2.0 is not sent again; the cost counts only what is sent, and says so', async () => {
@@ -122,6 +117,8 @@ describe.skipIf(Boolean(missing))(
         '--batch',
         'earlier',
         '--confidence',
+        '--interval',
+        '200ms',
       ]);
       expect(earlier.code, earlier.stderr).toBe(0);
       expect(proxy?.posts('1.2.0')).toBe(2);

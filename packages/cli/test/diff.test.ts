@@ -205,7 +205,8 @@ describe('idp diff <a> <b>', () => {
  * invoice-2's. `posts` counts the executions created per version and file name; `held.version` holds
  * that version's polls until `held.release()`, and `held.reached()` is called once three are held.
  */
-async function versionedIdp() {
+/** `polls`: the polls an execution answers before it settles (the last of them settled). */
+async function versionedIdp(polls = 1) {
   const waiting: Array<() => void> = [];
   const heldIds = new Set<string>();
   const held = {
@@ -216,7 +217,7 @@ async function versionedIdp() {
     },
   };
   const idp = await fakeIdp({
-    polls: 1,
+    polls,
     fields: (doc) => {
       const wrong = doc.version === '1.2.0' && doc.fileName === 'invoice-2.pdf';
       return {
@@ -370,6 +371,26 @@ describe('idp diff --run against a loopback IDP', () => {
     const bad = await inProcess([...RUN, '--out', 'budget', '--yes', '--max-credits', '5'], false);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--max-credits needs --credits-per-page');
+    expect(fake.sent()).toBe(6);
+  });
+
+  it('--interval is each side’s first poll interval, as for batch run; a bad one is exit 2 before anything is sent', async () => {
+    fake = await versionedIdp(2);
+    const bad = await inProcess([...RUN, '--out', 'paced', '--yes', '--interval', 'soon'], false);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--interval must be a duration like 30s, 10m or 1h, got "soon"');
+    expect(fake.sent()).toBe(0);
+    expect(fake.server.requests).toEqual([]);
+    // The fake answers each execution's first poll IN_PROGRESS: the wait says when it polls next.
+    const paced = await inProcess(
+      [...RUN, '--out', 'paced', '--yes', '--json', '--verbose', '--interval', '40ms'],
+      false,
+    );
+    expect(paced.code, paced.stderr).toBe(0);
+    const waits = [...paced.stderr.matchAll(/next poll in (\d+) ms/g)].map((m) => Number(m[1]));
+    expect(waits).toHaveLength(6);
+    // 40 ms, give or take the jitter; the default is 10 s.
+    for (const ms of waits) expect(ms).toBeLessThan(100);
     expect(fake.sent()).toBe(6);
   });
 

@@ -118,6 +118,7 @@ export async function openStore(
           ctx.errStyle.warn(`${terminalLine(reason)} Waiting for it; nothing is submitted meanwhile.`),
         ),
       onRecovered: () => ctx.warn(ctx.errStyle.dim('the batch store answers again; resuming')),
+      onTakeover: (message) => ctx.warn(ctx.errStyle.dim(`batch ${batch}: ${message}`)),
     });
   } catch (error) {
     if (error instanceof BatchStoreError) throw new UsageError(error.message);

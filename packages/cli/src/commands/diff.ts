@@ -1,10 +1,10 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type ConnectionFlags, UsageError } from '../config.js';
+import { type ConnectionFlags, parseDuration, UsageError } from '../config.js';
 import { confirm } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { costLines, planRun, runSide } from '../diff-run.js';
+import { costLines, planRun, runSide, type SideOptions } from '../diff-run.js';
 import { readEvalConfig } from '../eval-config.js';
 import { EXIT } from '../exit-codes.js';
 import { connectionOptions } from '../flags.js';
@@ -39,6 +39,7 @@ interface DiffFlags extends ConnectionFlags {
   maxCredits?: string;
   viewPort: number;
   batch?: string;
+  interval?: string;
 }
 
 /** A target accuracy: more than 0, at most 1 (commander argument parser). */
@@ -107,11 +108,20 @@ async function runBoth(
     ...(flags.maxCredits !== undefined ? { maxCredits: flags.maxCredits } : {}),
     ...(flags.creditsPerPage !== undefined ? { creditsPerPage: String(flags.creditsPerPage) } : {}),
   });
+  const pollIntervalMs =
+    flags.interval === undefined ? undefined : parseDuration(flags.interval, '--interval');
   // The connection is checked before any file is read: a missing setting ends here.
   const idp = ctx.connect(flags);
   const stores = await sideStores(ctx, flags, flags.action, versions);
   try {
-    return await runWith(ctx, flags, idp, versions, limits, stores);
+    return await runWith(
+      ctx,
+      flags,
+      idp,
+      versions,
+      { ...limits, ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }) },
+      stores,
+    );
   } finally {
     for (const s of stores.values()) await s.journal.close();
   }
@@ -156,7 +166,7 @@ async function runWith(
   flags: DiffFlags,
   idp: ReturnType<CliContext['connect']>,
   versions: string[],
-  limits: ReturnType<typeof costOptions>,
+  limits: SideOptions,
   stores: Map<string, SideStore>,
 ): Promise<{ a: string; b: string; labels: { a: string; b: string } }> {
   const out = flags.out ?? '';
@@ -290,6 +300,10 @@ export function diffCommand(program: Command, ctx: CliContext): void {
       'with --run and one version: diff a new run against this earlier batch (drift)',
     )
     .option('--out <dir>', 'with --run: each version runs as a batch in <dir>/<version> (rerun resumes)')
+    .option(
+      '--interval <duration>',
+      'with --run: first poll interval, as for batch run (at least 10s against MuleSoft hosts)',
+    )
     .option('--credits-per-page <n>', 'with --run: say the cost in credits too', credits)
     .option(
       '--max-pages <n>',
