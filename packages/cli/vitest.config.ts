@@ -6,6 +6,9 @@ const MOCKS_MODULES = ['test/wide-values.test.ts'];
 export default defineConfig({
   test: {
     ...testDefaults,
+    // Two files at a time: vitest's default on 2 cores is one (cores - 1), and much of this package's
+    // time is spent waiting on child processes, the mock and its lifecycles, not on its own CPU.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
