@@ -30,6 +30,7 @@ export default defineConfig({
           // vi.mock() replaces a module for its file only if the file has a module cache of its own.
           name: 'cli-mocks',
           include: MOCKS_MODULES,
+          isolate: true,
         },
       },
     ],

@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
-import { testDefaults } from '../../vitest.shared.js';
+import { sharedWorkers, testDefaults } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
     ...testDefaults,
+    ...sharedWorkers,
     // test/*.test-d.ts (type tests) are checked by this package's `typecheck` task: its tsconfig
     // includes test/, so a type that stops narrowing is a tsc error there. Running them again through
     // vitest's typecheck mode was a second tsc over the whole client in every test run.
