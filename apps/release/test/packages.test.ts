@@ -109,7 +109,8 @@ describe('a stranger installs the tarballs and they just work', () => {
     expect(stdout.trim()).toBe('SUCCEEDED 13');
   });
 
-  it.each(['node16', 'bundler'])(
+  // The two compiles at once: each is a tsc process of its own, and most of a run's time.
+  it.concurrent.each(['node16', 'bundler'])(
     '(2, 3) TypeScript with --strict --moduleResolution %s compiles and retrieves',
     async (resolution) => {
       const dir = join(consumer, resolution);
