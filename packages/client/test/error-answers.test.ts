@@ -96,7 +96,9 @@ describe('the message', () => {
   it('one full stop between the server’s detail and the advice', async () => {
     const plain = await errorFor((res) => json(res, 404, { detail: 'Execution 1.1.0/x not found' }));
     expect(plain.message).toContain('Execution 1.1.0/x not found. Check the ids');
-    const ended = await errorFor((res) => json(res, 404, { detail: 'Execution x was deleted.' }));
+    const ended = await errorFor((res) =>
+      json(res, 404, { title: 'Not Found', detail: 'Execution x was deleted.' }),
+    );
     expect(ended.message).toContain('Execution x was deleted. Check the ids');
     expect(ended.message).not.toContain('..');
   });
