@@ -86,7 +86,7 @@ describe('hooks', () => {
     expect((await client.getExecution(REF)).status).toBe('SUCCEEDED');
   });
 
-  it('hooks see the URL whole when it has no query', async () => {
+  it('hooks see the URL without its query, ending with the execution id', async () => {
     const urls: string[] = [];
     const { client } = await setup((_req, res) => json(res, 200, execution('SUCCEEDED')), {
       auth: fixed,
