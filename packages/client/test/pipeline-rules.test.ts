@@ -36,12 +36,15 @@ function recorder(extra: Partial<IdpHooks> = {}) {
 describe('hooks', () => {
   it('a hook that asks for the body gets it at operationEnd; without asking, none', async () => {
     const asking = recorder({ wantsBody: (_op, response) => response.status === 200 });
-    const quiet = recorder();
+    const quiet = recorder(); // no wantsBody at all: not a hook error
+    const warnings: string[] = [];
     const { client } = await setup((_req, res) => json(res, 200, execution('SUCCEEDED')), {
       auth: fixed,
       hooks: [asking.hooks, quiet.hooks],
+      logger: { warn: (m: string) => warnings.push(m) },
     });
     expect((await client.getExecution(REF)).status).toBe('SUCCEEDED');
+    expect(warnings).toEqual([]);
     expect(JSON.parse(asking.of('operationEnd')[0]?.response?.body ?? '{}')).toMatchObject({
       status: 'SUCCEEDED',
     });
@@ -136,6 +139,16 @@ describe('hooks', () => {
     const [outcome] = of('attemptEnd');
     expect(outcome?.error).toBeDefined();
     expect(outcome?.status).toBeUndefined();
+  });
+});
+
+describe('what is sent', () => {
+  it('each request says it accepts JSON and problem+json (the service answers 406 otherwise)', async () => {
+    const { idp, client } = await setup((_req, res) => json(res, 200, execution('SUCCEEDED')), {
+      auth: fixed,
+    });
+    await client.getExecution(REF);
+    expect(idp.runtimeRequests()[0]?.headers.accept).toMatch(/application\/json.*application\/problem\+json/);
   });
 });
 
