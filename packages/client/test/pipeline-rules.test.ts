@@ -152,6 +152,21 @@ describe('what is sent', () => {
   });
 });
 
+describe('a request that cannot be sent', () => {
+  it('a header value fetch refuses: IdpValidationError with the refusal as cause; attemptEnd is told', async () => {
+    const { hooks, of } = recorder();
+    const { idp, client } = await setup((_req, res) => json(res, 200, execution('SUCCEEDED')), {
+      auth: fixed,
+      hooks,
+    });
+    const error = (await rejection(client.getExecution(REF, { headers: { 'x-note': 'a\nb' } }))) as Error;
+    expect(error).toBeInstanceOf(IdpValidationError);
+    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(of('attemptEnd')).toEqual([expect.objectContaining({ error: error.cause })]);
+    expect(idp.runtimeRequests()).toHaveLength(0);
+  });
+});
+
 describe('log lines', () => {
   it('one debug line per attempt: the status for an answer, none for a failure, and a true duration', async () => {
     const lines: [string, Record<string, unknown> | undefined][] = [];
