@@ -56,10 +56,12 @@ export class IdpValidationError extends IdpError {
  */
 export class IdpAuthError extends IdpError {
   override name = 'IdpAuthError';
+  // `declare`: no class field, so a detail that is not known is no own property at all (not one
+  // holding `undefined`): `'status' in error` is false and `util.inspect` shows no `status: undefined`.
   /** HTTP status of the token endpoint's answer, when there was one. */
-  readonly status?: number;
+  declare readonly status?: number;
   /** OAuth `error` code, e.g. `invalid_client`. */
-  readonly oauthError?: string;
+  declare readonly oauthError?: string;
 
   constructor(message: string, details: { status?: number; oauthError?: string; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -99,10 +101,11 @@ export class IdpApiError extends IdpError {
   override name = 'IdpApiError';
   /** HTTP status of the last answer. */
   readonly status: number;
+  // `declare`, as in IdpAuthError: set only when known, so never an own property holding `undefined`.
   /** The problem+json body, when the server sent one. */
-  readonly problem?: Problem;
+  declare readonly problem?: Problem;
   /** The server's request id (`x-request-id` or similar), for support cases. */
-  readonly requestId?: string;
+  declare readonly requestId?: string;
   /** The client operation, e.g. `getExecution`. */
   readonly operation: string;
   /** The request URL (it never holds a secret: tokens travel in a header). */
@@ -168,8 +171,8 @@ export class IdpNotFoundError extends IdpApiError {
  */
 export class IdpRateLimitError extends IdpApiError {
   override name = 'IdpRateLimitError';
-  /** How long the server asked to wait, in ms (`Retry-After`), if it said. */
-  readonly retryAfterMs?: number;
+  /** How long the server asked to wait, in ms (`Retry-After`), if it said (set only then: `declare`). */
+  declare readonly retryAfterMs?: number;
 
   constructor(message: string, details: ApiErrorDetails & { retryAfterMs?: number }) {
     super(message, details);
@@ -304,8 +307,8 @@ export class IdpRequestTimeoutError extends IdpTimeoutError {
  */
 export class IdpWaitTimeoutError extends IdpTimeoutError {
   override name = 'IdpWaitTimeoutError';
-  /** The status seen on the last answered poll, if any. */
-  readonly lastStatus?: ExecutionStatus | (string & {});
+  /** The status seen on the last answered poll, if any (set only then: `declare`). */
+  declare readonly lastStatus?: ExecutionStatus | (string & {});
 
   constructor(message: string, details: { lastStatus?: string } = {}) {
     super(message);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   IdpAbortError,
@@ -25,29 +26,31 @@ import {
 const api = { status: 500, operation: 'getExecution', url: 'https://idp.test/x', headers: new Headers() };
 
 describe('each error names its class and sits in the tree', () => {
-  it.each<[string, Error, (abstract new (...args: never[]) => Error)[]]>([
-    ['IdpError', new IdpError('m'), []],
-    ['IdpValidationError', new IdpValidationError('m'), [IdpError]],
-    ['IdpAuthError', new IdpAuthError('m'), [IdpError]],
-    ['IdpApiError', new IdpApiError('m', api), [IdpError]],
-    ['IdpUnauthorizedError', new IdpUnauthorizedError('m', api), [IdpApiError, IdpError]],
-    ['IdpForbiddenError', new IdpForbiddenError('m', api), [IdpApiError, IdpError]],
-    ['IdpNotFoundError', new IdpNotFoundError('m', api), [IdpApiError, IdpError]],
-    ['IdpRateLimitError', new IdpRateLimitError('m', api), [IdpApiError, IdpError]],
-    ['IdpServerError', new IdpServerError('m', api), [IdpApiError, IdpError]],
-    ['IdpRedirectError', new IdpRedirectError('m', api), [IdpApiError, IdpError]],
+  it.each<[string, () => Error, (abstract new (...args: never[]) => Error)[]]>([
+    ['IdpError', () => new IdpError('m'), []],
+    ['IdpValidationError', () => new IdpValidationError('m'), [IdpError]],
+    ['IdpAuthError', () => new IdpAuthError('m'), [IdpError]],
+    ['IdpApiError', () => new IdpApiError('m', api), [IdpError]],
+    ['IdpUnauthorizedError', () => new IdpUnauthorizedError('m', api), [IdpApiError, IdpError]],
+    ['IdpForbiddenError', () => new IdpForbiddenError('m', api), [IdpApiError, IdpError]],
+    ['IdpNotFoundError', () => new IdpNotFoundError('m', api), [IdpApiError, IdpError]],
+    ['IdpRateLimitError', () => new IdpRateLimitError('m', api), [IdpApiError, IdpError]],
+    ['IdpServerError', () => new IdpServerError('m', api), [IdpApiError, IdpError]],
+    ['IdpRedirectError', () => new IdpRedirectError('m', api), [IdpApiError, IdpError]],
     [
       'IdpResponseTooLargeError',
-      new IdpResponseTooLargeError('m', { limit: 1, status: 200, operation: 'getExecution' }),
+      () => new IdpResponseTooLargeError('m', { limit: 1, status: 200, operation: 'getExecution' }),
       [IdpError],
     ],
-    ['IdpPagingError', new IdpPagingError('m'), [IdpError]],
-    ['IdpConnectionError', new IdpConnectionError('m'), [IdpError]],
-    ['IdpTimeoutError', new IdpTimeoutError('m'), [IdpError]],
-    ['IdpRequestTimeoutError', new IdpRequestTimeoutError('m'), [IdpTimeoutError, IdpError]],
-    ['IdpWaitTimeoutError', new IdpWaitTimeoutError('m'), [IdpTimeoutError, IdpError]],
-    ['IdpAbortError', new IdpAbortError('getExecution', 'stop'), [IdpError]],
-  ])('%s', (name, error, parents) => {
+    ['IdpPagingError', () => new IdpPagingError('m'), [IdpError]],
+    ['IdpConnectionError', () => new IdpConnectionError('m'), [IdpError]],
+    ['IdpTimeoutError', () => new IdpTimeoutError('m'), [IdpError]],
+    ['IdpRequestTimeoutError', () => new IdpRequestTimeoutError('m'), [IdpTimeoutError, IdpError]],
+    ['IdpWaitTimeoutError', () => new IdpWaitTimeoutError('m'), [IdpTimeoutError, IdpError]],
+    ['IdpAbortError', () => new IdpAbortError('getExecution', 'stop'), [IdpError]],
+  ])('%s', (name, make, parents) => {
+    // Built in the test, not when the table is collected: the error is made by the code under test.
+    const error = make();
     expect(error.name).toBe(name);
     expect(String(error)).toMatch(new RegExp(`^${name}: `));
     for (const parent of parents) expect(error).toBeInstanceOf(parent);
@@ -121,5 +124,19 @@ describe('what each error carries', () => {
     expect(error.cause).toBe(reason);
     // A reason that is not an Error (abort('shutdown')) is named as it is.
     expect(new IdpAbortError('getExecution', 'shutdown').message).toMatch(/^getExecution .*shutdown/);
+  });
+});
+
+describe('a detail that is not known is not there at all', () => {
+  it.each<[string, () => Error, string[]]>([
+    ['IdpApiError', () => new IdpApiError('m', api), ['problem', 'requestId']],
+    ['IdpAuthError', () => new IdpAuthError('m'), ['status', 'oauthError']],
+    ['IdpRateLimitError', () => new IdpRateLimitError('m', { ...api, status: 429 }), ['retryAfterMs']],
+    ['IdpWaitTimeoutError', () => new IdpWaitTimeoutError('m'), ['lastStatus']],
+  ])('%s', (_name, make, absent) => {
+    const error = make();
+    // `in` and a log line's inspect tell "unknown" from "known to be undefined": no such own property.
+    for (const property of absent) expect(property in error).toBe(false);
+    expect(inspect(error)).not.toMatch(/: undefined/);
   });
 });

@@ -215,3 +215,76 @@ describe('pollUntilDone: how a wait ends', () => {
     }
   });
 });
+
+describe('pollUntilDone: what the caller is told', () => {
+  it("until: 'settled', named explicitly, is the default: it stops at MANUAL_VALIDATION_REQUIRED", async () => {
+    const { poll, at } = scripted(['IN_PROGRESS', 'MANUAL_VALIDATION_REQUIRED', 'SUCCEEDED']);
+    const result = await onFakeClock(() => pollUntilDone(poll, { until: 'settled' }, quiet, () => 0.5));
+    expect(result.status).toBe('MANUAL_VALIDATION_REQUIRED');
+    expect(at).toHaveLength(2);
+  });
+
+  it('a signal aborted before the wait: neither the gate nor the poll is asked', async () => {
+    const asked: string[] = [];
+    const gate = async () => {
+      asked.push('gate');
+      return () => {};
+    };
+    const poll = async () => {
+      asked.push('poll');
+      return { execution: { status: 'SUCCEEDED' }, response: new Response(null) };
+    };
+    const controller = new AbortController();
+    controller.abort(new Error('shutting down'));
+    const error = await rejection(pollUntilDone(poll, { gate, signal: controller.signal }, quiet));
+    expect(error).toBeInstanceOf(IdpAbortError);
+    expect((error as Error).message).toMatch(/^waitForExecution aborted: shutting down/);
+    expect(asked).toEqual([]);
+  });
+
+  it('an abort between polls: IdpAbortError naming the wait, with the signal’s reason', async () => {
+    vi.useFakeTimers();
+    try {
+      const controller = new AbortController();
+      const { poll, at } = scripted(['IN_PROGRESS']);
+      const outcome = rejection(pollUntilDone(poll, { signal: controller.signal }, quiet, () => 0.5));
+      await vi.advanceTimersByTimeAsync(1_000);
+      controller.abort(new Error('user pressed Ctrl-C'));
+      const error = (await outcome) as IdpAbortError;
+      expect(error).toBeInstanceOf(IdpAbortError);
+      expect(error.message).toMatch(/^waitForExecution aborted: user pressed Ctrl-C/);
+      expect(error.reason).toEqual(new Error('user pressed Ctrl-C'));
+      expect(at).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a logger without a debug method is fine: the wait goes on', async () => {
+    const warned: string[] = [];
+    const { poll } = scripted(['IN_PROGRESS', 'SUCCEEDED']);
+    const logger = { warn: (m: string) => warned.push(m) };
+    const result = await onFakeClock(() => pollUntilDone(poll, {}, { ...quiet, logger }, () => 0.5));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(warned).toEqual([]);
+  });
+
+  it('the gate’s release is told each answer’s declared length, or no length when it has none', async () => {
+    const lengths = [undefined, '0', '2048', 'chunked', '-5'];
+    let i = 0;
+    const poll = async () => {
+      const length = lengths[i];
+      i++;
+      return {
+        execution: { status: i < lengths.length ? 'IN_PROGRESS' : 'SUCCEEDED' },
+        response: new Response(null, length === undefined ? {} : { headers: { 'content-length': length } }),
+      };
+    };
+    const sizes: unknown[] = [];
+    const gate = async () => (_polled?: unknown, answer?: { bytes: number | undefined }) =>
+      sizes.push(answer?.bytes);
+    await onFakeClock(() => pollUntilDone(poll, { gate }, quiet, () => 0.5));
+    // A batch sizes its budget of result bytes from these: never a negative or made-up size.
+    expect(sizes).toEqual([undefined, 0, 2048, undefined, undefined]);
+  });
+});
