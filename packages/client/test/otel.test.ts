@@ -9,7 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { openTelemetryHooks } from '../src/otel.js';
 import { setup } from './helpers.js';
 
-/** The spans as an indented tree: `name [status]`, children under their parent, in start order. */
+/**
+ * The spans as an indented tree: `name [status]`, children under their parent in start order, the roots
+ * by name. Roots are not ordered by start time: each root span reads its own clock anchored on
+ * `Date.now()` (millisecond steps), so two roots started within a millisecond can come out either way.
+ */
 function tree(spans: ReadableSpan[]): string[] {
   const byParent = new Map<string | undefined, ReadableSpan[]>();
   for (const span of [...spans].sort(
@@ -18,6 +22,7 @@ function tree(spans: ReadableSpan[]): string[] {
     const parent = span.parentSpanContext?.spanId;
     byParent.set(parent, [...(byParent.get(parent) ?? []), span]);
   }
+  byParent.get(undefined)?.sort((a, b) => a.name.localeCompare(b.name));
   const lines: string[] = [];
   const walk = (parent: string | undefined, depth: number) => {
     for (const span of byParent.get(parent) ?? []) {
@@ -44,14 +49,14 @@ describe('@idp-kit/client/otel', () => {
     await client.waitForExecution(REF, { pollIntervalMs: 1 });
     const spans = exporter.getFinishedSpans();
     expect(tree(spans)).toEqual([
+      'idp.token [200]',
+      '  HTTP POST [200]',
       'idp.waitForExecution',
       '  idp.getExecution [200]',
       '    HTTP GET [503]',
       '    HTTP GET [200]',
       '  idp.getExecution [200]',
       '    HTTP GET [200]',
-      'idp.token [200]',
-      '  HTTP POST [200]',
     ]);
     const retried = spans
       .filter((s) => s.name === 'HTTP GET')
