@@ -58,25 +58,32 @@ export interface RunningPrism {
   stop(): Promise<void>;
 }
 
-/** Starts Prism on a free loopback port and resolves once it answers as Prism over `specPath`. */
+/**
+ * Starts Prism on a loopback port of the system's choosing and resolves once it answers as Prism over
+ * `specPath`. Prism is given port 0 and says which port it took ("Prism is listening on …"): a port
+ * picked here and handed over could be taken by another program in between (seen with many tests
+ * starting servers at once), and Prism would then exit before it was ready.
+ */
 export async function startPrism(options: {
   specPath: string;
   readyTimeoutMs: number;
   log?: NodeJS.WritableStream | undefined;
 }): Promise<RunningPrism> {
-  const port = await freePort();
   const child = spawn(
     process.execPath,
-    [prismBin(), 'mock', '--host', '127.0.0.1', '--port', String(port), options.specPath],
+    [prismBin(), 'mock', '--host', '127.0.0.1', '--port', '0', options.specPath],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: '0' },
     },
   );
   const output: string[] = [];
+  let listening: string | undefined;
   const keep = (chunk: Buffer) => {
-    output.push(chunk.toString());
+    const text = chunk.toString();
+    output.push(text);
     if (output.length > 50) output.shift();
+    listening ??= LISTENING.exec(output.slice(-2).join(''))?.[1];
     options.log?.write(chunk);
   };
   child.stdout?.on('data', keep);
@@ -104,9 +111,9 @@ export async function startPrism(options: {
     await exited;
   };
 
-  const url = `http://127.0.0.1:${port}`;
+  let url: string;
   try {
-    await waitForPrism(url, child, options.readyTimeoutMs);
+    url = await waitForPrism(() => listening, child, options.readyTimeoutMs);
   } catch (error) {
     await stop();
     const detail = output.join('').trim().split('\n').slice(-10).join('\n');
@@ -115,17 +122,27 @@ export async function startPrism(options: {
   return { url, stop };
 }
 
-async function waitForPrism(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** The line Prism writes once it listens, with the address it took. */
+const LISTENING = /Prism is listening on (http:\/\/127\.0\.0\.1:\d+)/;
+
+/** Resolves with Prism's URL once it has said where it listens and answers there as Prism. */
+async function waitForPrism(
+  listening: () => string | undefined,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<string> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`startMock: Prism exited before it was ready (${child.exitCode ?? child.signalCode})`);
     }
-    if (await answersAsPrism(url)) return;
+    const url = listening();
+    if (url !== undefined && (await answersAsPrism(url))) return url;
     await delay(200);
   }
+  const url = listening();
   throw new Error(
-    `startMock: waited ${timeoutMs} ms for Prism to answer at ${url}${PROBE} and it did not; ` +
+    `startMock: waited ${timeoutMs} ms for Prism to answer ${url ? `at ${url}${PROBE}` : '(it never said where it listens)'} and it did not; ` +
       'the machine may be overloaded (raise readyTimeoutMs) or Prism failed to start',
   );
 }

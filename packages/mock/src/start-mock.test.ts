@@ -109,9 +109,17 @@ describe('startMock', () => {
     const script = `import { startMock } from ${JSON.stringify(fileURLToPath(new URL('./index.ts', import.meta.url)))};
       const mock = await startMock(); console.log(mock.prismUrl); setInterval(() => {}, 1000);`;
     const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
-    const prismUrl = await new Promise<string>((resolve) =>
-      parent.stdout.once('data', (d) => resolve(String(d).trim())),
-    );
+    let stderr = '';
+    parent.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    // A parent whose startMock failed ends without a URL: fail with what it said, not by waiting.
+    const prismUrl = await new Promise<string>((resolve, reject) => {
+      parent.stdout.once('data', (d) => resolve(String(d).trim()));
+      parent.once('exit', (code) =>
+        reject(new Error(`the parent ended (${code}) before Prism was up: ${stderr}`)),
+      );
+    });
     expect((await fetch(`${prismUrl}/`)).status).toBe(404);
     const exited = new Promise((resolve) => parent.once('exit', (_code, sig) => resolve(sig)));
     parent.kill(signal);
