@@ -643,10 +643,21 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         timer = setTimeout(tick, ms);
       }
       schedule(tickMs);
+      const loops = uploads.max + waitConcurrency;
+      // Set when a loop is done with a document; read when every loop has run out of work.
+      let progressed = false;
       const idle = () =>
         new Promise<'retry' | 'done'>((resolve) => {
           sleepers.push(resolve);
-          schedule(idleMs);
+          // Every loop of this worker is out of work right after one finished a document: maybe the
+          // batch is done, so look now rather than a tick later (a run on PostgreSQL ended up to a
+          // second after its last document). Once per document finished: never a spin.
+          if (progressed && sleepers.length === loops) {
+            progressed = false;
+            schedule(0);
+          } else {
+            schedule(idleMs);
+          }
         });
       async function next(): Promise<
         { record: DocumentRecord; lease: Lease; held?: () => void } | undefined
@@ -676,7 +687,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       }
       try {
         await Promise.all(
-          Array.from({ length: uploads.max + waitConcurrency }, async () => {
+          Array.from({ length: loops }, async () => {
             for (;;) {
               let claimed: Awaited<ReturnType<typeof next>>;
               try {
@@ -715,6 +726,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
               } finally {
                 // Done with it, whatever came of it: its lease is renewed no more.
                 store.release?.(lease);
+                progressed = true;
               }
             }
           }),
