@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { IdpHooks, Outcome } from '../src/hooks.js';
 import {
   IdpAbortError,
+  IdpAuthError,
   IdpConnectionError,
   IdpNotFoundError,
   IdpRedirectError,
+  IdpRequestTimeoutError,
   IdpResponseTooLargeError,
   IdpValidationError,
 } from '../src/index.js';
@@ -19,6 +21,9 @@ import { rejection, setup } from './helpers.js';
 
 /** A token provider that sends no token request: the hooks and logs below see getExecution only. */
 const fixed = { getToken: async () => 'fixed-token', invalidate: () => {} };
+
+/** The review task of REF: its URL has no query string. */
+const REVIEW_PATH = `/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/reviews/${IDS.executionId}`;
 
 /** Every hook call, as [hook, operation name, outcome]. */
 function recorder(extra: Partial<IdpHooks> = {}) {
@@ -99,6 +104,40 @@ describe('hooks', () => {
     expect(urls).toEqual([expect.stringMatching(new RegExp(`/executions/${IDS.executionId}$`))]);
   });
 
+  it('hooks see a URL that has no query string whole', async () => {
+    const urls: string[] = [];
+    const { idp, client } = await setup((_req, res) => json(res, 200, { hello: 'not a review' }), {
+      auth: fixed,
+      hooks: { operationStart: (op) => urls.push(op.url) },
+    });
+    await rejection(client.getReview(REF));
+    expect(urls).toEqual([`${idp.baseUrl}${REVIEW_PATH}`]);
+  });
+
+  it('a hook that reads the body leaves raw’s caller the same status, headers and body', async () => {
+    const problem = { status: 404, title: 'Not Found', detail: 'no such execution' };
+    const answer = (_req: unknown, res: Parameters<typeof json>[0]) => {
+      res.setHeader('x-request-id', 'req-404');
+      json(res, 404, problem);
+    };
+    const path =
+      '/api/v1/organizations/{organizationId}/actions/{actionId}/versions/{actionVersion}/executions/{executionId}';
+    const params = { params: { path: { organizationId: IDS.organizationId, ...REF } } };
+    const seen: (string | undefined)[] = [];
+    const { client } = await setup(answer, {
+      auth: fixed,
+      hooks: {
+        wantsBody: () => true,
+        operationEnd: (_op, outcome) => seen.push(outcome.response?.body),
+      },
+    });
+    const { response, error } = await client.raw.GET(path, params);
+    expect(seen).toEqual([JSON.stringify(problem)]); // the hook did read it
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-request-id')).toBe('req-404');
+    expect(error).toEqual(problem);
+  });
+
   it('a refused redirect: attemptEnd once for the attempt, and operationEnd gets the error', async () => {
     const { hooks, of } = recorder();
     const { client } = await setup(
@@ -139,6 +178,42 @@ describe('hooks', () => {
     const [outcome] = of('attemptEnd');
     expect(outcome?.error).toBeDefined();
     expect(outcome?.status).toBeUndefined();
+  });
+});
+
+describe('redirects', () => {
+  it('a redirected DELETE is refused, saying only a GET follows one, and nothing reaches the target', async () => {
+    const { idp, client } = await setup(
+      (req, res) => {
+        if (req.method !== 'DELETE') return json(res, 200, {});
+        res.writeHead(307, { Location: `${idp.baseUrl}/elsewhere` });
+        res.end();
+      },
+      { auth: fixed, retry: false },
+    );
+    const error = (await rejection(client.approveReview(REF))) as IdpRedirectError;
+    expect(error).toBeInstanceOf(IdpRedirectError);
+    expect(error.status).toBe(307);
+    // Why it was refused: the method, not an upload (nothing was uploaded) nor the target (trusted).
+    expect(error.message).toMatch(/only a GET follows a redirect/);
+    expect(idp.runtimeRequests().map((r) => `${r.method} ${r.url}`)).toEqual([`DELETE ${REVIEW_PATH}`]);
+  });
+
+  it('a token endpoint that redirects is an auth error that says to fix tokenUrl; it is not followed', async () => {
+    const { idp, client } = await setup(
+      (_req, res) => json(res, 200, execution('SUCCEEDED')),
+      { retry: false },
+      (_req, res) => {
+        res.writeHead(302, { Location: `${idp.tokenUrl}/v3` });
+        res.end();
+      },
+    );
+    const error = (await rejection(client.getExecution(REF))) as IdpAuthError;
+    expect(error).toBeInstanceOf(IdpAuthError);
+    expect(error.status).toBe(302);
+    expect(error.message).toMatch(/tokenUrl/);
+    expect(idp.tokenRequests()).toHaveLength(1);
+    expect(idp.runtimeRequests()).toHaveLength(0);
   });
 });
 
@@ -292,6 +367,16 @@ describe('a connection that fails', () => {
     expect(error).toBeInstanceOf(IdpConnectionError);
     expect(error.refused).toBe(true);
     expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it('no answer in time: IdpRequestTimeoutError with the attempt’s timeout as its cause', async () => {
+    const { client } = await setup(() => {}, { auth: fixed, retry: false }); // never answers
+    const error = (await rejection(client.getExecution(REF, { attemptTimeoutMs: 50 }))) as Error;
+    expect(error).toBeInstanceOf(IdpRequestTimeoutError);
+    // The transport's error (fetch wraps the timeout's reason in its own): what ended the attempt.
+    const chain: string[] = [];
+    for (let e: unknown = error.cause; e instanceof Error; e = e.cause) chain.push(e.name);
+    expect(chain).toContain('TimeoutError');
   });
 
   it('reset after it was accepted: refused is not set (the server may have seen the request)', async () => {
