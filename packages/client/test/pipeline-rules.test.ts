@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
-import { execution, IDS, json, REF } from '@idp-kit/testkit';
-import { describe, expect, it } from 'vitest';
+import { closeAfterTest, execution, IDS, json, loopback, REF } from '@idp-kit/testkit';
+import { describe, expect, it, vi } from 'vitest';
 import type { IdpHooks, Outcome } from '../src/hooks.js';
 import {
   IdpAbortError,
@@ -388,6 +388,33 @@ describe('a connection that fails', () => {
 });
 
 describe('the trusted origins', () => {
+  it('a token URL of your own on another host is asked: the IDP token’s rule is not the grant’s', async () => {
+    const tokens = closeAfterTest(
+      await loopback((_req, res) =>
+        json(res, 200, { access_token: 'own-token', token_type: 'bearer', expires_in: 3600 }),
+      ),
+    );
+    const { idp, client } = await setup((_req, res) => json(res, 200, execution('SUCCEEDED')), {
+      auth: { clientId: 'client-1', clientSecret: 'secret-1', tokenUrl: `${tokens.url}/oauth2/token` },
+    });
+    expect((await client.getExecution(REF)).status).toBe('SUCCEEDED');
+    expect(tokens.requests).toHaveLength(1);
+    expect(idp.runtimeRequests()[0]?.headers.authorization).toBe('Bearer own-token');
+  });
+
+  it('a trusted URL is let through without parsing it (the check runs on every request)', () => {
+    const origin = 'http://127.0.0.1:4010';
+    const parsed = vi.spyOn(globalThis, 'URL');
+    try {
+      for (const url of [`${origin}/api/v1/x`, `${origin}?a=1`, origin]) {
+        checkTrustedOrigin(url, new Set(['https://idp.test', origin]), 'getExecution');
+      }
+      expect(parsed).not.toHaveBeenCalled();
+    } finally {
+      parsed.mockRestore();
+    }
+  });
+
   it('a URL that merely ends with a trusted origin (in its query) is refused', () => {
     const origin = 'http://127.0.0.1:4010';
     // Shaped so that the character at the origin's length is a '/', as after a trusted origin.
