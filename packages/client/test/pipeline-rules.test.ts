@@ -379,6 +379,19 @@ describe('a connection that fails', () => {
     expect(chain).toContain('TimeoutError');
   });
 
+  it('a fetch of your own that fails with an error caused by itself: the call still ends', async () => {
+    const looped = new TypeError('fetch failed');
+    looped.cause = looped; // a cause chain with no end: the refused-connection check must not follow it forever
+    const { client } = await setup(() => {}, {
+      auth: fixed,
+      retry: false,
+      fetch: () => Promise.reject(looped),
+    });
+    const error = (await rejection(client.getExecution(REF))) as IdpConnectionError;
+    expect(error).toBeInstanceOf(IdpConnectionError);
+    expect(error.refused).toBe(false);
+  });
+
   it('reset after it was accepted: refused is not set (the server may have seen the request)', async () => {
     const { client } = await setup((_req, res) => void res.socket?.destroy(), { auth: fixed, retry: false });
     const error = (await rejection(client.getExecution(REF))) as IdpConnectionError;
