@@ -261,7 +261,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           classifyAnswer(
             op,
             status,
-            // Stryker disable next-line ConditionalExpression: a bearer token implies a token provider
             bearer !== undefined && !replayed && options.tokens !== undefined,
             canRetry,
           ) // 4. classify

@@ -138,6 +138,24 @@ describe('hooks', () => {
     expect(error).toEqual(problem);
   });
 
+  it('a wait that fails: its own operationEnd is told the error', async () => {
+    const { hooks, calls } = recorder();
+    const controller = new AbortController();
+    const { client } = await setup(
+      (_req, res) => {
+        json(res, 200, execution('IN_PROGRESS'));
+        controller.abort(new Error('stop'));
+      },
+      { auth: fixed, hooks },
+    );
+    const error = await rejection(
+      client.waitForExecution(REF, { signal: controller.signal, pollIntervalMs: 1 }),
+    );
+    expect(error).toBeInstanceOf(IdpAbortError);
+    const waitEnd = calls.find(([hook, name]) => hook === 'operationEnd' && name === 'waitForExecution');
+    expect(waitEnd?.[2]?.error).toBe(error);
+  });
+
   it('a refused redirect: attemptEnd once for the attempt, and operationEnd gets the error', async () => {
     const { hooks, of } = recorder();
     const { client } = await setup(
