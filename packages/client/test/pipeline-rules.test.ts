@@ -217,6 +217,23 @@ describe('redirects', () => {
     expect(idp.runtimeRequests().map((r) => `${r.method} ${r.url}`)).toEqual([`DELETE ${REVIEW_PATH}`]);
   });
 
+  it.each([
+    ['no Location', {}],
+    ['a Location that is no URL', { Location: 'http://[not-a-host' }],
+  ])('a redirect with %s is refused at once, saying so', async (_name, headers) => {
+    const { idp, client } = await setup(
+      (_req, res) => {
+        res.writeHead(302, headers);
+        res.end();
+      },
+      { auth: fixed },
+    );
+    const error = (await rejection(client.getExecution(REF))) as IdpRedirectError;
+    expect(error).toBeInstanceOf(IdpRedirectError);
+    expect(error.message).toMatch(/no usable Location/);
+    expect(idp.runtimeRequests()).toHaveLength(1); // not retried: asking again gets the same answer
+  });
+
   it('a token endpoint that redirects is an auth error that says to fix tokenUrl; it is not followed', async () => {
     const { idp, client } = await setup(
       (_req, res) => json(res, 200, execution('SUCCEEDED')),
