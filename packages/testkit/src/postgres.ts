@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,13 +89,14 @@ export async function startPostgres(): Promise<TestPostgres> {
     '-D',
     data,
   ]);
-  const port = await freePort();
+  let port = await freePort();
+  const log = join(dir, 'log');
   const start = () =>
     as('pg_ctl', [
       '-D',
       data,
       '-l',
-      join(dir, 'log'),
+      log,
       '-w',
       '-t',
       '60',
@@ -105,7 +106,19 @@ export async function startPostgres(): Promise<TestPostgres> {
     ]);
   const stop = (mode: 'immediate' | 'fast') =>
     as('pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '60', 'stop']).catch(() => undefined);
-  await start();
+  // The port was free a moment ago; another program may have taken it since (many test servers start
+  // at once): then take another, rather than fail the run.
+  for (let tries = 1; ; tries++) {
+    const seen = (await readFile(log, 'utf8').catch(() => '')).length;
+    try {
+      await start();
+      break;
+    } catch (error) {
+      const said = (await readFile(log, 'utf8').catch(() => '')).slice(seen);
+      if (tries >= 5 || !/could not bind|already in use/i.test(said)) throw error;
+      port = await freePort();
+    }
+  }
   const base = `postgres://postgres:${password}@127.0.0.1:${port}`;
   return {
     url: `${base}/postgres`,
