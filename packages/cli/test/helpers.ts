@@ -7,10 +7,22 @@ import { main } from '../src/program.js';
 /** The built CLI, as users run it: for what only a process shows (exit through the bin, signals, pipes). */
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
-/** This process's environment without any IDP_* setting: each test says what it sets. */
+/**
+ * What a package manager sets when it runs a script (`npm_package_name`, `npm_package_json`,
+ * `npm_config_user_agent`, … and `INIT_CWD`). The CLI reads them to tell `pnpm idp` from `idp` in the
+ * commands it prints, so a test that inherited them would pass or fail by how it was launched (`pnpm
+ * test`, `pnpm exec vitest`, `pnpm mutation`). A test that is about them sets them itself.
+ */
+const isScriptVariable = (name: string) => name.startsWith('npm_') || name === 'INIT_CWD';
+
+/**
+ * This process's environment without any IDP_* setting and without the package manager's script
+ * variables: each test says what it sets, and runs the same however it was launched.
+ */
 export const cleanEnv: Record<string, string> = Object.fromEntries(
   Object.entries(process.env).filter(
-    (entry): entry is [string, string] => !entry[0].startsWith('IDP_') && entry[1] !== undefined,
+    (entry): entry is [string, string] =>
+      !entry[0].startsWith('IDP_') && !isScriptVariable(entry[0]) && entry[1] !== undefined,
   ),
 );
 
