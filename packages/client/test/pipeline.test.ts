@@ -242,15 +242,26 @@ describe('errors that each mean one thing', () => {
 
   it('the 401 replay covers submit and raw too (the body is sent again, not retried blindly)', async () => {
     const { idp, client } = await setup((req, res, i) => {
-      if (i === 0) return json(res, 401, { status: 401, title: 'Unauthorized' });
+      // The first submit and the first raw request: the token was revoked.
+      if (i === 0 || i === 2) return json(res, 401, { status: 401, title: 'Unauthorized' });
       return req.method === 'POST'
         ? json(res, 201, { id: IDS.executionId, documentName: 'a.pdf' })
         : json(res, 200, execution('SUCCEEDED'));
     });
     await client.submitExecution({ ...REF, file: PDF, fileName: 'a.pdf' });
-    const posts = idp.runtimeRequests();
-    expect(posts.map((r) => r.headers.authorization)).toEqual(['Bearer tok-0', 'Bearer tok-1']);
-    expect(posts[1]?.body).toContain('%PDF-1.4');
+    const { data } = await client.raw.GET(
+      '/api/v1/organizations/{organizationId}/actions/{actionId}/versions/{actionVersion}/executions/{executionId}',
+      { params: { path: { organizationId: IDS.organizationId, ...REF } } },
+    );
+    expect(data?.status).toBe('SUCCEEDED');
+    const requests = idp.runtimeRequests();
+    expect(requests.map((r) => `${r.method} ${r.headers.authorization}`)).toEqual([
+      'POST Bearer tok-0',
+      'POST Bearer tok-1',
+      'GET Bearer tok-1', // raw carries the token like every call
+      'GET Bearer tok-2',
+    ]);
+    expect(requests[1]?.body).toContain('%PDF-1.4');
   });
 });
 
