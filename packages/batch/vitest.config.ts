@@ -15,5 +15,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     sequence: { sequencer: LongestFirst },
+    // Each worker keeps its loaded modules from file to file (no fresh process and import per file): the
+    // files keep no state in modules and mock none, and fake clocks are put back after each test.
+    // Measured alone, quiet: 101.9 → 92.6 CPU-s, 85 → 82 s.
+    isolate: false,
   },
 });

@@ -101,7 +101,9 @@ export async function startPostgres(): Promise<TestPostgres> {
       '-t',
       '60',
       '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`,
+      // fsync off: a throwaway cluster need not survive the machine crashing, only its own processes
+      // (the outage tests stop it with -m immediate); commits still reach the OS before they return.
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c full_page_writes=off`,
       'start',
     ]);
   const stop = (mode: 'immediate' | 'fast') =>
