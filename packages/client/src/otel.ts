@@ -28,7 +28,16 @@ function spanOf(operation: OperationInfo | undefined): Span | undefined {
   return operation?.state.get(SPAN) as Span | undefined;
 }
 
-function end(span: Span | undefined, outcome: { status?: number; error?: unknown }): void {
+/**
+ * Ends a span with the outcome. An error is `ERROR` with its message; an answer is `ERROR` from
+ * `errorFrom` on: 500 for an operation's span, 400 for an attempt's (a client span: OpenTelemetry's HTTP
+ * conventions count a 4xx as the client's failure), otherwise the status is left unset.
+ */
+function end(
+  span: Span | undefined,
+  outcome: { status?: number; error?: unknown },
+  errorFrom: 400 | 500,
+): void {
   if (!span) return;
   if (outcome.status !== undefined) span.setAttribute('http.response.status_code', outcome.status);
   if (outcome.error !== undefined) {
@@ -38,7 +47,7 @@ function end(span: Span | undefined, outcome: { status?: number; error?: unknown
       code: SpanStatusCode.ERROR,
       message: error instanceof Error ? error.message : String(error),
     });
-  } else if (outcome.status !== undefined && outcome.status >= 500) {
+  } else if (outcome.status !== undefined && outcome.status >= errorFrom) {
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
   span.end();
@@ -70,7 +79,7 @@ export function openTelemetryHooks(options: OpenTelemetryHooksOptions = {}): Idp
       operation.state.set(SPAN, span);
     },
     operationEnd(operation, outcome) {
-      end(spanOf(operation), outcome);
+      end(spanOf(operation), outcome, 500);
     },
     attemptStart(attempt) {
       const parent = spanOf(attempt.operation);
@@ -91,7 +100,7 @@ export function openTelemetryHooks(options: OpenTelemetryHooksOptions = {}): Idp
       propagation.inject(trace.setSpan(ctx, span), attempt.headers);
     },
     attemptEnd(attempt, outcome) {
-      end(attempt.state.get(SPAN) as Span | undefined, outcome);
+      end(attempt.state.get(SPAN) as Span | undefined, outcome, 400);
     },
   };
 }

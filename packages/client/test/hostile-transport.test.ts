@@ -223,6 +223,37 @@ describe('deeply nested JSON (issue 29)', () => {
     const { client } = await setup((_req, res) => json(res, 200, execution('SUCCEEDED', { note: text })));
     expect((await client.getExecution(REF)).status).toBe('SUCCEEDED');
   });
+
+  it('a large answer that is not deep passes: 3,000 pages of values, boxes and tables', async () => {
+    // About 30,000 brackets in all, never more than 7 open at once: a result with confidence and
+    // geometry looks like this, and must never be taken for a deep one.
+    const pages = Array.from({ length: 3000 }, (_, i) => ({
+      page: i + 1,
+      fields: { total: { value: `${i}`, confidenceScore: 0.9, geometry: [[0, 1], [2, 3], { x: 1 }] } },
+      tables: [{ rows: [[{ value: 'a' }], [{ value: 'b' }]] }],
+    }));
+    const { client } = await setup((_req, res) => json(res, 200, execution('SUCCEEDED', { pages })));
+    const result = await client.getExecution(REF, { valueOnly: false });
+    expect(result.status).toBe('SUCCEEDED');
+    expect((result as unknown as { pages: unknown[] }).pages).toHaveLength(3000);
+  });
+
+  it('512 levels deep passes; 513 is refused', async () => {
+    // The answer's own object is one level: results nested n more is n + 1 in all. The shallow siblings
+    // make more than 512 brackets in all, so that the depth is counted (not skipped as too few).
+    const nested = (n: number) =>
+      `{"status":"SUCCEEDED","siblings":[${Array(20).fill('[]').join(',')}],"results":${'['.repeat(n)}${']'.repeat(n)}}`;
+    let body = nested(511);
+    const { client } = await setup((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(body);
+    });
+    expect((await client.getExecution(REF)).status).toBe('SUCCEEDED');
+    body = nested(512);
+    const error = (await rejection(client.getExecution(REF))) as IdpApiError;
+    expect(error).toBeInstanceOf(IdpApiError);
+    expect(error.message).toContain('deeper than 512 levels');
+  });
 });
 
 describe('page iterators end (issue 29)', () => {

@@ -1,4 +1,5 @@
 import { execution, json, REF } from '@idp-kit/testkit';
+import { SpanStatusCode } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -64,6 +65,38 @@ describe('@idp-kit/client/otel', () => {
     expect(retried).toEqual([0, 1, 0]);
     const attempt = spans.find((s) => s.name === 'HTTP GET');
     expect(attempt?.attributes['url.full']).toMatch(/\/executions\/022c61de-9bfc-4a94-8a9c-43c5f8ac153e$/);
+    await provider.shutdown();
+  });
+
+  it('a failure says so: the call’s span ERROR with the error’s message and an exception event, each failed attempt ERROR, the rest unset', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const { client } = await setup(
+      (_req, res, i) =>
+        i === 0
+          ? json(res, 503, { status: 503, title: 'busy' })
+          : json(res, 404, { status: 404, title: 'no such execution' }),
+      { hooks: openTelemetryHooks({ tracer: provider.getTracer('test') }) },
+    );
+    const error = await client.getExecution(REF).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe('IdpNotFoundError');
+    const spans = exporter.getFinishedSpans();
+    const outcome = (s: ReadableSpan) =>
+      `${s.name} [${s.attributes['http.response.status_code'] ?? ''}] ${SpanStatusCode[s.status.code]}`;
+    expect(spans.map(outcome).sort()).toEqual([
+      'HTTP GET [404] ERROR',
+      'HTTP GET [503] ERROR',
+      'HTTP POST [200] UNSET',
+      'idp.getExecution [] ERROR',
+      'idp.token [200] UNSET',
+    ]);
+    const call = spans.find((s) => s.name === 'idp.getExecution');
+    expect(call?.status.message).toBe(error?.message);
+    expect(call?.events.map((e) => e.name)).toEqual(['exception']);
+    expect(call?.events[0]?.attributes?.['exception.message']).toBe(error?.message);
     await provider.shutdown();
   });
 
