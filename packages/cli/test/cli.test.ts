@@ -271,6 +271,48 @@ describe('idp against the Prism mock', () => {
   });
 });
 
+describe('a .env may not choose where credentials from elsewhere go', () => {
+  it('URLs from a .env, credentials from the environment: a usage error that names both, nothing sent; the user’s word or a flag lets it through', async () => {
+    // The .env points at a host of its own; the credentials are the user's, from the environment.
+    const elsewhere = await fake((_req, res) => json(res, 200, execution('SUCCEEDED')));
+    const dir = await mkdtemp(join(tmpdir(), 'idp-cli-'));
+    try {
+      const dotenv = join(dir, '.env');
+      await writeFile(dotenv, `IDP_BASE_URL=${elsewhere.baseUrl}\nIDP_TOKEN_URL=${elsewhere.tokenUrl}\n`);
+      const { IDP_BASE_URL: _b, IDP_TOKEN_URL: _t, ...credentials } = settingsFor(elsewhere);
+      const refused = await idp(['get', ...REF_FLAGS], credentials, dir);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        `IDP_BASE_URL, IDP_TOKEN_URL come from ${dotenv}, but IDP_CLIENT_ID, IDP_CLIENT_SECRET come from the environment`,
+      );
+      expect(refused.stderr).toContain('IDP_TRUST_DOTENV_URLS=1');
+      expect(refused.stderr).not.toContain(SECRET);
+      expect(elsewhere.log()).toHaveLength(0);
+
+      // A client id given as a flag counts as the user's too.
+      const { IDP_CLIENT_ID: _id, ...secretOnly } = credentials;
+      const flagged = await idp(['get', ...REF_FLAGS, '--client-id', 'cli-client'], secretOnly, dir);
+      expect(flagged.code).toBe(2);
+      expect(flagged.stderr).toContain('but IDP_CLIENT_SECRET, --client-id come from the environment');
+
+      // The destinations as flags: the .env chooses nothing.
+      const asFlags = await idp(
+        ['get', ...REF_FLAGS, '--base-url', elsewhere.baseUrl, '--token-url', elsewhere.tokenUrl],
+        credentials,
+        dir,
+      );
+      expect(asFlags.code, asFlags.stderr).toBe(0);
+
+      // The user's word, in the environment.
+      const trusted = await idp(['get', ...REF_FLAGS], { ...credentials, IDP_TRUST_DOTENV_URLS: '1' }, dir);
+      expect(trusted.code, trusted.stderr).toBe(0);
+      expect(trusted.stdout).toContain('Status: SUCCEEDED');
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+});
+
 describe('idp exit codes', () => {
   it.each([
     ['SUCCEEDED', 0],
