@@ -12,7 +12,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
-async function receiver(runtime: Parameters<typeof setup>[0]) {
+async function receiver(runtime: Parameters<typeof setup>[0], own: { bodyTimeoutMs?: number } = {}) {
   const { idp, client } = await setup(runtime);
   const results: { execution: Execution; ref: ExecutionRef }[] = [];
   const errors: unknown[] = [];
@@ -23,6 +23,7 @@ async function receiver(runtime: Parameters<typeof setup>[0]) {
       results.push({ execution: e, ref });
     },
     onError: (error) => errors.push(error),
+    ...own,
   });
   const server = createServer(toNodeHandler(handler));
   servers.push(server);
@@ -122,6 +123,36 @@ describe('callback receiver', () => {
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(413);
+  });
+
+  it('a body that stops coming → 408 once bodyTimeoutMs has passed, nothing fetched', async () => {
+    const { idp, handler, results, url } = await receiver(
+      (_req, res) => json(res, 200, execution('SUCCEEDED')),
+      { bodyTimeoutMs: 50 },
+    );
+    // Half a body, then nothing more for as long as the test runs: only the handler's timer ends it.
+    let stalled: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        stalled = controller;
+        controller.enqueue(new TextEncoder().encode(`{"executionId":"${IDS.executionId}",`));
+      },
+    });
+    try {
+      const response = await fetch(url, {
+        method: 'PATCH',
+        headers: jsonHeaders,
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status).toBe(408);
+      expect(await response.json()).toMatchObject({ status: 408, detail: 'the body took over 50 ms' });
+    } finally {
+      stalled?.close();
+    }
+    await handler.settled();
+    expect(results).toEqual([]);
+    expect(idp.runtimeRequests()).toHaveLength(0);
   });
 
   it.each([
