@@ -10,30 +10,14 @@
  * its User-Agent, method, redirect: 'manual', a headers object per call), manual, method, fresh-headers,
  * text (text() + JSON.parse instead of json()).
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ACCEPT, createIdpClient, headers, ORG, ref, startServer } from './setup.mjs';
 
 const { values: args, positionals } = parseArgs({
   options: { rounds: { type: 'string', default: '40' } },
   allowPositionals: true,
 });
-const here = fileURLToPath(new URL('.', import.meta.url));
-const { createIdpClient } = await import(pathToFileURL(`${here}../../../packages/client/dist/index.js`).href);
-const ORG = '01f79c97-9a83-4194-b922-15b64fd7305e';
-const ref = {
-  actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766',
-  actionVersion: '1.1.0',
-  executionId: '022c61de-9bfc-4a94-8a9c-43c5f8ac153e',
-};
-const server = fork(`${here}server.mjs`, [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-const [port] = await new Promise((resolve) =>
-  server.stdout.once('data', (d) => resolve(String(d).trim().split(' ').map(Number))),
-);
-const baseUrl = `http://127.0.0.1:${port}`;
-const url = `${baseUrl}/api/v1/organizations/${ORG}/actions/${ref.actionId}/versions/${ref.actionVersion}/executions/${ref.executionId}?valueOnly=true`;
-const ACCEPT = 'application/json, application/problem+json';
-const headers = { Authorization: 'Bearer h-token', 'User-Agent': 'harness', Accept: ACCEPT };
+const { baseUrl, url, stop } = await startServer();
 await fetch(url).then((r) => r.text()); // creates undici's global dispatcher
 const global = globalThis[Symbol.for('undici.globalDispatcher.1')];
 
@@ -124,4 +108,4 @@ const perCall = (total) => (total / rounds / calls).toFixed(1);
 console.log(
   `raw ${perCall(raw)} µs, ${side} ${perCall(other)} µs per call: raw CPU / ${side} CPU ${(raw / other).toFixed(3)}`,
 );
-server.kill();
+stop();

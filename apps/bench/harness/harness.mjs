@@ -6,9 +6,9 @@
  *
  *   node apps/bench/harness/harness.mjs [--rounds 9] [--seconds 2] [--only client] [--before <dist>]
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createIdpClient, headers, ORG, ref, startServer } from './setup.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -18,26 +18,7 @@ const { values: args } = parseArgs({
     before: { type: 'string' },
   },
 });
-const here = fileURLToPath(new URL('.', import.meta.url));
-const { createIdpClient } = await import(pathToFileURL(`${here}../../../packages/client/dist/index.js`).href);
-const ORG = '01f79c97-9a83-4194-b922-15b64fd7305e';
-const ref = {
-  actionId: '90c3e286-72b5-42ca-92d0-22f86ea8d766',
-  actionVersion: '1.1.0',
-  executionId: '022c61de-9bfc-4a94-8a9c-43c5f8ac153e',
-};
-
-const child = fork(`${here}server.mjs`, [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-const [port, bytes] = await new Promise((resolve) =>
-  child.stdout.once('data', (d) => resolve(String(d).trim().split(' ').map(Number))),
-);
-const baseUrl = `http://127.0.0.1:${port}`;
-const url = `${baseUrl}/api/v1/organizations/${ORG}/actions/${ref.actionId}/versions/${ref.actionVersion}/executions/${ref.executionId}?valueOnly=true`;
-const headers = {
-  Authorization: 'Bearer h-token',
-  'User-Agent': 'harness',
-  Accept: 'application/json, application/problem+json',
-};
+const { baseUrl, url, bytes, stop } = await startServer();
 const auth = { getToken: async () => 'h-token', invalidate: () => {} };
 const options = { organizationId: ORG, baseUrl, auth, userAgent: 'harness' };
 const client = createIdpClient(options);
@@ -107,5 +88,4 @@ console.table(
     'raw CPU / CPU': rows[name].cpuRatio.length ? median(rows[name].cpuRatio).toFixed(3) : '',
   })),
 );
-child.disconnect();
-child.kill();
+stop();

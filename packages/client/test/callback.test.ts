@@ -36,6 +36,11 @@ async function receiver(runtime: Parameters<typeof setup>[0], own: { bodyTimeout
 const body = JSON.stringify({ executionId: IDS.executionId, actionId: IDS.actionId, version: '1.1.0' });
 const jsonHeaders = { 'Content-Type': 'application/json' };
 
+/** A PATCH whose body is streamed (chunked: no Content-Length), as a sender that streams would send it. */
+function patchStream(url: string, body: ReadableStream<Uint8Array>): Promise<Response> {
+  return fetch(url, { method: 'PATCH', headers: jsonHeaders, body, duplex: 'half' } as RequestInit);
+}
+
 describe('callback receiver', () => {
   it.each(['PATCH', 'POST'])(
     '%s with the right nonce → 204, then onResult gets the fetched execution',
@@ -110,18 +115,13 @@ describe('callback receiver', () => {
 
   it('an oversized body without a Content-Length (chunked) → 413', async () => {
     const { url } = await receiver((_req, res) => json(res, 200, execution('SUCCEEDED')));
-    const stream = new ReadableStream({
+    const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         for (let i = 0; i < 40; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(1024)));
         controller.close();
       },
     });
-    const response = await fetch(url, {
-      method: 'PATCH',
-      headers: jsonHeaders,
-      body: stream,
-      duplex: 'half',
-    } as RequestInit);
+    const response = await patchStream(url, stream);
     expect(response.status).toBe(413);
   });
 
@@ -139,12 +139,7 @@ describe('callback receiver', () => {
       },
     });
     try {
-      const response = await fetch(url, {
-        method: 'PATCH',
-        headers: jsonHeaders,
-        body: stream,
-        duplex: 'half',
-      } as RequestInit);
+      const response = await patchStream(url, stream);
       expect(response.status).toBe(408);
       expect(await response.json()).toMatchObject({ status: 408, detail: 'the body took over 50 ms' });
     } finally {

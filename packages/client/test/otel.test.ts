@@ -36,16 +36,22 @@ function tree(spans: ReadableSpan[]): string[] {
   return lines;
 }
 
+/** A client on a loopback IDP answering with `answer`, its spans recorded in memory. */
+async function traced(answer: Parameters<typeof setup>[0]) {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const { client } = await setup(answer, {
+    hooks: openTelemetryHooks({ tracer: provider.getTracer('test') }),
+  });
+  return { client, exporter, provider };
+}
+
 describe('@idp-kit/client/otel', () => {
   it('the span tree of a waitForExecution with one retry', async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const { client } = await setup(
-      (_req, res, i) =>
-        i === 0
-          ? json(res, 503, { status: 503, title: 'busy' })
-          : json(res, 200, execution(i === 1 ? 'IN_PROGRESS' : 'SUCCEEDED')),
-      { hooks: openTelemetryHooks({ tracer: provider.getTracer('test') }) },
+    const { client, exporter, provider } = await traced((_req, res, i) =>
+      i === 0
+        ? json(res, 503, { status: 503, title: 'busy' })
+        : json(res, 200, execution(i === 1 ? 'IN_PROGRESS' : 'SUCCEEDED')),
     );
     await client.waitForExecution(REF, { pollIntervalMs: 1 });
     const spans = exporter.getFinishedSpans();
@@ -69,14 +75,10 @@ describe('@idp-kit/client/otel', () => {
   });
 
   it('a failure says so: the call’s span ERROR with the error’s message and an exception event, each failed attempt ERROR, the rest unset', async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const { client } = await setup(
-      (_req, res, i) =>
-        i === 0
-          ? json(res, 503, { status: 503, title: 'busy' })
-          : json(res, 404, { status: 404, title: 'no such execution' }),
-      { hooks: openTelemetryHooks({ tracer: provider.getTracer('test') }) },
+    const { client, exporter, provider } = await traced((_req, res, i) =>
+      i === 0
+        ? json(res, 503, { status: 503, title: 'busy' })
+        : json(res, 404, { status: 404, title: 'no such execution' }),
     );
     const error = await client.getExecution(REF).then(
       () => undefined,
